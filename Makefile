@@ -1,0 +1,62 @@
+# The two commands of the README: `make demo` and `make test`.
+# Everything is installed into .venv/ and node_modules/; nothing global but
+# Debian's chromium (for the UI tests), which `make test` installs when missing.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(abspath $(VENV))/bin
+export PATH := $(BIN):$(PATH)
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
+export JUPYTER_PLATFORM_DIRS := 1
+
+.PHONY: demo test install check-tools chromium lint jest pytest ui-test examples clean
+
+## demo: install, run the example experiments with papermill, open JupyterLab on them
+demo: install examples
+	jupyter lab --notebook-dir=examples/runs
+
+## test: install everything and run every test (what CI runs)
+test: install chromium lint jest pytest ui-test
+
+check-tools:
+	@scripts/check-tools.sh
+
+$(VENV)/.stamp-python: pyproject.toml package.json yarn.lock | check-tools
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet "jupyterlab>=4.6,<4.7"
+	$(BIN)/jlpm install --immutable
+	$(BIN)/jlpm build
+	$(BIN)/python -m pip install --quiet -e ".[test,demo]"
+	$(BIN)/jupyter labextension develop --overwrite .
+	touch $@
+
+install: $(VENV)/.stamp-python
+	$(BIN)/jlpm build
+	@jupyter labextension list 2>&1 | grep -q "jupyterlab-nbcompare.*enabled" || { echo "jupyterlab-nbcompare is not enabled"; exit 1; }
+
+examples: install
+	@test -f examples/runs/.complete -a examples/runs/.complete -nt examples/template.ipynb -a examples/runs/.complete -nt examples/generate.py \
+	  || { $(BIN)/python examples/generate.py examples/runs && touch examples/runs/.complete; }
+
+chromium:
+	@command -v chromium >/dev/null || { echo "Installing Debian's chromium for the UI tests..."; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null; }
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/jlpm lint:check
+
+jest: install
+	$(BIN)/jlpm test
+
+pytest: install
+	$(BIN)/python -m pytest -q
+
+ui-test: install chromium examples
+	cd ui-tests && $(BIN)/jlpm install --immutable && $(BIN)/jlpm test
+
+clean:
+	rm -rf $(VENV) node_modules ui-tests/node_modules lib jupyterlab_nbcompare/labextension examples/runs

@@ -1,0 +1,74 @@
+"""Run ``template.ipynb`` through papermill over a small parameter grid.
+
+The runs are the demo (``make demo`` opens JupyterLab on them) and the fixtures
+of the integration tests. One run fails on purpose, so that failed runs are
+always part of what the product is shown with.
+
+Usage: ``python examples/generate.py [OUTPUT_DIR] [--jobs N]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import papermill as pm
+
+HERE = Path(__file__).resolve().parent
+TEMPLATE = HERE / "template.ipynb"
+
+#: The grid: (file stem, parameters). The last run fails on purpose.
+GRID: list[tuple[str, dict]] = [
+    ("ridge_alpha0.1", {"alpha": 0.1, "model": "ridge", "seed": 0}),
+    ("ridge_alpha1", {"alpha": 1.0, "model": "ridge", "seed": 0}),
+    ("ridge_alpha10", {"alpha": 10.0, "model": "ridge", "seed": 0}),
+    ("ridge_alpha100", {"alpha": 100.0, "model": "ridge", "seed": 0}),
+    ("ols_seed1", {"model": "ols", "seed": 1, "noise": 1.0}),
+    ("ridge_small_n", {"alpha": 1.0, "model": "ridge", "n_samples": 40, "seed": 2}),
+    ("ridge_diverged", {"alpha": 1000.0, "model": "ridge", "fail": True}),
+]
+
+
+def run_one(out_dir: Path, stem: str, params: dict) -> tuple[str, str | None]:
+    """Execute one run; a failure is kept as the (failed) output notebook."""
+    target = out_dir / f"{stem}.ipynb"
+    try:
+        pm.execute_notebook(
+            str(TEMPLATE),
+            str(target),
+            parameters=params,
+            kernel_name="python3",
+            progress_bar=False,
+            log_output=False,
+        )
+    except pm.PapermillExecutionError as error:
+        return stem, f"{error.ename}: {error.evalue}"
+    return stem, None
+
+
+def generate(out_dir: Path, jobs: int = 2) -> list[Path]:
+    """Run the whole grid into ``out_dir`` and return the notebooks written."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        results = list(pool.map(lambda item: run_one(out_dir, *item), GRID))
+    for stem, failure in results:
+        state = f"failed on purpose ({failure})" if failure else "ok"
+        print(f"  {stem}.ipynb: {state}")
+    return [out_dir / f"{stem}.ipynb" for stem, _ in GRID]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command-line entry point."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("output", nargs="?", default=str(HERE / "runs"))
+    parser.add_argument("--jobs", type=int, default=2)
+    args = parser.parse_args(argv)
+    print(f"Running {len(GRID)} experiments with papermill into {args.output} ...")
+    generate(Path(args.output), args.jobs)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,232 @@
+/**
+ * Every REST payload type of `nbcompare/*` (see shared/api.md), and the
+ * plugin tokens, in one place so the server contract is visible at a glance.
+ */
+import { Token } from '@lumino/coreutils';
+import { ISignal } from '@lumino/signaling';
+
+/** A JSON number that may be non-finite: the server sends those as strings. */
+export type JSONNumber = number | 'NaN' | 'Infinity' | '-Infinity';
+
+/** Which way a metric should move to be an improvement. */
+export type Direction = 'lower' | 'higher' | null;
+
+/** The kinds of value the server classifies outputs into. */
+export type ValueKind =
+  | 'scalar'
+  | 'mapping'
+  | 'sequence'
+  | 'table'
+  | 'image'
+  | 'text'
+  | 'html'
+  | 'error'
+  | 'unsupported';
+
+/** Where a named value came from. */
+export type Origin = 'tag' | 'scrap';
+
+/** Per-notebook read status. */
+export type NotebookStatus = 'ok' | 'failed' | 'unreadable';
+
+/** `GET nbcompare/version`. */
+export interface IVersionResponse {
+  version: string;
+}
+
+/** A papermill parameter of one notebook. */
+export interface IParameter {
+  value: unknown;
+  injected: boolean;
+  /** Present when the default is not a literal: its source expression. */
+  source?: string;
+}
+
+/** A per-notebook error. */
+export interface INotebookError {
+  code: string;
+  message: string;
+}
+
+/** One compared notebook (a column). */
+export interface INotebookInfo {
+  path: string;
+  last_modified: string | null;
+  status: NotebookStatus;
+  error: INotebookError | null;
+  duration: number | null;
+  parameters: Record<string, IParameter>;
+}
+
+/** A numeric comparison against the baseline. */
+export interface IDeltaFields {
+  delta: JSONNumber | null;
+  rel_delta: JSONNumber | null;
+  better: boolean | null;
+}
+
+/** One item of a mapping value. */
+export interface IMappingItem extends IDeltaFields {
+  value: unknown;
+}
+
+/** Fields every cell may carry. */
+export interface ICellBase {
+  kind: ValueKind;
+  duplicate?: boolean;
+  parts?: ICell[];
+}
+
+export interface IScalarCell extends ICellBase, IDeltaFields {
+  kind: 'scalar';
+  value: JSONNumber | boolean;
+}
+
+export interface IMappingCell extends ICellBase {
+  kind: 'mapping';
+  items: Record<string, IMappingItem>;
+}
+
+export interface ISequenceCell extends ICellBase {
+  kind: 'sequence';
+  items: unknown[];
+  added: unknown[] | null;
+  removed: unknown[] | null;
+}
+
+/** A table label: a string, or a list of strings for a multi-level label. */
+export type Label = string | string[];
+
+export interface ITableCell extends ICellBase {
+  kind: 'table';
+  columns: Label[];
+  index: Label[];
+  rows: unknown[][];
+  changed: [Label, Label][] | null;
+  added_rows: Label[] | null;
+  removed_rows: Label[] | null;
+  added_columns: Label[] | null;
+  removed_columns: Label[] | null;
+}
+
+export interface IImageCell extends ICellBase {
+  kind: 'image';
+  mime: string;
+  url: string;
+  sha256: string;
+  width: number | null;
+  height: number | null;
+}
+
+export interface ITextCell extends ICellBase {
+  kind: 'text';
+  text: string;
+}
+
+export interface IHtmlCell extends ICellBase {
+  kind: 'html';
+  html: string;
+}
+
+export interface IErrorCell extends ICellBase {
+  kind: 'error';
+  ename: string;
+  evalue: string;
+}
+
+export interface IUnsupportedCell extends ICellBase {
+  kind: 'unsupported';
+  message: string;
+}
+
+/** One notebook's value of one name. */
+export type ICell =
+  | IScalarCell
+  | IMappingCell
+  | ISequenceCell
+  | ITableCell
+  | IImageCell
+  | ITextCell
+  | IHtmlCell
+  | IErrorCell
+  | IUnsupportedCell;
+
+/** One named value across all notebooks (a row). */
+export interface IValueRow {
+  name: string;
+  origin: Origin;
+  kind: ValueKind | 'mixed';
+  direction: Direction;
+  differs: boolean;
+  /** Keyed by the request's paths; `null` where a notebook lacks the name. */
+  cells: Record<string, ICell | null>;
+}
+
+/** `POST nbcompare/compare` request. */
+export interface ICompareRequest {
+  paths: string[];
+  baseline?: string;
+  names?: string[];
+  directions?: Record<string, 'lower' | 'higher'>;
+}
+
+/** `POST nbcompare/compare` response. */
+export interface ICompareResponse {
+  baseline: string;
+  notebooks: INotebookInfo[];
+  values: IValueRow[];
+}
+
+/** A name as one notebook carries it, in the index. */
+export interface IIndexNotebookName {
+  name: string;
+  origin: Origin;
+  kind: ValueKind;
+  value?: JSONNumber | boolean;
+}
+
+/** One notebook of `GET nbcompare/index`. */
+export interface IIndexNotebook {
+  path: string;
+  last_modified: string | null;
+  status: NotebookStatus;
+  error?: INotebookError | null;
+  names: IIndexNotebookName[];
+}
+
+/** One name summarised over a folder. */
+export interface IIndexName {
+  name: string;
+  origin: Origin;
+  kind: ValueKind | 'mixed';
+  count: number;
+  min?: number;
+  max?: number;
+}
+
+/** `GET nbcompare/index`. */
+export interface IIndexResponse {
+  path: string;
+  notebooks: IIndexNotebook[];
+  names: IIndexName[];
+  truncated: boolean;
+}
+
+/**
+ * The pinned baseline, shared by the file browser, the tag browser and every
+ * comparison panel, persisted in the state database.
+ */
+export interface IBaselinePin {
+  /** The pinned notebook path, or null. */
+  readonly path: string | null;
+  /** Emitted with the new path whenever the pin changes. */
+  readonly changed: ISignal<IBaselinePin, string | null>;
+  /** Pin a notebook (or unpin with null). */
+  set(path: string | null): void;
+}
+
+/** The token of the baseline pin service. */
+export const IBaselinePin = new Token<IBaselinePin>(
+  'jupyterlab-nbcompare:IBaselinePin',
+  'The pinned baseline notebook, shared by every comparison.'
+);

@@ -1,0 +1,53 @@
+/**
+ * Galata in Debian's Chromium: Playwright cannot download browsers here.
+ */
+const { execSync } = require('child_process');
+const baseConfig = require('@jupyterlab/galata/lib/playwright-config');
+
+function chromiumPath() {
+  if (process.env.CHROMIUM_PATH) {
+    return process.env.CHROMIUM_PATH;
+  }
+  try {
+    return execSync('command -v chromium', { shell: '/bin/bash' })
+      .toString()
+      .trim();
+  } catch {
+    throw new Error(
+      "Debian's chromium is missing: apt-get install -y chromium (make test does it)."
+    );
+  }
+}
+
+module.exports = {
+  ...baseConfig,
+  timeout: 120000,
+  expect: { timeout: 20000 },
+  retries: process.env.CI ? 1 : 0,
+  workers: 1,
+  reporter: [['list'], ['html', { open: 'never' }]],
+  use: {
+    ...baseConfig.use,
+    video: 'off',
+    trace: 'off',
+    launchOptions: {
+      executablePath: chromiumPath(),
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run'
+      ]
+    }
+  },
+  webServer: {
+    command: 'jlpm start',
+    url: 'http://localhost:8888/lab',
+    timeout: 180 * 1000,
+    reuseExistingServer: !process.env.CI,
+    stdout: 'ignore',
+    stderr: 'pipe'
+  }
+};
