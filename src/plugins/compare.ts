@@ -1,0 +1,61 @@
+import {
+  ILayoutRestorer,
+  JupyterFrontEnd,
+  JupyterFrontEndPlugin
+} from '@jupyterlab/application';
+import { ICommandPalette, WidgetTracker } from '@jupyterlab/apputils';
+import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
+import { ITranslator, nullTranslator } from '@jupyterlab/translation';
+
+import { addCompareCommand, CommandIDs } from '../commands';
+import { requestAPI } from '../request';
+import { IVersionResponse } from '../tokens';
+import { ComparePanel } from '../widgets/ComparePanel';
+
+/** The comparison panel and the "Compare notebooks" command. */
+export const comparePlugin: JupyterFrontEndPlugin<void> = {
+  id: 'jupyterlab-nbcompare:plugin',
+  description: 'Compare tagged outputs of executed notebooks side by side.',
+  autoStart: true,
+  optional: [
+    IDefaultFileBrowser,
+    ICommandPalette,
+    ITranslator,
+    ILayoutRestorer
+  ],
+  activate: (
+    app: JupyterFrontEnd,
+    browser: IDefaultFileBrowser | null,
+    palette: ICommandPalette | null,
+    translator: ITranslator | null,
+    restorer: ILayoutRestorer | null
+  ) => {
+    const tracker = new WidgetTracker<ComparePanel>({
+      namespace: 'nbcompare-panel'
+    });
+    addCompareCommand({
+      app,
+      browser,
+      palette,
+      translator: translator ?? nullTranslator,
+      tracker
+    });
+    if (restorer) {
+      void restorer.restore(tracker, {
+        command: CommandIDs.compare,
+        args: panel => ({ paths: panel.paths }),
+        name: panel => panel.paths.join('|')
+      });
+    }
+    requestAPI<IVersionResponse>('version')
+      .then(data => {
+        console.debug(`jupyterlab-nbcompare server ${data.version}`);
+      })
+      .catch(reason => {
+        console.error(
+          'The jupyterlab_nbcompare server extension is not reachable.',
+          reason
+        );
+      });
+  }
+};
