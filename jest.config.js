@@ -28,5 +28,11 @@ module.exports = {
   ],
   coverageReporters: ['lcov', 'text-summary'],
   testRegex: 'src/.*/.*.spec.ts[x]?$',
+  modulePathIgnorePatterns: [
+    '<rootDir>/.venv',
+    '<rootDir>/jupyterlab_nbcompare/labextension',
+    '<rootDir>/ui-tests',
+    '<rootDir>/lib'
+  ],
   transformIgnorePatterns: [`/node_modules/(?!${esModules}).+`]
 };
