@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from traitlets import Int
+from traitlets import Bool, Int
 from traitlets.config import Configurable
 
 
@@ -35,6 +35,16 @@ class NbCompare(Configurable):
         ),
     ).tag(config=True)
 
+    response_cache_bytes = Int(
+        32 * 1024 * 1024,
+        help=(
+            "Byte budget of the cache of whole compare answers, keyed by the "
+            "request and the modification time of every notebook it names, so "
+            "that repeating an unchanged comparison costs a stat per notebook. "
+            "0 turns it off."
+        ),
+    ).tag(config=True)
+
     index_max_notebooks = Int(
         5000,
         help="Most notebooks one index scan reads; beyond it the answer is truncated.",
@@ -43,4 +53,33 @@ class NbCompare(Configurable):
     index_max_depth = Int(
         8,
         help="Deepest folder level a recursive index scan descends into.",
+    ).tag(config=True)
+
+    fast_path = Bool(
+        True,
+        help=(
+            "Read notebooks of a file-backed contents manager directly from disk "
+            "once the manager has resolved and checked the path (root containment, "
+            "hidden files). The manager's generic read is several times slower "
+            "than parsing itself; turn this off to force the generic path, which "
+            "any contents manager supports and which is always used for managers "
+            "that are not file-backed."
+        ),
+    ).tag(config=True)
+
+    read_batch = Int(
+        8,
+        help=(
+            "Notebooks read, parsed and extracted per worker-thread call. Small "
+            "batches keep the event loop responsive during a large cold compare; "
+            "large ones cut the cost of handing work to threads."
+        ),
+    ).tag(config=True)
+
+    read_threads = Int(
+        2,
+        help=(
+            "Most worker threads one server uses at a time to read and parse "
+            "notebooks, so that a large compare cannot starve other requests."
+        ),
     ).tag(config=True)

@@ -1,20 +1,55 @@
-"""REST handlers: parse the request, call the core, shape the response.
+"""REST handlers: parse the request, call the service, shape the response.
 
 The contract is ``shared/api.md``; ``openapi.yaml`` beside this file describes it.
+Handlers stay thin on purpose: validation lives here, reading and caching in
+:mod:`.service`, and every rule about notebooks in :mod:`.core`. Errors are
+raised as ``tornado.web.HTTPError(code, message)``; ``APIHandler.write_error``
+renders them as ``{"message": ...}``.
 """
 
 from __future__ import annotations
 
 import json
+from typing import Any
 
+import orjson
 import tornado
 from jupyter_server.base.handlers import APIHandler
 from jupyter_server.utils import url_path_join
+from tornado.web import HTTPError
 
 from . import __version__
+from .app import NbCompare
+from .service import NotebookService
+
+#: The origins a named value can have (api.md, "Named values").
+ORIGINS = ("tag", "scrap")
+#: The direction overrides a request may give.
+DIRECTIONS = ("lower", "higher")
 
 
-class VersionHandler(APIHandler):
+class NbCompareHandler(APIHandler):
+    """Common helpers: the configuration, the service, JSON answers."""
+
+    @property
+    def nbcompare_config(self) -> NbCompare:
+        """The server's ``NbCompare`` options."""
+        return self.settings["nbcompare"]
+
+    @property
+    def service(self) -> NotebookService:
+        """The one service of this server (it owns the caches)."""
+        return self.settings["nbcompare_service"]
+
+    def finish_json(self, body: bytes | dict[str, Any]) -> None:
+        """Send a JSON body (bytes already serialised, or a dict to serialise)."""
+        if not isinstance(body, (bytes, bytearray)):
+            body = orjson.dumps(body)
+        self.set_header("Content-Type", "application/json")
+        self.finish(body)
+
+
+class VersionHandler(NbCompareHandler):
     """``GET nbcompare/version``: lets the frontend check it talks to a matching server."""
 
     @tornado.web.authenticated
@@ -23,8 +58,143 @@ class VersionHandler(APIHandler):
         self.finish(json.dumps({"version": __version__}))
 
 
+def parse_compare_request(body: bytes, max_notebooks: int) -> dict[str, Any]:
+    """Validate a compare request body; raise ``HTTPError(400/413)`` with a message.
+
+    Kept a plain function so that the rules read in one place and can be
+    tested without a server. Answers ``paths``, ``baseline``, ``names`` and
+    ``directions`` (the optional ones ``None`` when absent or null).
+    """
+    try:
+        request = orjson.loads(body or b"")
+    except orjson.JSONDecodeError as error:
+        raise HTTPError(400, f"The request body is not valid JSON: {error}") from None
+    if not isinstance(request, dict):
+        raise HTTPError(400, "The request body must be a JSON object.")
+    paths = request.get("paths")
+    if paths is None:
+        raise HTTPError(400, "'paths' is missing: give the notebooks to compare.")
+    if not isinstance(paths, list) or not paths:
+        raise HTTPError(400, "'paths' must be a non-empty list of notebook paths.")
+    for path in paths:
+        if not isinstance(path, str) or not path:
+            raise HTTPError(400, f"Every path must be a non-empty string, not {path!r}.")
+    if len(paths) > max_notebooks:
+        raise HTTPError(
+            413,
+            f"{len(paths)} notebooks is more than this server compares at once "
+            f"({max_notebooks}, NbCompare.max_notebooks).",
+        )
+    seen: set[str] = set()
+    for path in paths:
+        if path in seen:
+            raise HTTPError(400, f"The path {path!r} is given twice.")
+        seen.add(path)
+    baseline = request.get("baseline")
+    if baseline is not None and (not isinstance(baseline, str) or baseline not in seen):
+        raise HTTPError(400, f"The baseline {baseline!r} is not one of 'paths'.")
+    names = request.get("names")
+    if names is not None and (
+        not isinstance(names, list) or not all(isinstance(name, str) for name in names)
+    ):
+        raise HTTPError(400, "'names' must be a list of strings.")
+    directions = request.get("directions")
+    if directions is not None:
+        if not isinstance(directions, dict):
+            raise HTTPError(400, "'directions' must be an object of name: 'lower' | 'higher'.")
+        for name, direction in directions.items():
+            if direction not in DIRECTIONS:
+                raise HTTPError(
+                    400,
+                    f"The direction of {name!r} must be 'lower' or 'higher', not {direction!r}.",
+                )
+    return {"paths": paths, "baseline": baseline, "names": names, "directions": directions}
+
+
+class CompareHandler(NbCompareHandler):
+    """``POST nbcompare/compare``: the comparison table of several notebooks."""
+
+    @tornado.web.authenticated
+    async def post(self) -> None:
+        """Validate, read every notebook (cache first), compare off the event loop."""
+        request = parse_compare_request(self.request.body, self.nbcompare_config.max_notebooks)
+        try:
+            body = await self.service.compare(**request)
+        except ValueError as error:
+            raise HTTPError(400, str(error) or "Invalid compare request.") from None
+        self.finish_json(body)
+
+
+def _flag(handler: APIHandler, name: str, default: bool) -> bool:
+    """A boolean query argument (``true``/``false``, ``1``/``0``); 400 otherwise."""
+    raw = handler.get_query_argument(name, None)
+    if raw is None or raw == "":
+        return default
+    lowered = raw.strip().lower()
+    if lowered in ("true", "1", "yes"):
+        return True
+    if lowered in ("false", "0", "no"):
+        return False
+    raise HTTPError(400, f"'{name}' must be true or false, not {raw!r}.")
+
+
+class OutputHandler(NbCompareHandler):
+    """``GET nbcompare/output``: the raw bytes of an image value, never inline in JSON."""
+
+    @tornado.web.authenticated
+    async def get(self) -> None:
+        """Serve the image with its own type, ``nosniff``, and a sandbox for SVG."""
+        path = self.get_query_argument("path", None)
+        name = self.get_query_argument("name", None)
+        if not path or name is None or name == "":
+            raise HTTPError(400, "'path' and 'name' are required.")
+        origin = self.get_query_argument("origin", None) or "tag"
+        if origin not in ORIGINS:
+            raise HTTPError(400, f"'origin' must be 'tag' or 'scrap', not {origin!r}.")
+        raw_part = self.get_query_argument("part", None)
+        part = None
+        if raw_part not in (None, ""):
+            if not raw_part.isdigit():
+                raise HTTPError(400, f"'part' must be a non-negative integer, not {raw_part!r}.")
+            part = int(raw_part)
+        mime, data = await self.service.image(path, name, origin, part)
+        self.set_header("Content-Type", mime)
+        self.set_header("X-Content-Type-Options", "nosniff")
+        if mime == "image/svg+xml":
+            # A script inside an SVG must never run, even when opened directly.
+            self.set_header("Content-Security-Policy", f"{self.content_security_policy}; sandbox")
+        self.finish(data)
+
+
+class IndexHandler(NbCompareHandler):
+    """``GET nbcompare/index``: the notebooks of a folder and the names they carry."""
+
+    @tornado.web.authenticated
+    async def get(self) -> None:
+        """Scan the folder (bounded), summarise each notebook from the cache."""
+        path = self.get_query_argument("path", None) or ""
+        recursive = _flag(self, "recursive", False)
+        self.finish_json(await self.service.index(path, recursive))
+
+
 def setup_handlers(web_app) -> None:
-    """Mount every route of the extension under ``{base_url}nbcompare/``."""
-    base_url = web_app.settings["base_url"]
+    """Mount every route of the extension under ``{base_url}nbcompare/``.
+
+    Also creates the one :class:`~.service.NotebookService` of this server, so
+    that every request shares its caches.
+    """
+    settings = web_app.settings
+    config = settings.get("nbcompare") or NbCompare()
+    settings["nbcompare"] = config
+    settings["nbcompare_service"] = NotebookService(settings["contents_manager"], config)
+    base_url = settings["base_url"]
     route = lambda name: url_path_join(base_url, "nbcompare", name)  # noqa: E731
-    web_app.add_handlers(".*$", [(route("version"), VersionHandler)])
+    web_app.add_handlers(
+        ".*$",
+        [
+            (route("version"), VersionHandler),
+            (route("compare"), CompareHandler),
+            (route("output"), OutputHandler),
+            (route("index"), IndexHandler),
+        ],
+    )

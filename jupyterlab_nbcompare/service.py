@@ -1,0 +1,562 @@
+"""The layer between the REST handlers and the pure core.
+
+It answers "what does each of these notebooks hold?" for the handlers:
+
+* every path is resolved and checked by the server's ContentsManager (root
+  containment, the hidden-file rule, missing files), so the extension refuses
+  exactly what Jupyter refuses;
+* a **generic path** reads through ``contents_manager.get`` and works with any
+  manager (databases, S3 ...);
+* a **fast path**, for file-backed managers, lets the manager resolve and check
+  the path, then stats and reads the bytes directly: the generic read costs
+  several times the JSON parse itself;
+* the values extracted from each notebook are kept in a :class:`ByteBudgetCache`
+  keyed by (path, modification time, size), so an unchanged notebook is parsed
+  once; whole compare answers are cached the same way, so that repeating an
+  unchanged comparison costs one ``stat`` per notebook;
+* reading, parsing and extraction run in worker threads, a few notebooks per
+  call and a bounded number of calls at a time, so the event loop keeps
+  answering other requests during a large cold compare.
+
+No tornado handler lives here; the handlers call :class:`NotebookService`.
+"""
+
+from __future__ import annotations
+
+import base64
+import errno
+import logging
+import os
+import stat as stat_module
+import threading
+from collections.abc import Hashable, Sequence
+from datetime import datetime, timezone
+from typing import Any, NamedTuple
+
+import anyio
+import anyio.to_thread
+import orjson
+from jupyter_core.paths import is_hidden as jupyter_is_hidden
+from jupyter_server.services.contents.filemanager import (
+    AsyncFileContentsManager,
+    FileContentsManager,
+)
+from jupyter_server.utils import ensure_async
+from tornado.web import HTTPError
+
+from .app import NbCompare
+from .cache import ByteBudgetCache, estimate_bytes
+
+log = logging.getLogger(__name__)
+
+#: The ``is_hidden`` implementations whose rule :func:`_hidden_by_name` mirrors.
+_STOCK_IS_HIDDEN = (FileContentsManager.is_hidden, AsyncFileContentsManager.is_hidden)
+#: Whether this platform has BSD file flags (``UF_HIDDEN``); there the fast
+#: hidden check defers to jupyter_core's, which reads them.
+_HAS_FILE_FLAGS = hasattr(os.stat_result, "st_flags")
+
+
+def iso_utc(timestamp: float | datetime | None) -> str | None:
+    """Format a modification time as api.md wants it: ISO 8601, UTC, ``Z``, microseconds.
+
+    Both read paths go through here, so they give byte-identical strings.
+    """
+    if timestamp is None:
+        return None
+    if isinstance(timestamp, datetime):
+        moment = timestamp.astimezone(timezone.utc) if timestamp.tzinfo else timestamp
+    else:
+        moment = datetime.fromtimestamp(timestamp, timezone.utc)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+class Loaded(NamedTuple):
+    """One requested notebook as the service read it.
+
+    ``token`` identifies the state the answer was computed from (the cache
+    key, or the refusal), so that a whole compare answer can be cached too.
+    """
+
+    path: str
+    last_modified: str | None
+    record: dict | None
+    error: dict | None
+    token: Hashable
+
+    def entry(self) -> dict[str, Any]:
+        """The entry shape the core's ``compare`` and ``index_summary`` take."""
+        return {
+            "path": self.path,
+            "last_modified": self.last_modified,
+            "record": self.record,
+            "error": self.error,
+        }
+
+
+#: The one message for a path Jupyter refuses: it neither confirms nor denies
+#: that a hidden or outside file exists.
+NOT_FOUND_MESSAGE = "No readable notebook at this path."
+FORBIDDEN_MESSAGE = "The server may not read this notebook (permission denied)."
+
+
+def _refused(path: str, code: str, last_modified: str | None = None, **extra: Any) -> Loaded:
+    """A notebook that was not read, with a per-notebook error of api.md."""
+    message = {"not_found": NOT_FOUND_MESSAGE, "forbidden": FORBIDDEN_MESSAGE}.get(code, "")
+    message = extra.pop("message", message)
+    token = ("refused", code, last_modified, tuple(sorted(extra.items())))
+    return Loaded(path, last_modified, None, {"code": code, "message": message}, token)
+
+
+def _too_large(path: str, size: int, limit: int, last_modified: str | None) -> Loaded:
+    """The per-notebook ``too_large`` error, decided from the size alone."""
+    message = (
+        f"The notebook is {size} bytes, more than this server reads "
+        f"({limit} bytes, NbCompare.max_notebook_bytes)."
+    )
+    return _refused(path, "too_large", last_modified, size=size, message=message)
+
+
+def _hidden_by_name(os_path: str, root: str) -> bool:
+    """jupyter_core's ``is_hidden`` rule for a file below ``root``, without its syscalls.
+
+    On platforms without BSD file flags (Linux), ``is_hidden`` hides a file
+    when a path component below the root starts with a dot, or when a
+    *directory* cannot be listed. The fast path only reads regular files and
+    gets ``os_path`` from the manager already normalised and inside the root,
+    so the rule reduces to the component names; this matters because the full
+    check costs about as much as parsing a small notebook. Where file flags
+    exist, the full check is used.
+    """
+    if _HAS_FILE_FLAGS:
+        return jupyter_is_hidden(os_path, root)
+    if os_path == root:
+        return False
+    relative = os_path[len(root) :].lstrip(os.sep)
+    return any(part.startswith(".") for part in relative.split(os.sep))
+
+
+class NotebookService:
+    """Reads notebooks through a ContentsManager, extracts them, caches, compares.
+
+    One instance per server (``web_app.settings["nbcompare_service"]``). The
+    configuration object is read at every call, so a changed trait takes
+    effect on the next request.
+
+    Public API (what the handlers use):
+
+    * ``await load(paths) -> list[Loaded]``: one per path, same order, never raises
+      for a path (a refused or unreadable notebook carries an ``error``);
+    * ``await compare(paths, baseline, names, directions) -> bytes``: the JSON
+      body of ``POST nbcompare/compare``;
+    * ``await read_notebook(path) -> dict``: one parsed notebook, not cached, for
+      ``GET nbcompare/output``; raises ``HTTPError(404)``;
+    * ``await image(path, name, origin, part) -> (mime, bytes)``: raises 404;
+    * ``await index(path, recursive) -> dict``: the body of ``GET nbcompare/index``;
+    * ``records`` / ``responses``: the two caches; ``stats()`` their counters.
+    """
+
+    def __init__(self, contents_manager: Any, config: NbCompare) -> None:
+        """Bind the service to the server's contents manager and ``NbCompare`` options."""
+        self.contents_manager = contents_manager
+        self.config = config
+        self.records = ByteBudgetCache(config.cache_bytes)
+        self.responses = ByteBudgetCache(config.response_cache_bytes)
+        self.parsed = 0
+        self._parsed_lock = threading.Lock()
+        self._limiter: anyio.CapacityLimiter | None = None
+        config.observe(self._budget_changed, names=["cache_bytes", "response_cache_bytes"])
+
+    def _budget_changed(self, change: dict) -> None:
+        """Apply a new byte budget at once (the next ``put`` evicts down to it)."""
+        cache = self.records if change["name"] == "cache_bytes" else self.responses
+        cache.budget = max(0, int(change["new"]))
+
+    def stats(self) -> dict[str, Any]:
+        """Counters of both caches and of notebooks parsed, for tests and logging."""
+        return {
+            "parsed": self.parsed,
+            "records": self.records.stats(),
+            "responses": self.responses.stats(),
+        }
+
+    # -- which path ----------------------------------------------------------
+
+    @property
+    def uses_fast_path(self) -> bool:
+        """Whether reads bypass ``contents_manager.get``.
+
+        Only for managers that store plain files and whose rules we can follow
+        exactly: a subclass of the stock file managers that keeps their
+        ``is_hidden``. Any other manager gets the generic path.
+        """
+        cm = self.contents_manager
+        return (
+            bool(self.config.fast_path)
+            and isinstance(cm, (FileContentsManager, AsyncFileContentsManager))
+            and hasattr(cm, "_get_os_path")
+            and type(cm).is_hidden in _STOCK_IS_HIDDEN
+        )
+
+    def _thread_limiter(self) -> anyio.CapacityLimiter:
+        """The limiter of worker threads, created inside the running event loop."""
+        if self._limiter is None:
+            self._limiter = anyio.CapacityLimiter(max(1, int(self.config.read_threads)))
+        else:
+            self._limiter.total_tokens = max(1, int(self.config.read_threads))
+        return self._limiter
+
+    # -- parsing (any thread) ------------------------------------------------
+
+    def _parse_extract(self, raw: bytes | str) -> tuple[dict | None, dict | None]:
+        """Bytes of one notebook -> (record, None) or (None, per-notebook error).
+
+        Never raises: a notebook that breaks the core is reported as
+        ``invalid_notebook`` (and logged), so one bad file spoils nothing else.
+        """
+        from .core import extract, reader
+
+        with self._parsed_lock:
+            self.parsed += 1
+        try:
+            notebook = reader.parse_notebook(raw)
+        except reader.NotebookReadError as error:
+            return None, {"code": error.code, "message": error.message}
+        except Exception as error:  # the core must never turn into a 500
+            log.warning("nbcompare: reading a notebook failed unexpectedly", exc_info=True)
+            return None, {"code": "invalid_notebook", "message": f"Cannot read: {error!r}"[:500]}
+        try:
+            return extract.extract(notebook), None
+        except Exception as error:
+            log.warning("nbcompare: extracting a notebook failed unexpectedly", exc_info=True)
+            message = f"Cannot extract values: {error!r}"[:500]
+            return None, {"code": "invalid_notebook", "message": message}
+
+    def _remember(self, key: Hashable, record: dict | None, error: dict | None) -> None:
+        """Cache what one notebook gave, sized once by its JSON length."""
+        self.records.put(key, (record, error), estimate_bytes(record if error is None else error))
+
+    # -- fast path (worker threads) -----------------------------------------
+
+    def _fast_resolve(self, path: str) -> tuple[str, os.stat_result] | Loaded:
+        """Let the manager resolve and check ``path``; stat it. A ``Loaded`` means refused."""
+        cm = self.contents_manager
+        try:
+            os_path = cm._get_os_path(path.strip("/"))
+        except HTTPError:
+            return _refused(path, "not_found")
+        root = os.path.abspath(cm.root_dir)
+        if not cm.allow_hidden and _hidden_by_name(os_path, root):
+            return _refused(path, "not_found")
+        try:
+            info = os.stat(os_path)
+        except PermissionError:
+            return _refused(path, "forbidden")
+        except (OSError, ValueError):
+            return _refused(path, "not_found")
+        if not stat_module.S_ISREG(info.st_mode):
+            return _refused(path, "not_found")
+        return os_path, info
+
+    def _fast_read(
+        self, path: str, os_path: str, limit: int
+    ) -> tuple[bytes, os.stat_result] | Loaded:
+        """Read the bytes, with the stat of the very file that was read."""
+        try:
+            with open(os_path, "rb") as handle:
+                info = os.fstat(handle.fileno())
+                modified = iso_utc(info.st_mtime)
+                if info.st_size > limit:
+                    return _too_large(path, info.st_size, limit, modified)
+                raw = handle.read(limit + 1)
+        except PermissionError:
+            return _refused(path, "forbidden")
+        except OSError as error:
+            if error.errno in (errno.EACCES, errno.EPERM):
+                return _refused(path, "forbidden")
+            return _refused(path, "not_found")
+        if len(raw) > limit:  # grew after the stat
+            return _too_large(path, len(raw), limit, modified)
+        return raw, info
+
+    def _fast_load_one(self, path: str) -> Loaded:
+        """The whole pipeline for one notebook: check, stat, cache, read, parse, extract."""
+        resolved = self._fast_resolve(path)
+        if isinstance(resolved, Loaded):
+            return resolved
+        os_path, info = resolved
+        limit = int(self.config.max_notebook_bytes)
+        modified = iso_utc(info.st_mtime)
+        if info.st_size > limit:
+            return _too_large(path, info.st_size, limit, modified)
+        key = ("file", os_path, info.st_mtime_ns, info.st_size)
+        cached = self.records.get(key)
+        if cached is not None:
+            return Loaded(path, modified, cached[0], cached[1], key)
+        read = self._fast_read(path, os_path, limit)
+        if isinstance(read, Loaded):
+            return read
+        raw, info = read
+        # Keyed by the stat of the file actually read, taken before reading:
+        # a later change always shows as a new key.
+        key = ("file", os_path, info.st_mtime_ns, info.st_size)
+        record, error = self._parse_extract(raw)
+        self._remember(key, record, error)
+        return Loaded(path, iso_utc(info.st_mtime), record, error, key)
+
+    def _fast_load_batch(self, paths: Sequence[str]) -> list[Loaded]:
+        """A few notebooks in one worker-thread call (fewer loop round trips)."""
+        return [self._fast_load_one(path) for path in paths]
+
+    # -- generic path (event loop + threads for parsing) ---------------------
+
+    async def _generic_model(self, path: str, **kwargs: Any) -> dict | Loaded:
+        """``contents_manager.get``, with its refusals turned into per-notebook errors."""
+        try:
+            return await ensure_async(self.contents_manager.get(path.strip("/"), **kwargs))
+        except HTTPError as error:
+            return _refused(path, "forbidden" if error.status_code == 403 else "not_found")
+        except PermissionError:
+            return _refused(path, "forbidden")
+        except (OSError, ValueError):
+            return _refused(path, "not_found")
+
+    async def _generic_load_one(self, path: str) -> Loaded:
+        """Any ContentsManager: ``get`` without content for the stamp, with it on a miss."""
+        limit = int(self.config.max_notebook_bytes)
+        model = await self._generic_model(path, content=False)
+        if isinstance(model, Loaded):
+            return model
+        if model.get("type") == "directory":
+            return _refused(path, "not_found")
+        size = model.get("size")
+        modified = iso_utc(model.get("last_modified"))
+        if size is not None and size > limit:
+            return _too_large(path, size, limit, modified)
+        key = ("contents", path.strip("/"), modified, size)
+        cached = self.records.get(key)
+        if cached is not None:
+            return Loaded(path, modified, cached[0], cached[1], key)
+        model = await self._generic_model(path, content=True, type="file", format="text")
+        if isinstance(model, Loaded) and model.error["code"] == "not_found":
+            # Not UTF-8 (the manager answers 400): read the bytes, let the core judge.
+            model = await self._generic_model(path, content=True, type="file", format="base64")
+        if isinstance(model, Loaded):
+            return model
+        content = model.get("content") or ""
+        if model.get("format") == "base64":
+            content = base64.b64decode(content)
+        modified = iso_utc(model.get("last_modified"))
+        length = model.get("size")
+        if length is None:
+            length = len(content.encode("utf-8") if isinstance(content, str) else content)
+        if length > limit:
+            return _too_large(path, length, limit, modified)
+        key = ("contents", path.strip("/"), modified, model.get("size", size))
+        record, error = await anyio.to_thread.run_sync(
+            self._parse_extract, content, limiter=self._thread_limiter()
+        )
+        self._remember(key, record, error)
+        return Loaded(path, modified, record, error, key)
+
+    # -- public API ----------------------------------------------------------
+
+    async def load(self, paths: Sequence[str]) -> list[Loaded]:
+        """Read every path (cache first); one ``Loaded`` per path, in order."""
+        paths = list(paths)
+        results: list[list[Loaded] | None]
+        if self.uses_fast_path:
+            size = max(1, int(self.config.read_batch))
+            batches = [paths[i : i + size] for i in range(0, len(paths), size)]
+            results = [None] * len(batches)
+            limiter = self._thread_limiter()
+
+            async def run(index: int, batch: list[str]) -> None:
+                results[index] = await anyio.to_thread.run_sync(
+                    self._fast_load_batch, batch, limiter=limiter
+                )
+
+            async with anyio.create_task_group() as group:
+                for index, batch in enumerate(batches):
+                    group.start_soon(run, index, batch)
+            return [loaded for batch in results for loaded in batch or []]
+
+        out: list[Loaded | None] = [None] * len(paths)
+        gate = anyio.Semaphore(max(1, int(self.config.read_threads)) * 4)
+
+        async def one(index: int, path: str) -> None:
+            async with gate:
+                out[index] = await self._generic_load_one(path)
+
+        async with anyio.create_task_group() as group:
+            for index, path in enumerate(paths):
+                group.start_soon(one, index, path)
+        return [loaded for loaded in out if loaded is not None]
+
+    async def compare(
+        self,
+        paths: Sequence[str],
+        baseline: str | None = None,
+        names: Sequence[str] | None = None,
+        directions: dict[str, str] | None = None,
+    ) -> bytes:
+        """The JSON body of ``POST nbcompare/compare`` (validated request assumed).
+
+        A repeated request over unchanged notebooks is answered from the
+        response cache. Raises ``ValueError`` when the core rejects the
+        request (a bad baseline).
+        """
+        from .core import compare as core_compare
+
+        loaded = await self.load(paths)
+        names_key = None if names is None else tuple(names)
+        directions_key = None if directions is None else tuple(sorted(directions.items()))
+        key = ("compare", tuple((item.path, item.token) for item in loaded), baseline)
+        key += (names_key, directions_key)
+        body = self.responses.get(key) if self.responses.budget else None
+        if body is not None:
+            return body
+        entries = [item.entry() for item in loaded]
+
+        def run() -> bytes:
+            answer = core_compare.compare(
+                entries,
+                baseline=baseline,
+                names=None if names is None else list(names),
+                directions=None if directions is None else dict(directions),
+            )
+            return orjson.dumps(answer)
+
+        body = await anyio.to_thread.run_sync(run, limiter=self._thread_limiter())
+        if self.responses.budget:
+            self.responses.put(key, body)
+        return body
+
+    async def read_notebook(self, path: str) -> dict:
+        """One parsed notebook (never cached: only ``output`` needs the whole file).
+
+        Raises ``HTTPError(404)`` when Jupyter refuses the path or the file is
+        not a readable notebook, since ``output`` then has no image to give.
+        """
+        from .core import reader
+
+        limit = int(self.config.max_notebook_bytes)
+        if self.uses_fast_path:
+
+            def read() -> bytes | Loaded:
+                resolved = self._fast_resolve(path)
+                if isinstance(resolved, Loaded):
+                    return resolved
+                if resolved[1].st_size > limit:
+                    return _too_large(path, resolved[1].st_size, limit, None)
+                got = self._fast_read(path, resolved[0], limit)
+                return got if isinstance(got, Loaded) else got[0]
+
+            raw = await anyio.to_thread.run_sync(read, limiter=self._thread_limiter())
+        else:
+            model = await self._generic_model(path, content=False)
+            if not isinstance(model, Loaded):
+                if model.get("type") == "directory":
+                    model = _refused(path, "not_found")
+                elif (model.get("size") or 0) > limit:
+                    model = _too_large(path, model["size"], limit, None)
+                else:
+                    model = await self._generic_model(
+                        path, content=True, type="file", format="base64"
+                    )
+            raw = model if isinstance(model, Loaded) else base64.b64decode(model["content"] or "")
+        if isinstance(raw, Loaded):
+            raise HTTPError(404, raw.error["message"] or NOT_FOUND_MESSAGE)
+
+        def parse() -> dict | None:
+            try:
+                return reader.parse_notebook(raw)
+            except Exception:
+                return None
+
+        notebook = await anyio.to_thread.run_sync(parse, limiter=self._thread_limiter())
+        if notebook is None:
+            raise HTTPError(404, "The notebook cannot be read, so it has no image.")
+        return notebook
+
+    async def image(
+        self, path: str, name: str, origin: str = "tag", part: int | None = None
+    ) -> tuple[str, bytes]:
+        """The image a (path, name, origin, part) designates; ``HTTPError(404)`` if none."""
+        from .core import extract
+
+        notebook = await self.read_notebook(path)
+
+        def find() -> tuple[str, bytes] | None:
+            try:
+                return extract.image_of(notebook, name, origin, part)
+            except Exception:
+                log.warning("nbcompare: looking up an image failed", exc_info=True)
+                return None
+
+        found = await anyio.to_thread.run_sync(find, limiter=self._thread_limiter())
+        if found is None:
+            raise HTTPError(404, "No image under this name, origin and part.")
+        return found
+
+    async def list_notebooks(self, path: str, recursive: bool) -> tuple[list[str], bool]:
+        """Notebook paths below a directory, via the manager's own listing.
+
+        The listing already leaves out hidden entries (unless allowed) and the
+        manager's ``hide_globs``. Answers (paths sorted, truncated). Raises
+        ``HTTPError(404)`` when ``path`` is not a directory Jupyter shows.
+        """
+        cm = self.contents_manager
+        limit = max(0, int(self.config.index_max_notebooks))
+        max_depth = max(0, int(self.config.index_max_depth))
+        root = path.strip("/")
+
+        async def listing(directory: str) -> list[dict] | None:
+            try:
+                model = await ensure_async(cm.get(directory, content=True, type="directory"))
+            except (HTTPError, OSError, ValueError):
+                return None
+            if model.get("type") != "directory":
+                return None
+            return sorted(model.get("content") or [], key=lambda child: child["name"])
+
+        top = await listing(root)
+        if top is None:
+            raise HTTPError(404, "No such directory.")
+        found: list[str] = []
+        truncated = False
+        stack: list[tuple[list[dict], int]] = [(top, 0)]
+        while stack and not truncated:
+            children, depth = stack.pop()
+            subdirectories = []
+            for child in children:
+                if child.get("type") == "directory":
+                    subdirectories.append(child["path"])
+                elif child["name"].endswith(".ipynb"):
+                    if len(found) >= limit:
+                        truncated = True
+                        break
+                    found.append(child["path"])
+            if not recursive or truncated or not subdirectories:
+                continue
+            if depth + 1 > max_depth:
+                truncated = True
+                continue
+            for directory in reversed(subdirectories):
+                below = await listing(directory)
+                if below is not None:
+                    stack.append((below, depth + 1))
+        return sorted(found), truncated
+
+    async def index(self, path: str, recursive: bool) -> dict[str, Any]:
+        """The body of ``GET nbcompare/index`` (the core summarises, we add scan facts)."""
+        from .core import index as core_index
+
+        notebooks, truncated = await self.list_notebooks(path, recursive)
+        loaded = await self.load(notebooks)
+        entries = [item.entry() for item in loaded]
+        summary = await anyio.to_thread.run_sync(
+            core_index.index_summary, entries, limiter=self._thread_limiter()
+        )
+        summary["path"] = path.strip("/")
+        summary["truncated"] = truncated
+        return summary
