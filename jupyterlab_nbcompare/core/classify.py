@@ -1,0 +1,656 @@
+"""Classify one notebook output into a *cell* dict of the REST contract.
+
+Every comparison starts here: an nbformat v4 output (or a MIME bundle, a
+Python value, a piece of printed text) becomes ``{"kind": ..., ...}`` with
+the fields that ``../shared/api.md`` lists per kind, *without* ``delta``,
+``rel_delta``, ``better`` or the diff fields, which the compare layer adds
+once it knows the baseline. Outputs are untrusted: nothing is evaluated,
+every parser here is bounded, and malformed outputs give ``None`` or a
+``text``/``html`` cell rather than an exception.
+
+Decisions that the contract leaves open, made here once for every caller:
+
+* ``None`` (Python ``None``, JSON ``null``) on its own is ``text`` ``"None"``:
+  it is neither a number nor a container. Inside a mapping or sequence it
+  stays ``None`` (JSON ``null``).
+* Text keeps its content, except that **one** trailing newline is dropped:
+  ``print(x)`` adds it and ``text/plain`` never has it, so the same value
+  printed or displayed compares equal.
+* Sets are listed sorted (numbers numerically, then strings, then the rest by
+  ``repr``): Python prints sets of strings in a hash order that changes from
+  one run to the next, and two runs must not differ by that alone.
+* Non-finite floats stay Python floats; the JSON layer writes them as the
+  strings ``"NaN"``/``"Infinity"``/``"-Infinity"``.
+* A MIME bundle with no MIME type this module understands gives ``None``.
+* An image whose base64 cannot be decoded is skipped (the next MIME type of
+  the bundle is tried), so a broken PNG never hides a usable ``text/plain``.
+* An HTML table that is not rectangular, holds a nested table, is one of
+  several tables, or exceeds the size limits stays ``html``.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import math
+import re
+import struct
+from html.parser import HTMLParser
+
+import orjson
+
+from .literal import parse_literal
+
+__all__ = [
+    "IMAGE_MIMES",
+    "MAX_TABLE_CELLS",
+    "MAX_TABLE_HTML",
+    "classify_bundle",
+    "classify_output",
+    "classify_text",
+    "classify_value",
+    "image_bytes",
+]
+
+#: Image MIME types in the order they win in a bundle (api.md).
+IMAGE_MIMES = ("image/png", "image/jpeg", "image/gif", "image/svg+xml")
+#: Largest ``text/html`` (characters) that is parsed as a table; larger stays html.
+MAX_TABLE_HTML = 2_000_000
+#: Most cells (after expanding row/column spans) of a parsed table.
+MAX_TABLE_CELLS = 200_000
+#: Largest colspan/rowspan honoured (browsers clamp colspan at 1000 too).
+_MAX_SPAN = 1000
+#: Deepest nesting converted to plain JSON values; deeper data is kept as is
+#: (it came from JSON already, so it is plain).
+_MAX_PLAIN_DEPTH = 200
+
+_DATARESOURCE = "application/vnd.dataresource+json"
+_TABLE_TAG = re.compile(r"<table[\s>/]", re.IGNORECASE)
+_SVG_TAG = re.compile(r"<svg\b[^>]*>", re.IGNORECASE)
+_ATTRIBUTE = re.compile(r"""([A-Za-z_:][-\w:.]*)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_LENGTH = re.compile(
+    r"\s*([+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)\s*([a-z%]*)\s*"
+)
+#: CSS pixels per unit, for SVG ``width``/``height`` (matplotlib writes ``pt``).
+_UNITS = {
+    "": 1.0,
+    "px": 1.0,
+    "pt": 4 / 3,
+    "pc": 16.0,
+    "in": 96.0,
+    "cm": 96 / 2.54,
+    "mm": 9.6 / 2.54,
+}
+_CELL_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+_CELL_CONSTANTS: dict[str, object] = {
+    "NaN": math.nan,
+    "nan": math.nan,
+    "inf": math.inf,
+    "-inf": -math.inf,
+    "True": True,
+    "False": False,
+}
+# JPEG start-of-frame markers carry the size; C4 (DHT), C8 (JPG), CC (DAC) do not.
+_JPEG_SOF = frozenset(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}
+_JPEG_STANDALONE = frozenset(range(0xD0, 0xDA)) | {0x01}
+
+
+# --------------------------------------------------------------------------
+# values and text
+
+
+def classify_value(obj: object) -> dict:
+    """Classify a plain Python/JSON value (a parsed literal, a JSON output).
+
+    Why: printed literals, ``application/json`` data and scrapbook JSON scraps
+    all end up as Python values, and must give the same cell for the same
+    value whichever way it was written.
+    """
+    if isinstance(obj, (bool, int, float)):
+        return {"kind": "scalar", "value": obj}
+    if isinstance(obj, str):
+        return {"kind": "text", "text": obj}
+    if obj is None:
+        return {"kind": "text", "text": "None"}
+    if isinstance(obj, dict):
+        return {"kind": "mapping", "items": _flatten(obj)}
+    if isinstance(obj, (set, frozenset)):
+        return {"kind": "sequence", "items": [_plain(x, 1) for x in _sorted_set(obj)]}
+    if isinstance(obj, (list, tuple)):
+        return {"kind": "sequence", "items": [_plain(x, 1) for x in obj]}
+    return {"kind": "text", "text": repr(obj)}
+
+
+def _flatten(mapping: dict) -> dict:
+    """Flatten nested dicts into ``{"a.b": {"value": v}}``, in printed order.
+
+    Iterative (an explicit stack), so JSON nested a thousand levels deep does
+    not exhaust Python's recursion limit. A later key wins over an earlier
+    one that flattens to the same name, as in a dict literal.
+    """
+    items: dict[str, dict] = {}
+    stack: list[tuple[str, object]] = [("", iter(mapping.items()))]
+    while stack:
+        prefix, iterator = stack[-1]
+        for key, value in iterator:
+            name = f"{prefix}{_key(key)}"
+            if isinstance(value, dict) and value:
+                stack.append((name + ".", iter(value.items())))
+                break
+            items[name] = {"value": _plain(value, 1)}
+        else:
+            stack.pop()
+    return items
+
+
+def _key(key: object) -> str:
+    return key if isinstance(key, str) else repr(key) if isinstance(key, tuple) else str(key)
+
+
+def _plain(obj: object, depth: int) -> object:
+    """A JSON-ready copy: tuples and sets become lists, dict keys strings."""
+    if depth > _MAX_PLAIN_DEPTH or obj is None or isinstance(obj, (bool, int, float, str)):
+        return obj
+    if isinstance(obj, dict):
+        return {_key(k): _plain(v, depth + 1) for k, v in obj.items()}
+    if isinstance(obj, (set, frozenset)):
+        return [_plain(x, depth + 1) for x in _sorted_set(obj)]
+    if isinstance(obj, (list, tuple)):
+        return [_plain(x, depth + 1) for x in obj]
+    return repr(obj)
+
+
+def _set_order(item: object) -> tuple:
+    if isinstance(item, (bool, int, float)):
+        if isinstance(item, float) and math.isnan(item):
+            return (1, 0.0, "")
+        return (0, item, "")
+    if isinstance(item, str):
+        return (2, 0, item)
+    return (3, 0, repr(item))
+
+
+def _sorted_set(items: set | frozenset) -> list:
+    return sorted(items, key=_set_order)
+
+
+def _join(text: object) -> str | None:
+    """nbformat stores multi-line strings as lists of lines; join them."""
+    if isinstance(text, str):
+        return text
+    if isinstance(text, list) and all(isinstance(line, str) for line in text):
+        return "".join(text)
+    return None
+
+
+def classify_text(text: str | list[str]) -> dict:
+    """Classify printed text (a stream, or a ``text/plain`` repr).
+
+    Why: most values reach a notebook as ``print(x)`` or as the repr of the
+    last expression; reading the literal back lets ``0.245`` and
+    ``np.float64(0.245)`` compare as the same number. Text that is not a
+    literal (or too large to parse) stays ``text``.
+    """
+    joined = _join(text)
+    if joined is None:
+        joined = str(text)
+    ok, value = parse_literal(joined)
+    if ok:
+        return classify_value(value)
+    if joined.endswith("\r\n"):
+        joined = joined[:-2]
+    elif joined.endswith("\n"):
+        joined = joined[:-1]
+    return {"kind": "text", "text": joined}
+
+
+# --------------------------------------------------------------------------
+# images
+
+
+def image_bytes(data: dict, mime: str) -> bytes:
+    """The raw bytes of the image ``mime`` of a MIME bundle.
+
+    Why shared: the classifier hashes exactly the bytes that the ``output``
+    endpoint later serves, so the ``sha256`` of a cell identifies them.
+    SVG is stored as text (UTF-8 encoded here); the others are base64, maybe
+    split into lines. Raises ``KeyError`` when the bundle lacks ``mime`` and
+    ``ValueError`` when its content is not valid.
+    """
+    raw = _join(data[mime])
+    if raw is None:
+        raise ValueError(f"{mime} is not text")
+    if mime == "image/svg+xml":
+        return raw.encode("utf-8", "surrogatepass")
+    try:
+        # Not validating: nbformat may wrap the base64 in newlines and spaces.
+        return base64.b64decode(raw.encode("ascii"), validate=False)
+    except (binascii.Error, UnicodeEncodeError) as error:
+        raise ValueError(f"{mime} is not valid base64") from error
+
+
+def _png_size(blob: bytes) -> tuple[int, int] | None:
+    if len(blob) >= 24 and blob[:8] == b"\x89PNG\r\n\x1a\n" and blob[12:16] == b"IHDR":
+        return struct.unpack(">II", blob[16:24])
+    return None
+
+
+def _gif_size(blob: bytes) -> tuple[int, int] | None:
+    if len(blob) >= 10 and blob[:6] in (b"GIF87a", b"GIF89a"):
+        return struct.unpack("<HH", blob[6:10])
+    return None
+
+
+def _jpeg_size(blob: bytes) -> tuple[int, int] | None:
+    """Walk the JPEG marker segments up to the first start-of-frame."""
+    if blob[:2] != b"\xff\xd8":
+        return None
+    pos, end = 2, len(blob)
+    while pos + 4 <= end:
+        if blob[pos] != 0xFF:
+            return None
+        marker = blob[pos + 1]
+        if marker == 0xFF:  # fill byte
+            pos += 1
+            continue
+        if marker in _JPEG_STANDALONE:
+            pos += 2
+            continue
+        if marker == 0xD9:  # end of image before any frame
+            return None
+        (length,) = struct.unpack(">H", blob[pos + 2 : pos + 4])
+        if length < 2:
+            return None
+        if marker in _JPEG_SOF:
+            if pos + 9 > end:
+                return None
+            height, width = struct.unpack(">HH", blob[pos + 5 : pos + 9])
+            return width, height
+        pos += 2 + length
+    return None
+
+
+def _svg_length(value: str | None) -> float | None:
+    if value is None:
+        return None
+    match = _LENGTH.fullmatch(value)
+    if match is None or match.group(2) not in _UNITS:
+        return None
+    return float(match.group(1)) * _UNITS[match.group(2)]
+
+
+def _svg_size(text: str) -> tuple[int | None, int | None]:
+    """Size of the root ``<svg>`` element in CSS pixels, as a browser sizes it.
+
+    ``width``/``height`` attributes win (absolute units converted to px);
+    a missing or relative one (``100%``) is taken from the ``viewBox``.
+    """
+    match = _SVG_TAG.search(text)
+    if match is None:
+        return None, None
+    attributes: dict[str, str] = {}
+    for name, double, single in _ATTRIBUTE.findall(match.group()):
+        attributes.setdefault(name.lower(), double if double or not single else single)
+    width = _svg_length(attributes.get("width"))
+    height = _svg_length(attributes.get("height"))
+    box = attributes.get("viewbox")
+    if box is not None and (width is None or height is None):
+        parts = box.replace(",", " ").split()
+        try:
+            box_width, box_height = float(parts[2]), float(parts[3])
+        except (IndexError, ValueError):
+            box_width = box_height = math.nan
+        if math.isfinite(box_width) and math.isfinite(box_height) and len(parts) == 4:
+            if width is None and height is None:
+                width, height = box_width, box_height
+            elif width is None and box_height > 0:
+                width = height * box_width / box_height
+            elif height is None and box_width > 0:
+                height = width * box_height / box_width
+    return _pixels(width), _pixels(height)
+
+
+def _pixels(value: float | None) -> int | None:
+    if value is None or not math.isfinite(value) or value < 0:
+        return None
+    return round(value)
+
+
+def _meta_size(metadata: object, mime: str) -> tuple[int | None, int | None]:
+    """nbformat's ``metadata[mime]["width"/"height"]`` (display size hints)."""
+    entry = metadata.get(mime) if isinstance(metadata, dict) else None
+    if not isinstance(entry, dict):
+        return None, None
+    width, height = entry.get("width"), entry.get("height")
+    return (
+        width if isinstance(width, int) and not isinstance(width, bool) else None,
+        height if isinstance(height, int) and not isinstance(height, bool) else None,
+    )
+
+
+def _classify_image(data: dict, mime: str, metadata: object) -> dict | None:
+    try:
+        blob = image_bytes(data, mime)
+    except ValueError:
+        return None
+    width: int | None
+    height: int | None
+    if mime == "image/svg+xml":
+        width, height = _svg_size(blob.decode("utf-8", "replace"))
+    else:
+        reader = {"image/png": _png_size, "image/jpeg": _jpeg_size, "image/gif": _gif_size}[mime]
+        size = reader(blob)
+        width, height = size if size is not None else (None, None)
+    if width is None or height is None:
+        meta_width, meta_height = _meta_size(metadata, mime)
+        width = width if width is not None else meta_width
+        height = height if height is not None else meta_height
+    return {
+        "kind": "image",
+        "mime": mime,
+        "sha256": hashlib.sha256(blob).hexdigest(),
+        "width": width,
+        "height": height,
+    }
+
+
+# --------------------------------------------------------------------------
+# tables
+
+
+def _label(value: object) -> str:
+    """A row or column label as pandas prints it."""
+    if isinstance(value, str):
+        return value
+    if value is None:
+        return "NaN"
+    if isinstance(value, float) and value.is_integer() and math.isfinite(value):
+        return repr(value)
+    return str(value)
+
+
+def _dataresource_table(resource: object) -> dict | None:
+    """A table from the Table Schema JSON of ``DataFrame.to_json(orient="table")``."""
+    if isinstance(resource, (str, list)):
+        text = _join(resource)
+        try:
+            resource = orjson.loads(text) if text is not None else None
+        except orjson.JSONDecodeError:
+            return None
+    if not isinstance(resource, dict):
+        return None
+    schema, data = resource.get("schema"), resource.get("data")
+    if not isinstance(schema, dict) or not isinstance(data, list):
+        return None
+    fields = schema.get("fields")
+    if not isinstance(fields, list) or not all(
+        isinstance(f, dict) and isinstance(f.get("name"), str) for f in fields
+    ):
+        return None
+    key = schema.get("primaryKey") or []
+    if isinstance(key, str):
+        key = [key]
+    if not isinstance(key, list) or not all(isinstance(k, str) for k in key):
+        return None
+    if not all(isinstance(row, dict) for row in data):
+        return None
+    key_set = set(key)
+    columns = [f["name"] for f in fields if f["name"] not in key_set]
+    index: list = []
+    for number, row in enumerate(data):
+        if not key:
+            index.append(str(number))
+        elif len(key) == 1:
+            index.append(_label(row.get(key[0])))
+        else:
+            index.append([_label(row.get(k)) for k in key])
+    rows = [[_plain(row.get(c), 1) for c in columns] for row in data]
+    return {"kind": "table", "columns": columns, "index": index, "rows": rows}
+
+
+class _TableParser(HTMLParser):
+    """Collect the cells of the one ``<table>`` of an HTML fragment.
+
+    Refuses (``self.failed``) nested tables, several tables and oversized
+    tables: those are shown as html, not compared cell by cell.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.depth = 0  # table nesting
+        self.tables = 0
+        self.failed = False
+        self.section = ""  # "thead" / "tbody" / "tfoot" / ""
+        self.rows: list[tuple[str, list[list]]] = []  # (section, [[tag, text, colspan, rowspan]])
+        self.cell: list | None = None
+        self.parts: list[str] = []
+        self.cells = 0
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        if self.failed:
+            return
+        if tag == "table":
+            self.depth += 1
+            self.tables += 1
+            if self.depth > 1 or self.tables > 1:
+                self.failed = True
+            return
+        if self.depth != 1:
+            return
+        if tag in ("thead", "tbody", "tfoot"):
+            self._close_cell()
+            self.section = tag
+        elif tag == "tr":
+            self._close_cell()
+            self.rows.append((self.section, []))
+        elif tag in ("th", "td"):
+            self._close_cell()
+            if not self.rows:
+                self.rows.append((self.section, []))
+            values = dict(attrs)
+            self.cell = [tag, "", _span(values.get("colspan")), _span(values.get("rowspan"))]
+            self.parts = []
+            self.cells += 1
+            if self.cells > MAX_TABLE_CELLS:
+                self.failed = True
+        elif tag == "br" and self.cell is not None:
+            self.parts.append(" ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if self.failed:
+            return
+        if tag == "table":
+            self._close_cell()
+            self.depth -= 1
+        elif self.depth == 1 and tag in ("th", "td", "tr"):
+            self._close_cell()
+        elif self.depth == 1 and tag in ("thead", "tbody", "tfoot"):
+            self._close_cell()
+            self.section = ""
+
+    def handle_data(self, data: str) -> None:
+        if self.cell is not None and self.depth == 1:
+            self.parts.append(data)
+
+    def _close_cell(self) -> None:
+        if self.cell is not None:
+            self.cell[1] = " ".join("".join(self.parts).split())
+            self.rows[-1][1].append(self.cell)
+            self.cell = None
+            self.parts = []
+
+
+def _span(value: str | None) -> int:
+    try:
+        span = int(value) if value is not None else 1
+    except ValueError:
+        return 1
+    return min(max(span, 1), _MAX_SPAN)
+
+
+def _grid(rows: list[tuple[str, list[list]]]) -> list[tuple[str, list[tuple[str, str]]]] | None:
+    """Expand colspan/rowspan into rows of ``(tag, text)``; None if too large or gappy."""
+    grid: list[tuple[str, list[tuple[str, str]]]] = []
+    pending: dict[int, tuple[int, tuple[str, str]]] = {}  # column -> (rows left, cell)
+    total = 0
+
+    def place_pending(line: list[tuple[str, str]]) -> None:
+        while len(line) in pending:
+            column = len(line)
+            left, cell = pending[column]
+            line.append(cell)
+            if left <= 1:
+                del pending[column]
+            else:
+                pending[column] = (left - 1, cell)
+
+    for section, cells in rows:
+        line: list[tuple[str, str]] = []
+        for tag, text, colspan, rowspan in cells:
+            place_pending(line)
+            for _ in range(colspan):
+                if rowspan > 1:
+                    pending[len(line)] = (rowspan - 1, (tag, text))
+                line.append((tag, text))
+        place_pending(line)
+        if any(column > len(line) for column in pending):
+            return None  # a spanned cell would sit after a hole in this row
+        total += len(line)
+        if total > MAX_TABLE_CELLS:
+            return None
+        grid.append((section, line))
+    return grid
+
+
+def _cell_value(text: str) -> object:
+    """A table cell as a number when pandas printed a number, else the text."""
+    if text in _CELL_CONSTANTS:
+        return _CELL_CONSTANTS[text]
+    if len(text) <= 400 and _CELL_NUMBER.fullmatch(text):
+        try:
+            if "." in text or "e" in text or "E" in text:
+                return float(text)
+            return int(text)
+        except ValueError:
+            return text
+    return text
+
+
+def _html_table(html: str) -> dict | None:
+    """A table from an HTML fragment with one ``<table>`` (pandas ``_repr_html_``)."""
+    if len(html) > MAX_TABLE_HTML:
+        return None
+    parser = _TableParser()
+    try:
+        parser.feed(html)
+        parser.close()
+    except (ValueError, AssertionError, RecursionError):
+        return None
+    if parser.failed or parser.tables != 1:
+        return None
+    grid = _grid([row for row in parser.rows if row[1]])
+    if not grid:
+        return None
+    width = len(grid[0][1])
+    if width == 0 or any(len(line) != width for _, line in grid):
+        return None
+    has_thead = any(section == "thead" for section, _ in grid)
+    header: list[list[tuple[str, str]]] = []
+    body: list[list[tuple[str, str]]] = []
+    for section, line in grid:
+        in_header = (
+            section == "thead" if has_thead else (not body and all(tag == "th" for tag, _ in line))
+        )
+        (header if in_header else body).append(line)
+    # Index columns: the leading <th> cells of every body row.
+    if body:
+        leading = {
+            next((i for i, (tag, _) in enumerate(line) if tag != "th"), width) for line in body
+        }
+        if len(leading) != 1:
+            return None
+        levels = leading.pop()
+    elif header:
+        levels = next((i for i, (_, text) in enumerate(header[0]) if text), width)
+    else:
+        levels = 0
+    # pandas adds a last header row with the index names and blank column cells.
+    if len(header) >= 2 and levels and all(not text for _, text in header[-1][levels:]):
+        header = header[:-1]
+    columns: list = []
+    for j in range(levels, width):
+        labels = [line[j][1] for line in header]
+        columns.append(labels[0] if len(labels) == 1 else labels if labels else str(j - levels))
+    index: list = []
+    for number, line in enumerate(body):
+        labels = [text for _, text in line[:levels]]
+        index.append(labels[0] if len(labels) == 1 else labels if labels else str(number))
+    rows = [[_cell_value(text) for _, text in line[levels:]] for line in body]
+    return {"kind": "table", "columns": columns, "index": index, "rows": rows}
+
+
+# --------------------------------------------------------------------------
+# bundles and outputs
+
+
+def classify_bundle(data: dict, metadata: dict | None = None) -> dict | None:
+    """Classify a MIME bundle (``data`` of an ``execute_result``/``display_data``).
+
+    The first match of api.md's order wins: images, tables
+    (``application/vnd.dataresource+json``, ``text/html`` with a ``<table>``),
+    other html, ``application/json``, ``text/plain``. ``None`` when nothing
+    in the bundle is usable.
+    """
+    if not isinstance(data, dict):
+        return None
+    for mime in IMAGE_MIMES:
+        if mime in data:
+            image = _classify_image(data, mime, metadata)
+            if image is not None:
+                return image
+    if _DATARESOURCE in data:
+        table = _dataresource_table(data[_DATARESOURCE])
+        if table is not None:
+            return table
+    if "text/html" in data:
+        html = _join(data["text/html"])
+        if html is not None:
+            if _TABLE_TAG.search(html):
+                table = _html_table(html)
+                if table is not None:
+                    return table
+            return {"kind": "html", "html": html}
+    if "application/json" in data:
+        return classify_value(data["application/json"])
+    if "text/plain" in data:
+        text = _join(data["text/plain"])
+        if text is not None:
+            return classify_text(text)
+    return None
+
+
+def classify_output(output: dict) -> dict | None:
+    """Classify one nbformat v4 output; ``None`` when it carries nothing usable.
+
+    ``error`` outputs give ``{"kind": "error", "ename", "evalue"}``; streams
+    (stdout and stderr alike: the caller decides which to ignore) are read as
+    text; ``execute_result``/``display_data`` go through
+    :func:`classify_bundle`.
+    """
+    if not isinstance(output, dict):
+        return None
+    output_type = output.get("output_type")
+    if output_type == "error":
+        return {
+            "kind": "error",
+            "ename": str(output.get("ename", "")),
+            "evalue": str(output.get("evalue", "")),
+        }
+    if output_type == "stream":
+        text = _join(output.get("text", ""))
+        return classify_text(text) if text is not None else None
+    if output_type in ("execute_result", "display_data"):
+        metadata = output.get("metadata")
+        return classify_bundle(output.get("data"), metadata if isinstance(metadata, dict) else None)
+    return None
