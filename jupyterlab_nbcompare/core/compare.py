@@ -1,0 +1,431 @@
+"""Records of several notebooks -> the ``POST nbcompare/compare`` response.
+
+This is where rows and columns meet: the named values of every notebook are
+lined up by ``(origin, name)`` and each cell is compared with the baseline's cell
+of the same name (deltas, which way is better, what was added, removed or
+changed). The function is pure: the server, the command line and the Python API
+all call it with the same inputs and get the same answer, byte for byte.
+
+Records are never modified (a cache may share them between requests): every
+cell of the response is a fresh (shallow) copy with the comparison fields added.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+from urllib.parse import quote
+
+from .directions import direction_for
+
+__all__ = ["DIRECTIONS", "compare", "equal_key", "json_safe", "output_url"]
+
+#: The direction values a caller may give as overrides (``None``: no direction).
+DIRECTIONS = ("lower", "higher", None)
+
+_NULL_DELTAS = {"delta": None, "rel_delta": None, "better": None}
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _is_number(value: Any) -> bool:
+    """A real number for arithmetic: ``bool`` is not one (``True - False`` is no delta)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _is_nan(value: Any) -> bool:
+    return isinstance(value, float) and math.isnan(value)
+
+
+def equal_key(value: Any) -> Any:
+    """A hashable key under which equal values (in the sense of the contract) meet.
+
+    ``NaN`` equals ``NaN``; ``1`` equals ``1.0`` (as in Python) but ``True`` does
+    not equal ``1`` (a flag is not a count); lists, tuples and dicts compare by
+    content, dicts regardless of key order.
+    """
+    if isinstance(value, bool):
+        return ("b", value)
+    if isinstance(value, float):
+        return ("nan",) if math.isnan(value) else ("n", value)
+    if isinstance(value, int):
+        return ("n", value)
+    if isinstance(value, str):
+        return ("s", value)
+    if value is None:
+        return ("none",)
+    if isinstance(value, (list, tuple)):
+        return ("l", tuple(equal_key(item) for item in value))
+    if isinstance(value, dict):
+        return ("d", frozenset((str(k), equal_key(v)) for k, v in value.items()))
+    if isinstance(value, (set, frozenset)):
+        return ("set", frozenset(equal_key(item) for item in value))
+    return ("o", repr(value))
+
+
+def _projection(cell: dict) -> Any:
+    """What two cells must share to be equal: the value, not how it is shown."""
+    kind = cell.get("kind")
+    if kind == "scalar":
+        return (kind, equal_key(cell.get("value")))
+    if kind == "mapping":
+        items = cell.get("items") or {}
+        return (
+            kind,
+            frozenset(
+                (key, equal_key(item.get("value") if isinstance(item, dict) else item))
+                for key, item in items.items()
+            ),
+        )
+    if kind == "sequence":
+        return (kind, equal_key(cell.get("items")))
+    if kind == "table":
+        return (
+            kind,
+            equal_key(cell.get("columns")),
+            equal_key(cell.get("index")),
+            equal_key(cell.get("rows")),
+        )
+    if kind == "image":
+        return (kind, cell.get("sha256"))
+    if kind == "text":
+        return (kind, cell.get("text"))
+    if kind == "html":
+        return (kind, cell.get("html"))
+    if kind == "error":
+        return (kind, cell.get("ename"), cell.get("evalue"))
+    if kind == "unsupported":
+        return (kind, cell.get("message"))
+    ignored = {"parts", "duplicate", "url", "part"}
+    return (kind, equal_key({k: v for k, v in cell.items() if k not in ignored}))
+
+
+def output_url(path: str, name: str, origin: str, part: int | None = None) -> str:
+    """The ``output`` endpoint URL of an image, relative to the server's base URL."""
+    url = (
+        f"nbcompare/output?path={quote(path, safe='')}"
+        f"&name={quote(name, safe='')}&origin={quote(origin, safe='')}"
+    )
+    if part is not None:
+        url += f"&part={int(part)}"
+    return url
+
+
+def json_safe(obj: Any) -> Any:
+    """A copy of ``obj`` that strict JSON can carry: non-finite floats become strings.
+
+    ``NaN`` -> ``"NaN"``, ``inf`` -> ``"Infinity"``, ``-inf`` -> ``"-Infinity"``
+    (the contract's spelling, which ``JSON.parse`` accepts where a bare ``NaN``
+    is a syntax error); tuples become lists. Everything else is returned as is.
+    """
+    if isinstance(obj, float):
+        if math.isfinite(obj):
+            return obj
+        if math.isnan(obj):
+            return "NaN"
+        return "Infinity" if obj > 0 else "-Infinity"
+    if isinstance(obj, dict):
+        return {key: json_safe(value) for key, value in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [json_safe(value) for value in obj]
+    return obj
+
+
+# --------------------------------------------------------------------------- deltas
+
+
+def _deltas(value: Any, base: Any, direction: str | None, is_base: bool) -> dict:
+    """``delta``, ``rel_delta`` and ``better`` of one number against the baseline's."""
+    if not _is_number(value):
+        return dict(_NULL_DELTAS)
+    if is_base:
+        zero = 0.0 if isinstance(value, float) else 0
+        return {"delta": zero, "rel_delta": None if value == 0 else 0.0, "better": None}
+    if not _is_number(base):
+        return dict(_NULL_DELTAS)
+    try:
+        delta = value - base
+    except OverflowError:  # pragma: no cover - int - float overflow
+        delta = math.nan
+    try:
+        rel_delta = None if base == 0 else delta / abs(base)
+    except (OverflowError, ZeroDivisionError):
+        rel_delta = None
+    better = None
+    if direction in ("lower", "higher") and not (
+        _is_nan(value) or _is_nan(base) or _is_nan(delta) or delta == 0
+    ):
+        better = delta < 0 if direction == "lower" else delta > 0
+    return {"delta": delta, "rel_delta": rel_delta, "better": better}
+
+
+def _scalar(cell: dict, base: dict | None, direction: str | None, is_base: bool) -> None:
+    base_value = base.get("value") if base is not None and base.get("kind") == "scalar" else None
+    cell.update(_deltas(cell.get("value"), base_value, direction, is_base))
+
+
+def _mapping(
+    cell: dict,
+    base: dict | None,
+    name: str,
+    overrides: Mapping[str, str | None] | None,
+    is_base: bool,
+) -> None:
+    base_items = base.get("items") if base is not None and base.get("kind") == "mapping" else None
+    if not isinstance(base_items, dict):
+        base_items = {}
+    items = {}
+    for key, item in (cell.get("items") or {}).items():
+        value = item.get("value") if isinstance(item, dict) else item
+        base_item = base_items.get(key)
+        base_value = base_item.get("value") if isinstance(base_item, dict) else None
+        direction = direction_for(name, key, overrides)
+        items[key] = {"value": value, **_deltas(value, base_value, direction, is_base)}
+    cell["items"] = items
+
+
+def _set_difference(items: Sequence, other: Sequence) -> list:
+    """Items of ``items`` not in ``other``, each once, in the order of ``items``."""
+    others = {equal_key(item) for item in other}
+    seen = set()
+    out = []
+    for item in items:
+        key = equal_key(item)
+        if key not in others and key not in seen:
+            seen.add(key)
+            out.append(item)
+    return out
+
+
+def _sequence(cell: dict, base: dict | None) -> None:
+    items = cell.get("items")
+    items = items if isinstance(items, list) else []
+    base_items = base.get("items") if base is not None and base.get("kind") == "sequence" else None
+    if not isinstance(base_items, list):
+        cell["added"] = cell["removed"] = None
+        return
+    cell["added"] = _set_difference(items, base_items)
+    cell["removed"] = _set_difference(base_items, items)
+
+
+def _occurrence_keys(labels: Iterable) -> list[tuple]:
+    """Each label with its occurrence number, so a repeated label pairs in order."""
+    counts: dict[Any, int] = {}
+    keys = []
+    for label in labels:
+        key = equal_key(label)
+        counts[key] = counts.get(key, 0) + 1
+        keys.append((key, counts[key]))
+    return keys
+
+
+def _table(cell: dict, base: dict | None) -> None:
+    fields = ("changed", "added_rows", "removed_rows", "added_columns", "removed_columns")
+    if base is None or base.get("kind") != "table":
+        for field in fields:
+            cell[field] = None
+        return
+    index, columns = cell.get("index") or [], cell.get("columns") or []
+    base_index, base_columns = base.get("index") or [], base.get("columns") or []
+    rows, base_rows = cell.get("rows") or [], base.get("rows") or []
+
+    row_keys, base_row_keys = _occurrence_keys(index), _occurrence_keys(base_index)
+    col_keys, base_col_keys = _occurrence_keys(columns), _occurrence_keys(base_columns)
+    base_row_at = {key: i for i, key in enumerate(base_row_keys)}
+    base_col_at = {key: j for j, key in enumerate(base_col_keys)}
+    row_set, col_set = set(row_keys), set(col_keys)
+
+    def at(table: list, i: int, j: int) -> Any:
+        row = table[i] if i < len(table) else None
+        return row[j] if isinstance(row, list) and j < len(row) else None
+
+    changed = []
+    for i, row_key in enumerate(row_keys):
+        base_i = base_row_at.get(row_key)
+        if base_i is None:
+            continue
+        for j, col_key in enumerate(col_keys):
+            base_j = base_col_at.get(col_key)
+            if base_j is None:
+                continue
+            if equal_key(at(rows, i, j)) != equal_key(at(base_rows, base_i, base_j)):
+                changed.append([index[i], columns[j]])
+    cell["changed"] = changed
+    cell["added_rows"] = [index[i] for i, key in enumerate(row_keys) if key not in base_row_at]
+    cell["removed_rows"] = [
+        base_index[i] for i, key in enumerate(base_row_keys) if key not in row_set
+    ]
+    cell["added_columns"] = [columns[j] for j, key in enumerate(col_keys) if key not in base_col_at]
+    cell["removed_columns"] = [
+        base_columns[j] for j, key in enumerate(base_col_keys) if key not in col_set
+    ]
+
+
+def _parts(parts: list, path: str, name: str, origin: str) -> list:
+    out = []
+    for position, part in enumerate(parts):
+        part = dict(part) if isinstance(part, dict) else {"kind": "unsupported", "message": ""}
+        if part.get("kind") == "image":
+            part["url"] = output_url(path, name, origin, part.get("part", position))
+        out.append(part)
+    return out
+
+
+def _cell(
+    raw: dict,
+    base: dict | None,
+    *,
+    path: str,
+    name: str,
+    origin: str,
+    direction: str | None,
+    overrides: Mapping[str, str | None] | None,
+    is_base: bool,
+) -> dict:
+    """One response cell: a copy of the record's cell plus the comparison fields."""
+    cell = dict(raw)
+    kind = cell.get("kind")
+    if kind == "scalar":
+        _scalar(cell, base, direction, is_base)
+    elif kind == "mapping":
+        _mapping(cell, base, name, overrides, is_base)
+    elif kind == "sequence":
+        _sequence(cell, base)
+    elif kind == "table":
+        _table(cell, base)
+    elif kind == "image":
+        cell["url"] = output_url(path, name, origin)
+    if isinstance(cell.get("parts"), list):
+        cell["parts"] = _parts(cell["parts"], path, name, origin)
+    return cell
+
+
+# --------------------------------------------------------------------------- public
+
+
+def _check(entries: Sequence[Mapping], baseline: str | None, directions: Any) -> list[str]:
+    paths = [entry["path"] for entry in entries]
+    if not paths:
+        raise ValueError("Give at least one notebook to compare.")
+    seen = set()
+    for path in paths:
+        if path in seen:
+            raise ValueError(f"The notebook {path!r} is listed more than once.")
+        seen.add(path)
+    if baseline is not None and baseline not in seen:
+        raise ValueError(f"The baseline {baseline!r} is not one of the compared notebooks.")
+    if directions is not None:
+        if not isinstance(directions, Mapping):
+            raise ValueError("'directions' must map names to 'lower' or 'higher'.")
+        for key, value in directions.items():
+            if value not in DIRECTIONS:
+                raise ValueError(
+                    f"The direction of {key!r} must be 'lower', 'higher' or null, not {value!r}."
+                )
+    return paths
+
+
+def _notebook(entry: Mapping) -> dict:
+    record = entry.get("record")
+    if record is None:
+        error = entry.get("error") or {
+            "code": "unreadable",
+            "message": "The notebook could not be read.",
+        }
+        return {
+            "path": entry["path"],
+            "last_modified": entry.get("last_modified"),
+            "status": "unreadable",
+            "error": {"code": error.get("code"), "message": error.get("message")},
+            "duration": None,
+            "parameters": {},
+        }
+    return {
+        "path": entry["path"],
+        "last_modified": entry.get("last_modified"),
+        "status": record.get("status", "ok"),
+        "error": None,
+        "duration": record.get("duration"),
+        "parameters": {name: dict(param) for name, param in record.get("parameters", {}).items()},
+    }
+
+
+def compare(
+    entries: Sequence[Mapping],
+    baseline: str | None = None,
+    names: Iterable[str] | None = None,
+    directions: Mapping[str, str | None] | None = None,
+) -> dict:
+    """The ``compare`` response body (JSON-safe) for notebooks read into entries.
+
+    ``entries``: one per requested path, in column order, each
+    ``{"path", "last_modified", "record", "error"}`` (``record`` None and
+    ``error`` ``{"code", "message"}`` for an unreadable notebook). ``baseline``
+    defaults to the first path; ``names`` restricts the rows (``None``: all);
+    ``directions`` overrides the guessed directions (see ``directions``).
+
+    Raises :class:`ValueError` (a 400 for the server) for no entries, a repeated
+    path, a baseline that is not one of the paths, or an unknown direction.
+    """
+    paths = _check(entries, baseline, directions)
+    if baseline is None:
+        baseline = paths[0]
+    wanted = None if names is None else set(names)
+
+    rows: dict[tuple[str, str], dict[str, dict | None]] = {}
+    for entry in entries:
+        record = entry.get("record")
+        if record is None:
+            continue
+        for value in record.get("values", ()):
+            name, origin = value["name"], value["origin"]
+            if wanted is not None and name not in wanted:
+                continue
+            row = rows.setdefault((origin, name), {})
+            row[entry["path"]] = value.get("cell")
+
+    values = []
+    for (origin, name), found in rows.items():
+        direction = direction_for(name, None, directions)
+        base = found.get(baseline)
+        cells: dict[str, dict | None] = {}
+        for path in paths:
+            raw = found.get(path)
+            cells[path] = (
+                None
+                if raw is None
+                else _cell(
+                    raw,
+                    base,
+                    path=path,
+                    name=name,
+                    origin=origin,
+                    direction=direction,
+                    overrides=directions,
+                    is_base=path == baseline,
+                )
+            )
+        present = [cell for cell in cells.values() if cell is not None]
+        kinds = {cell.get("kind") for cell in present}
+        kind = next(iter(kinds)) if len(kinds) == 1 else ("mixed" if kinds else None)
+        differs = len(present) < len(paths) or len({_projection(c) for c in present}) > 1
+        values.append(
+            {
+                "name": name,
+                "origin": origin,
+                "kind": kind,
+                "direction": direction,
+                "differs": differs,
+                "cells": cells,
+            }
+        )
+
+    return json_safe(
+        {
+            "baseline": baseline,
+            "notebooks": [_notebook(entry) for entry in entries],
+            "values": values,
+        }
+    )

@@ -1,0 +1,95 @@
+"""The core on plain filesystem paths, for the command line and the Python API.
+
+The server reads notebooks through Jupyter's ContentsManager; outside a server
+there is only the filesystem. This module gives those faces the same entries,
+the same per-notebook errors and the same response as the REST endpoint, so a
+``compare`` from a terminal and from JupyterLab agree.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime, timezone
+from pathlib import Path
+
+from .compare import compare
+from .extract import load_record
+from .reader import NotebookReadError
+
+__all__ = ["compare_paths", "iso_utc", "load_entry"]
+
+
+def iso_utc(timestamp: float) -> str:
+    """A POSIX timestamp as ISO 8601 in UTC with a ``Z`` (the contract's time format)."""
+    moment = datetime.fromtimestamp(timestamp, tz=timezone.utc)
+    return moment.isoformat().replace("+00:00", "Z")
+
+
+def load_entry(
+    path: str | os.PathLike, max_bytes: int | None = None, key: str | None = None
+) -> dict:
+    """Read one notebook file into a comparison entry; never raises for a bad file.
+
+    The entry is ``{"path", "last_modified", "record", "error"}``: ``path`` is
+    ``key`` (default: ``path`` as given, so the caller's spelling is kept),
+    ``record`` the extracted record, or ``None`` with ``error`` ``{"code",
+    "message"}``: ``not_found`` (missing, a directory), ``forbidden`` (no
+    permission), ``too_large`` (over ``max_bytes``), ``unreadable`` (another
+    OS error) or the reader's ``invalid_json``/``invalid_notebook``.
+    """
+    shown = key if key is not None else os.fspath(path)
+    entry: dict = {"path": shown, "last_modified": None, "record": None, "error": None}
+    file = Path(path)
+    try:
+        info = file.stat()
+        entry["last_modified"] = iso_utc(info.st_mtime)
+        if not stat.S_ISREG(info.st_mode):
+            raise NotebookReadError("not_found", f"{shown} is not a file.")
+        if max_bytes is not None and info.st_size > max_bytes:
+            raise NotebookReadError(
+                "too_large",
+                f"{shown} is {info.st_size} bytes, more than the limit of {max_bytes} bytes.",
+            )
+        with file.open("rb") as handle:
+            raw = handle.read() if max_bytes is None else handle.read(max_bytes + 1)
+        if max_bytes is not None and len(raw) > max_bytes:
+            raise NotebookReadError(
+                "too_large", f"{shown} is more than the limit of {max_bytes} bytes."
+            )
+        entry["record"] = load_record(raw)
+    except NotebookReadError as error:
+        entry["error"] = error.as_dict()
+    except FileNotFoundError:
+        entry["error"] = {"code": "not_found", "message": f"No such notebook: {shown}."}
+    except (IsADirectoryError, NotADirectoryError):
+        entry["error"] = {"code": "not_found", "message": f"{shown} is not a file."}
+    except PermissionError:
+        entry["error"] = {"code": "forbidden", "message": f"No permission to read {shown}."}
+    except (OSError, ValueError) as error:  # ValueError: e.g. a NUL byte in the path
+        entry["error"] = {"code": "unreadable", "message": f"Cannot read {shown}: {error}"}
+    return entry
+
+
+def compare_paths(
+    paths: Sequence[str | os.PathLike],
+    baseline: str | os.PathLike | None = None,
+    names: Iterable[str] | None = None,
+    directions: Mapping[str, str | None] | None = None,
+    max_bytes: int | None = None,
+) -> dict:
+    """Compare notebook files: the ``compare`` response for these paths.
+
+    ``paths`` as given (strings or ``Path``; their ``str`` form) are the keys of
+    ``notebooks[].path`` and ``cells``; ``baseline`` must be one of them.
+    Raises ``ValueError`` for the same mistakes as :func:`compare.compare`.
+    """
+    keys = [os.fspath(path) for path in paths]
+    entries = [load_entry(path, max_bytes, key) for path, key in zip(paths, keys)]
+    return compare(
+        entries,
+        baseline=None if baseline is None else os.fspath(baseline),
+        names=names,
+        directions=directions,
+    )
