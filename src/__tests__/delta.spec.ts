@@ -1,0 +1,241 @@
+import {
+  alignTable,
+  bestPaths,
+  chooseBaseline,
+  directionFromCells,
+  guessDirection,
+  metricRows,
+  parameterRows,
+  valueRowDiffers,
+  valuesDiffer
+} from '../delta';
+import { ITableCell } from '../tokens';
+import { A, B, C, response } from './fixtures';
+
+describe('metricRows: every scalar and every mapping key is a row', () => {
+  it('flattens mappings into name.key rows, keys in order of appearance', () => {
+    // Given the answer for three runs
+    const data = response();
+    // When the metrics table is built
+    const rows = metricRows(data.values, [A, B, C]);
+    // Then scalars and each mapping key are rows, other kinds are not
+    expect(rows.map(r => r.label)).toEqual([
+      'mse',
+      'metrics.mse',
+      'metrics.r2',
+      'seed_used'
+    ]);
+    // and a key that one notebook lacks is null there, not zero
+    const mappingMse = rows[1];
+    expect(mappingMse.cells[C]).toBeNull();
+    expect(mappingMse.cells[B]!.value).toBe(0.25);
+  });
+
+  it('counts a missing key as a difference, and equal keys as equal', () => {
+    const rows = metricRows(response().values, [A, B, C]);
+    const byLabel = Object.fromEntries(rows.map(r => [r.label, r]));
+    // metrics.r2 is 0.9 everywhere
+    expect(byLabel['metrics.r2'].differs).toBe(false);
+    // metrics.mse is missing in C
+    expect(byLabel['metrics.mse'].differs).toBe(true);
+    // mse is missing in C even though A and B would be compared
+    expect(byLabel['mse'].differs).toBe(true);
+    expect(byLabel['seed_used'].differs).toBe(false);
+  });
+
+  it('infers the direction of a mapping key from the server verdicts', () => {
+    const rows = metricRows(response().values, [A, B, C]);
+    // B's metrics.mse went up and is "worse": lower is better
+    expect(rows[1].direction).toBe('lower');
+    // r2 has no verdict (all deltas 0): the name decides
+    expect(rows[2].direction).toBe('higher');
+  });
+});
+
+describe('direction rules', () => {
+  it.each([
+    ['mse', 'lower'],
+    ['val_loss', 'lower'],
+    ['testMSE', 'lower'],
+    ['r2', 'higher'],
+    ['f1-score', 'higher'],
+    ['alpha', null],
+    ['', null]
+  ])('%p suggests %p', (name, direction) => {
+    expect(guessDirection(name)).toBe(direction);
+  });
+
+  it.each([
+    [{ delta: 0.1, rel_delta: 0.1, better: true }, 'higher'],
+    [{ delta: 0.1, rel_delta: 0.1, better: false }, 'lower'],
+    [{ delta: -2, rel_delta: -1, better: true }, 'lower'],
+    [{ delta: 0, rel_delta: 0, better: null }, null],
+    [{ delta: 'NaN' as const, rel_delta: null, better: true }, null]
+  ])('verdict %p means %p', (cell, direction) => {
+    expect(directionFromCells([cell])).toBe(direction);
+  });
+});
+
+describe('valuesDiffer: the only-differences rule', () => {
+  it.each([
+    ['all equal', [1, 1, 1], false, false],
+    ['one differs', [1, 2, 1], false, true],
+    ['one missing, the rest equal', [1, 1], true, true],
+    ['NaN equals NaN', [NaN, 'NaN'], false, false],
+    ['1 is not "1"', [1, '1'], false, true],
+    [
+      'mappings by content',
+      [
+        { a: 1, b: 2 },
+        { b: 2, a: 1 }
+      ],
+      false,
+      false
+    ]
+  ])('%s', (_name, values, missing, expected) => {
+    expect(valuesDiffer(values, missing)).toBe(expected);
+  });
+
+  it('keeps a value row missing in one notebook even when the server says equal', () => {
+    // Given a row whose present cells are equal but one notebook lacks it
+    const row = { ...response().values[4], differs: false };
+    // Then it still counts as a difference
+    expect(valueRowDiffers(row, [A, B, C])).toBe(true);
+    expect(valueRowDiffers(response().values[3], [A, B, C])).toBe(false);
+  });
+});
+
+describe('bestPaths', () => {
+  const rows = () => metricRows(response().values, [A, B, C]);
+
+  it('marks the smallest value of a lower-is-better row', () => {
+    expect(bestPaths(rows()[0], [A, B, C])).toEqual(new Set([A]));
+  });
+
+  it('marks nothing when every value is the same', () => {
+    expect(bestPaths(rows()[2], [A, B, C]).size).toBe(0);
+  });
+
+  it('marks nothing without a direction, and NaN never wins', () => {
+    const row = { ...rows()[0], direction: null };
+    expect(bestPaths(row, [A, B, C]).size).toBe(0);
+    const nan = rows()[0];
+    nan.cells[A] = { value: 'NaN', delta: null, rel_delta: null, better: null };
+    nan.cells[C] = { value: 0.3, delta: null, rel_delta: null, better: null };
+    expect(bestPaths(nan, [A, B, C])).toEqual(new Set([B]));
+  });
+});
+
+describe('parameterRows', () => {
+  it('lists the union of parameters and flags the differing ones', () => {
+    const data = response();
+    delete (data.notebooks[2].parameters as any).model;
+    const rows = parameterRows(data.notebooks);
+    expect(rows.map(r => [r.name, r.differs])).toEqual([
+      ['alpha', true],
+      // model is "ridge" in A and B but missing in C: a difference
+      ['model', true]
+    ]);
+    expect(rows[0].cells[A]).toEqual({ value: 0.1, injected: true });
+  });
+
+  it('does not flag parameters that are the same everywhere', () => {
+    const data = response();
+    const rows = parameterRows(data.notebooks);
+    expect(rows[1]).toMatchObject({ name: 'model', differs: false });
+  });
+});
+
+describe('alignTable', () => {
+  const base: ITableCell = {
+    kind: 'table',
+    columns: ['coef', 'true'],
+    index: ['age', 'bmi', 'bp'],
+    rows: [
+      [1.0, 1.0],
+      [2.0, 2.0],
+      [3.0, 3.0]
+    ],
+    changed: null,
+    added_rows: null,
+    removed_rows: null,
+    added_columns: null,
+    removed_columns: null
+  };
+
+  it('lines cells up by label, not position, with the baseline value and delta', () => {
+    // Given a table whose rows are reordered, one changed, one added, one removed
+    const cell: ITableCell = {
+      kind: 'table',
+      columns: ['true', 'coef', 'err'],
+      index: ['bmi', 'age', 's1'],
+      rows: [
+        [2.0, 2.5, 0.1],
+        [1.0, 1.0, 0.2],
+        [9.0, 9.0, 0.3]
+      ],
+      changed: [['bmi', 'coef']],
+      added_rows: ['s1'],
+      removed_rows: ['bp'],
+      added_columns: ['err'],
+      removed_columns: []
+    };
+    // When aligned against the baseline
+    const aligned = alignTable(cell, base);
+    // Then bmi/coef is changed, with the baseline's 2.0 and a delta of 0.5
+    expect(aligned.cells[0][1]).toEqual({
+      changed: true,
+      base: 2.0,
+      delta: 0.5
+    });
+    // age/coef is equal and not changed, though it moved
+    expect(aligned.cells[1][1]).toEqual({
+      changed: false,
+      base: 1.0,
+      delta: 0
+    });
+    // the added row and column are marked, the removed row listed
+    expect(aligned.addedRows).toEqual(new Set([2]));
+    expect(aligned.addedColumns).toEqual(new Set([2]));
+    expect(aligned.removedRows).toEqual(['bp']);
+  });
+
+  it('pairs repeated labels by occurrence', () => {
+    const repeated: ITableCell = {
+      ...base,
+      index: ['x', 'x'],
+      rows: [
+        [1, 1],
+        [2, 2]
+      ]
+    };
+    const cell: ITableCell = {
+      ...repeated,
+      rows: [
+        [1, 1],
+        [5, 2]
+      ]
+    };
+    const aligned = alignTable(cell, repeated);
+    expect(aligned.cells[1][0].base).toBe(2);
+    expect(aligned.cells[1][0].delta).toBe(3);
+  });
+
+  it('changes nothing without a baseline table', () => {
+    const aligned = alignTable(base, null);
+    expect(aligned.cells.flat().some(c => c.changed)).toBe(false);
+    expect(aligned.addedRows.size).toBe(0);
+  });
+});
+
+describe('chooseBaseline', () => {
+  it.each([
+    ['explicit wins', B, C, B],
+    ['pinned when compared', null, C, C],
+    ['first column when the pin is elsewhere', null, 'other.ipynb', A],
+    ['first column when nothing is set', undefined, null, A],
+    ['an unknown explicit baseline is ignored', 'x.ipynb', null, A]
+  ])('%s', (_name, requested, pinned, expected) => {
+    expect(chooseBaseline([A, B, C], requested, pinned)).toBe(expected);
+  });
+});

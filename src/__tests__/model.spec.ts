@@ -1,0 +1,226 @@
+import { CompareModel } from '../model';
+import { requestAPI } from '../request';
+import { ICompareRequest, ICompareResponse } from '../tokens';
+import { A, B, C, response } from './fixtures';
+
+jest.mock('../request', () => ({
+  requestAPI: jest.fn(),
+  serverURL: (url: string) => `/${url}`
+}));
+
+const mockedRequest = requestAPI as jest.MockedFunction<typeof requestAPI>;
+
+/** A promise with its resolve function, to answer requests out of order. */
+function deferred<T>() {
+  let resolve!: (value: T) => void;
+  let reject!: (reason: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+beforeEach(() => {
+  mockedRequest.mockReset();
+});
+
+describe('CompareModel: talking to the server', () => {
+  it('posts the paths and baseline to nbcompare/compare and exposes the answer', async () => {
+    // Given the server answers the comparison
+    mockedRequest.mockResolvedValue(response());
+    const model = new CompareModel({ paths: [A, B, C] });
+    const changes: string[] = [];
+    model.changed.connect((_, change) => changes.push(change));
+    // When the model refreshes
+    await model.refresh();
+    // Then it asked POST compare with the first column as baseline
+    expect(mockedRequest).toHaveBeenCalledTimes(1);
+    const [endpoint, init] = mockedRequest.mock.calls[0];
+    expect(endpoint).toBe('compare');
+    expect(init!.method).toBe('POST');
+    expect(JSON.parse(init!.body as string)).toEqual({
+      paths: [A, B, C],
+      baseline: A
+    });
+    // and exposes the sections
+    expect(model.notebooks.map(n => n.path)).toEqual([A, B, C]);
+    expect(model.parameters.map(p => p.name)).toEqual(['alpha', 'model']);
+    expect(model.metrics.map(m => m.label)).toContain('metrics.r2');
+    expect(model.others.map(v => v.name)).toEqual(['top_features', 'summary']);
+    expect(changes).toEqual(['status', 'data', 'status']);
+    expect(model.loading).toBe(false);
+  });
+
+  it('keeps a readable error and the previous data when the server fails', async () => {
+    mockedRequest.mockResolvedValueOnce(response());
+    const model = new CompareModel({ paths: [A, B] });
+    await model.refresh();
+    // When the next request fails
+    mockedRequest.mockRejectedValueOnce(new Error('Too many notebooks'));
+    await model.refresh();
+    // Then the message is kept for the panel and the old answer stays
+    expect(model.error).toBe('Too many notebooks');
+    expect(model.data).not.toBeNull();
+    // and a later success clears it
+    mockedRequest.mockResolvedValueOnce(response());
+    await model.refresh();
+    expect(model.error).toBeNull();
+  });
+
+  it('drops a late answer to an older request', async () => {
+    // Given two requests whose answers arrive in reverse order
+    const first = deferred<ICompareResponse>();
+    const second = deferred<ICompareResponse>();
+    mockedRequest
+      .mockReturnValueOnce(first.promise as any)
+      .mockReturnValueOnce(second.promise as any);
+    const model = new CompareModel({ paths: [A, B, C] });
+    const p1 = model.refresh();
+    const p2 = model.setBaseline(B);
+    const newer = { ...response(), baseline: B };
+    second.resolve(newer);
+    await p2;
+    first.resolve(response());
+    await p1;
+    // Then the newer answer (baseline B) is the one shown
+    expect(model.data!.baseline).toBe(B);
+  });
+});
+
+describe('CompareModel: baseline', () => {
+  it('uses the pinned notebook when it is compared, else the first column', () => {
+    expect(new CompareModel({ paths: [A, B, C], pinned: C }).baseline).toBe(C);
+    expect(
+      new CompareModel({ paths: [A, B], pinned: 'elsewhere.ipynb' }).baseline
+    ).toBe(A);
+  });
+
+  it('re-requests with the new baseline when the user sets one', async () => {
+    mockedRequest.mockResolvedValue(response());
+    const model = new CompareModel({ paths: [A, B, C] });
+    await model.refresh();
+    await model.setBaseline(B);
+    expect(model.baseline).toBe(B);
+    const body = JSON.parse(mockedRequest.mock.calls[1][1]!.body as string);
+    expect(body.baseline).toBe(B);
+    // Setting the same baseline again asks nothing
+    await model.setBaseline(B);
+    expect(mockedRequest).toHaveBeenCalledTimes(2);
+  });
+
+  it('follows the pin only to a compared notebook', async () => {
+    mockedRequest.mockResolvedValue(response());
+    const model = new CompareModel({ paths: [A, B, C] });
+    await model.setPinned('other.ipynb');
+    expect(model.baseline).toBe(A);
+    await model.setPinned(C);
+    expect(model.baseline).toBe(C);
+    await model.setPinned(null);
+    expect(model.baseline).toBe(C);
+  });
+});
+
+describe('CompareModel: filter and only differences', () => {
+  async function loaded() {
+    mockedRequest.mockResolvedValue(response());
+    const model = new CompareModel({ paths: [A, B, C] });
+    await model.refresh();
+    return model;
+  }
+
+  it('hides equal rows and keeps rows missing in one notebook', async () => {
+    const model = await loaded();
+    // When "Only differences" is on
+    model.onlyDifferences = true;
+    // Then seed_used (0 everywhere) and metrics.r2 (0.9 everywhere) are hidden
+    expect(model.metrics.map(m => m.label)).toEqual(['mse', 'metrics.mse']);
+    // top_features is equal everywhere: hidden; summary is missing in C: kept
+    expect(model.others.map(v => v.name)).toEqual(['summary']);
+    // model is "ridge" everywhere: hidden; alpha differs: kept
+    expect(model.parameters.map(p => p.name)).toEqual(['alpha']);
+  });
+
+  it('filters every section by name, case-insensitively', async () => {
+    const model = await loaded();
+    model.filter = 'MSE';
+    expect(model.metrics.map(m => m.label)).toEqual(['mse', 'metrics.mse']);
+    expect(model.others).toEqual([]);
+    expect(model.parameters).toEqual([]);
+  });
+
+  it('keeps the filter and toggle across a refresh', async () => {
+    const model = await loaded();
+    model.filter = 'summ';
+    model.onlyDifferences = true;
+    await model.refresh();
+    expect(model.filter).toBe('summ');
+    expect(model.onlyDifferences).toBe(true);
+    expect(model.others.map(v => v.name)).toEqual(['summary']);
+  });
+
+  it('emits a view change only when an option really changes', async () => {
+    const model = await loaded();
+    const changes: string[] = [];
+    model.changed.connect((_, c) => changes.push(c));
+    model.filter = 'x';
+    model.filter = 'x';
+    model.onlyDifferences = false;
+    expect(changes).toEqual(['view']);
+  });
+});
+
+describe('CompareModel: live refresh', () => {
+  it('asks the server again only when a notebook changed on disk', async () => {
+    // Given a loaded comparison whose files have the answered times
+    mockedRequest.mockResolvedValue(response());
+    const times: Record<string, string | null> = Object.fromEntries(
+      response().notebooks.map(n => [n.path, n.last_modified])
+    );
+    const stat = jest.fn(async (paths: string[]) => ({ ...times }));
+    const model = new CompareModel({ paths: [A, B, C], stat });
+    await model.refresh();
+    // When nothing changed, Then polling does not ask the server
+    expect(await model.checkForChanges()).toBe(false);
+    expect(await model.checkForChanges()).toBe(false);
+    expect(mockedRequest).toHaveBeenCalledTimes(1);
+    // When B is rewritten (papermill writing it)
+    times[B] = '2026-11-26T06:00:00.000000Z';
+    // Then one poll refreshes, and the next one is quiet again
+    expect(await model.checkForChanges()).toBe(true);
+    expect(await model.checkForChanges()).toBe(false);
+    expect(mockedRequest).toHaveBeenCalledTimes(2);
+    // When a file disappears, it is a change too
+    times[C] = null;
+    expect(await model.checkForChanges()).toBe(true);
+  });
+
+  it('notices a change that happened before the first poll', async () => {
+    mockedRequest.mockResolvedValue(response());
+    const stat = async (paths: string[]) =>
+      Object.fromEntries(paths.map(p => [p, '2027-01-01T00:00:00Z']));
+    const model = new CompareModel({ paths: [A, B, C], stat });
+    await model.refresh();
+    expect(await model.checkForChanges()).toBe(true);
+  });
+
+  it('does not poll without data, while loading or without a stat function', async () => {
+    const stat = jest.fn(async () => ({}));
+    const model = new CompareModel({ paths: [A], stat });
+    expect(await model.checkForChanges()).toBe(false);
+    expect(stat).not.toHaveBeenCalled();
+    expect(await new CompareModel({ paths: [A] }).checkForChanges()).toBe(
+      false
+    );
+  });
+
+  it('sends the names restriction along', async () => {
+    mockedRequest.mockResolvedValue(response());
+    const model = new CompareModel({ paths: [A, B], names: ['mse'] });
+    await model.refresh();
+    const body: ICompareRequest = JSON.parse(
+      mockedRequest.mock.calls[0][1]!.body as string
+    );
+    expect(body.names).toEqual(['mse']);
+  });
+});

@@ -1,0 +1,423 @@
+/**
+ * Pure comparison rules of the panel: which rows the metrics table has, which
+ * value is best, what counts as a difference, and how two tables line up.
+ *
+ * The server computes deltas; these helpers only reshape its answer for the
+ * views, so that the rules users care about (missing is a difference, NaN
+ * equals NaN, best per row) are tested in one place.
+ */
+import { toNumber, valueKey } from './format';
+import {
+  Direction,
+  ICell,
+  IDeltaFields,
+  INotebookInfo,
+  ITableCell,
+  IValueRow,
+  Label
+} from './tokens';
+
+/** One cell of the metrics table: a scalar, or one key of a mapping. */
+export interface IMetricCell extends IDeltaFields {
+  value: unknown;
+}
+
+/** One row of the metrics table. */
+export interface IMetricRow {
+  /** Unique id of the row: `origin:name` or `origin:name.key`. */
+  id: string;
+  /** The value's name. */
+  name: string;
+  /** The mapping key, or null for a scalar value. */
+  key: string | null;
+  /** What the row is called in the table: `name` or `name.key`. */
+  label: string;
+  origin: IValueRow['origin'];
+  direction: Direction;
+  /** Whether the row differs across notebooks (missing counts). */
+  differs: boolean;
+  /** Keyed by notebook path; null where the notebook lacks the value/key. */
+  cells: Record<string, IMetricCell | null>;
+}
+
+/** One parameter across notebooks. */
+export interface IParameterRow {
+  name: string;
+  differs: boolean;
+  cells: Record<
+    string,
+    { value: unknown; injected: boolean; source?: string } | null
+  >;
+}
+
+/** Words of a name, split on `_ . -`, spaces and case changes. */
+function words(name: string): string[] {
+  return name
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .split(/[_.\-\s]+/)
+    .filter(w => w.length > 0)
+    .map(w => w.toLowerCase());
+}
+
+const LOWER = new Set([
+  'loss',
+  'error',
+  'err',
+  'mse',
+  'mae',
+  'rmse',
+  'mape',
+  'logloss',
+  'perplexity',
+  'cost',
+  'time',
+  'latency',
+  'duration'
+]);
+const HIGHER = new Set([
+  'acc',
+  'accuracy',
+  'f1',
+  'auc',
+  'r2',
+  'precision',
+  'recall',
+  'score',
+  'iou',
+  'map',
+  'bleu'
+]);
+
+/**
+ * The direction a name suggests, by its last word (the server's default
+ * rule). Used only when the server's own `better` flags cannot tell.
+ */
+export function guessDirection(name: string): Direction {
+  const all = words(name);
+  const last = all[all.length - 1];
+  if (last === undefined) {
+    return null;
+  }
+  if (LOWER.has(last)) {
+    return 'lower';
+  }
+  if (HIGHER.has(last)) {
+    return 'higher';
+  }
+  return null;
+}
+
+/**
+ * The direction behind the server's verdicts: a cell that got better with a
+ * positive delta means "higher is better". Null when no cell tells.
+ */
+export function directionFromCells(
+  cells: Iterable<IDeltaFields | null>
+): Direction {
+  for (const cell of cells) {
+    if (!cell || cell.better === null || cell.better === undefined) {
+      continue;
+    }
+    const delta = toNumber(cell.delta);
+    if (delta === null || delta === 0 || Number.isNaN(delta)) {
+      continue;
+    }
+    return delta > 0 === cell.better ? 'higher' : 'lower';
+  }
+  return null;
+}
+
+/**
+ * Whether values differ across notebooks: true when one is missing, false
+ * only when all are present and equal (NaN equals NaN).
+ */
+export function valuesDiffer(values: unknown[], missing: boolean): boolean {
+  if (missing) {
+    return true;
+  }
+  const keys = new Set(values.map(valueKey));
+  return keys.size > 1;
+}
+
+/** Whether a value row holds metrics (scalars or mappings only). */
+export function isMetricRow(row: IValueRow): boolean {
+  return row.kind === 'scalar' || row.kind === 'mapping';
+}
+
+/**
+ * The metrics table: one row per scalar value and one per key of every
+ * mapping value (keys in order of first appearance), for the given paths.
+ */
+export function metricRows(values: IValueRow[], paths: string[]): IMetricRow[] {
+  const rows: IMetricRow[] = [];
+  for (const value of values) {
+    if (value.kind === 'scalar') {
+      const cells: Record<string, IMetricCell | null> = {};
+      for (const path of paths) {
+        const cell = value.cells[path];
+        cells[path] =
+          cell && cell.kind === 'scalar'
+            ? {
+                value: cell.value,
+                delta: cell.delta,
+                rel_delta: cell.rel_delta,
+                better: cell.better
+              }
+            : null;
+      }
+      rows.push(makeRow(value, null, cells, paths));
+    } else if (value.kind === 'mapping') {
+      const keys: string[] = [];
+      const seen = new Set<string>();
+      for (const path of paths) {
+        const cell = value.cells[path];
+        if (cell && cell.kind === 'mapping') {
+          for (const key of Object.keys(cell.items)) {
+            if (!seen.has(key)) {
+              seen.add(key);
+              keys.push(key);
+            }
+          }
+        }
+      }
+      for (const key of keys) {
+        const cells: Record<string, IMetricCell | null> = {};
+        for (const path of paths) {
+          const cell = value.cells[path];
+          const item =
+            cell && cell.kind === 'mapping' ? cell.items[key] : undefined;
+          cells[path] = item ? { ...item } : null;
+        }
+        rows.push(makeRow(value, key, cells, paths));
+      }
+    }
+  }
+  return rows;
+}
+
+function makeRow(
+  value: IValueRow,
+  key: string | null,
+  cells: Record<string, IMetricCell | null>,
+  paths: string[]
+): IMetricRow {
+  const label = key === null ? value.name : `${value.name}.${key}`;
+  const present = paths.map(p => cells[p]).filter(c => c !== null);
+  const direction =
+    key === null
+      ? (value.direction ??
+        directionFromCells(present) ??
+        guessDirection(value.name))
+      : (directionFromCells(present) ?? guessDirection(key));
+  return {
+    id: `${value.origin}:${label}`,
+    name: value.name,
+    key,
+    label,
+    origin: value.origin,
+    direction,
+    differs: valuesDiffer(
+      present.map(c => c!.value),
+      present.length < paths.length
+    ),
+    cells
+  };
+}
+
+/**
+ * The notebooks holding the best value of a row: the smallest for `lower`,
+ * the largest for `higher`; NaN and booleans never win. Empty when the
+ * direction is unknown or every numeric value is the same (nothing stands out).
+ */
+export function bestPaths(row: IMetricRow, paths: string[]): Set<string> {
+  const best = new Set<string>();
+  if (row.direction === null) {
+    return best;
+  }
+  const numbers: [string, number][] = [];
+  for (const path of paths) {
+    const cell = row.cells[path];
+    const number = cell ? toNumber(cell.value) : null;
+    if (number !== null && !Number.isNaN(number)) {
+      numbers.push([path, number]);
+    }
+  }
+  if (numbers.length < 2) {
+    return best;
+  }
+  const target =
+    row.direction === 'lower'
+      ? Math.min(...numbers.map(n => n[1]))
+      : Math.max(...numbers.map(n => n[1]));
+  for (const [path, number] of numbers) {
+    if (number === target) {
+      best.add(path);
+    }
+  }
+  return best.size === numbers.length ? new Set() : best;
+}
+
+/**
+ * The parameters section: the union of parameter names in order of first
+ * appearance; a row differs when a notebook lacks it or the values differ.
+ */
+export function parameterRows(notebooks: INotebookInfo[]): IParameterRow[] {
+  const names: string[] = [];
+  const seen = new Set<string>();
+  for (const nb of notebooks) {
+    for (const name of Object.keys(nb.parameters ?? {})) {
+      if (!seen.has(name)) {
+        seen.add(name);
+        names.push(name);
+      }
+    }
+  }
+  const readable = notebooks.filter(nb => nb.status !== 'unreadable');
+  return names.map(name => {
+    const cells: IParameterRow['cells'] = {};
+    const present: unknown[] = [];
+    for (const nb of notebooks) {
+      const param = nb.parameters?.[name];
+      cells[nb.path] = param ? { ...param } : null;
+      if (param) {
+        present.push(param.source ?? param.value);
+      }
+    }
+    const missing = readable.some(nb => !nb.parameters?.[name]);
+    return { name, cells, differs: valuesDiffer(present, missing) };
+  });
+}
+
+/**
+ * Whether a value row differs, for "Only differences": the server's flag,
+ * and in any case true when a notebook lacks the value.
+ */
+export function valueRowDiffers(row: IValueRow, paths: string[]): boolean {
+  if (paths.some(p => !row.cells[p])) {
+    return true;
+  }
+  return row.differs;
+}
+
+/** What a table cell looks like next to the baseline's table. */
+export interface IAlignedCell {
+  changed: boolean;
+  /** The baseline's value at the same labels, when it has one. */
+  base?: unknown;
+  /** value - base, when both are numbers. */
+  delta?: number;
+}
+
+/** A table lined up against the baseline's table of the same name. */
+export interface IAlignedTable {
+  /** `cells[r][c]` for every row and column of the table. */
+  cells: IAlignedCell[][];
+  addedRows: Set<number>;
+  addedColumns: Set<number>;
+  removedRows: Label[];
+  removedColumns: Label[];
+}
+
+/** Key of a label with its occurrence: a repeated label pairs by occurrence. */
+function occurrenceKeys(labels: Label[]): string[] {
+  const counts = new Map<string, number>();
+  return labels.map(label => {
+    const key = valueKey(label);
+    const n = counts.get(key) ?? 0;
+    counts.set(key, n + 1);
+    return `${key}#${n}`;
+  });
+}
+
+/**
+ * Line a table up against the baseline's by row and column labels (a
+ * repeated label pairs by its occurrence), so that each changed cell can show
+ * the baseline's value and the delta. The server's `changed` list decides
+ * what is changed; without a baseline table nothing is.
+ */
+export function alignTable(
+  cell: ITableCell,
+  base: ICell | null | undefined
+): IAlignedTable {
+  const table = base && base.kind === 'table' ? base : null;
+  const rowKeys = occurrenceKeys(cell.index);
+  const colKeys = occurrenceKeys(cell.columns);
+  const baseRow = new Map<string, number>();
+  const baseCol = new Map<string, number>();
+  if (table) {
+    occurrenceKeys(table.index).forEach((k, i) => baseRow.set(k, i));
+    occurrenceKeys(table.columns).forEach((k, i) => baseCol.set(k, i));
+  }
+  const changed = new Set<string>();
+  for (const [row, column] of cell.changed ?? []) {
+    changed.add(`${valueKey(row)}\u0000${valueKey(column)}`);
+  }
+  const labelSet = (labels: Label[] | null) =>
+    new Set((labels ?? []).map(valueKey));
+  const addedRowLabels = labelSet(cell.added_rows);
+  const addedColLabels = labelSet(cell.added_columns);
+
+  const cells = cell.rows.map((values, r) =>
+    cell.columns.map((column, c) => {
+      const info: IAlignedCell = {
+        changed: changed.has(
+          `${valueKey(cell.index[r])}\u0000${valueKey(column)}`
+        )
+      };
+      const br = baseRow.get(rowKeys[r]);
+      const bc = baseCol.get(colKeys[c]);
+      if (table && br !== undefined && bc !== undefined) {
+        info.base = table.rows[br]?.[bc];
+        const a = toNumber(values[c]);
+        const b = toNumber(info.base);
+        if (a !== null && b !== null) {
+          info.delta = a - b;
+        }
+      }
+      return info;
+    })
+  );
+  const addedRows = new Set<number>();
+  cell.index.forEach((label, i) => {
+    if (
+      addedRowLabels.has(valueKey(label)) ||
+      (table && !baseRow.has(rowKeys[i]))
+    ) {
+      addedRows.add(i);
+    }
+  });
+  const addedColumns = new Set<number>();
+  cell.columns.forEach((label, i) => {
+    if (
+      addedColLabels.has(valueKey(label)) ||
+      (table && !baseCol.has(colKeys[i]))
+    ) {
+      addedColumns.add(i);
+    }
+  });
+  return {
+    cells,
+    addedRows,
+    addedColumns,
+    removedRows: cell.removed_rows ?? [],
+    removedColumns: cell.removed_columns ?? []
+  };
+}
+
+/**
+ * The baseline to use: an explicit request wins, then the pinned notebook
+ * when it is compared, else the first column.
+ */
+export function chooseBaseline(
+  paths: string[],
+  requested: string | null | undefined,
+  pinned: string | null | undefined
+): string {
+  if (requested && paths.includes(requested)) {
+    return requested;
+  }
+  if (pinned && paths.includes(pinned)) {
+    return pinned;
+  }
+  return paths[0];
+}

@@ -1,0 +1,332 @@
+/**
+ * The state of one comparison panel, without any DOM.
+ *
+ * It holds the server's answer, the baseline, the filter and the "only
+ * differences" toggle, and emits `changed` so the views re-render. Keeping it
+ * free of widgets lets jest test what users rely on: the baseline rules,
+ * stale answers being dropped, refreshes that keep the user's choices, and
+ * the only-differences rule with missing values.
+ */
+import { IDisposable } from '@lumino/disposable';
+import { ISignal, Signal } from '@lumino/signaling';
+
+import {
+  chooseBaseline,
+  IMetricRow,
+  IParameterRow,
+  isMetricRow,
+  metricRows,
+  parameterRows,
+  valueRowDiffers
+} from './delta';
+import { requestAPI } from './request';
+import {
+  ICompareRequest,
+  ICompareResponse,
+  INotebookInfo,
+  IValueRow
+} from './tokens';
+
+/** Fetch one comparison from the server. */
+export type CompareFetcher = (
+  request: ICompareRequest
+) => Promise<ICompareResponse>;
+
+/** Last-modified times of the given paths (null for a missing file). */
+export type StatFetcher = (
+  paths: string[]
+) => Promise<Record<string, string | null>>;
+
+/** What changed in the model. */
+export type ModelChange = 'data' | 'status' | 'view';
+
+/** Options of a {@link CompareModel}. */
+export interface ICompareModelOptions {
+  /** The notebooks, in column order. */
+  paths: string[];
+  /** A baseline asked for explicitly (command argument). */
+  baseline?: string | null;
+  /** The pinned baseline, used when it is one of `paths`. */
+  pinned?: string | null;
+  /** Restrict the comparison to these names. */
+  names?: string[];
+  /** How to ask the server; defaults to `POST nbcompare/compare`. */
+  fetch?: CompareFetcher;
+  /** How to read last-modified times for live refresh; none disables it. */
+  stat?: StatFetcher;
+}
+
+/** The default fetcher: `POST nbcompare/compare` through `request.ts`. */
+export const fetchComparison: CompareFetcher = request =>
+  requestAPI<ICompareResponse>('compare', {
+    method: 'POST',
+    body: JSON.stringify(request)
+  });
+
+/** The model of a comparison panel. */
+export class CompareModel implements IDisposable {
+  constructor(options: ICompareModelOptions) {
+    this.paths = [...options.paths];
+    this.names = options.names ? [...options.names] : undefined;
+    this._fetch = options.fetch ?? fetchComparison;
+    this._stat = options.stat ?? null;
+    this._baseline = chooseBaseline(
+      this.paths,
+      options.baseline,
+      options.pinned
+    );
+  }
+
+  /** The compared notebooks, in column order. */
+  readonly paths: string[];
+
+  /** The names the comparison is restricted to, if any. */
+  readonly names: string[] | undefined;
+
+  /** Emitted when the data, the loading status or the view options change. */
+  get changed(): ISignal<this, ModelChange> {
+    return this._changed;
+  }
+
+  /** The notebook every delta is computed against. */
+  get baseline(): string {
+    return this._baseline;
+  }
+
+  /** The last successful answer of the server, or null before the first. */
+  get data(): ICompareResponse | null {
+    return this._data;
+  }
+
+  /** Whether a request is in flight. */
+  get loading(): boolean {
+    return this._pending > 0;
+  }
+
+  /** The last request's error message, or null when it succeeded. */
+  get error(): string | null {
+    return this._error;
+  }
+
+  /** The name filter (case-insensitive substring). */
+  get filter(): string {
+    return this._filter;
+  }
+  set filter(value: string) {
+    if (value !== this._filter) {
+      this._filter = value;
+      this._invalidate();
+      this._changed.emit('view');
+    }
+  }
+
+  /** Whether rows that are equal in every notebook are hidden. */
+  get onlyDifferences(): boolean {
+    return this._onlyDifferences;
+  }
+  set onlyDifferences(value: boolean) {
+    if (value !== this._onlyDifferences) {
+      this._onlyDifferences = value;
+      this._invalidate();
+      this._changed.emit('view');
+    }
+  }
+
+  /** The notebooks (columns) of the last answer, in column order. */
+  get notebooks(): INotebookInfo[] {
+    return this._data?.notebooks ?? [];
+  }
+
+  /** The parameters rows to show (filtered). */
+  get parameters(): IParameterRow[] {
+    return this._derived().parameters;
+  }
+
+  /** The metrics table rows to show (filtered). */
+  get metrics(): IMetricRow[] {
+    return this._derived().metrics;
+  }
+
+  /** Every other value (one section each) to show (filtered). */
+  get others(): IValueRow[] {
+    return this._derived().others;
+  }
+
+  /** Whether `dispose` was called. */
+  get isDisposed(): boolean {
+    return this._disposed;
+  }
+
+  /**
+   * Ask the server again, with the current baseline. An answer to an older
+   * request that arrives late is dropped; the filter and toggles are kept.
+   */
+  async refresh(): Promise<void> {
+    const ticket = ++this._ticket;
+    this._pending++;
+    this._changed.emit('status');
+    try {
+      const request: ICompareRequest = {
+        paths: this.paths,
+        baseline: this._baseline
+      };
+      if (this.names) {
+        request.names = this.names;
+      }
+      const data = await this._fetch(request);
+      if (ticket === this._ticket && !this._disposed) {
+        this._data = data;
+        this._error = null;
+        this._invalidate();
+        this._changed.emit('data');
+      }
+    } catch (reason) {
+      if (ticket === this._ticket && !this._disposed) {
+        this._error =
+          reason instanceof Error ? reason.message : String(reason ?? '');
+      }
+    } finally {
+      this._pending--;
+      if (!this._disposed) {
+        this._changed.emit('status');
+      }
+    }
+  }
+
+  /** Recompute every delta against another notebook (one of `paths`). */
+  async setBaseline(path: string): Promise<void> {
+    if (!this.paths.includes(path) || path === this._baseline) {
+      return;
+    }
+    this._baseline = path;
+    this._changed.emit('view');
+    await this.refresh();
+  }
+
+  /**
+   * Follow the pinned baseline: when it is one of the compared notebooks it
+   * becomes the baseline; unpinning keeps the current one.
+   */
+  async setPinned(path: string | null): Promise<void> {
+    if (path && this.paths.includes(path)) {
+      await this.setBaseline(path);
+    }
+  }
+
+  /**
+   * Live refresh: read last-modified times (cheap) and ask the server again
+   * only when a compared notebook changed since the last answer.
+   *
+   * @returns whether a refresh was started
+   */
+  async checkForChanges(): Promise<boolean> {
+    if (!this._stat || this.loading || this._disposed || !this._data) {
+      return false;
+    }
+    let stamps: Record<string, string | null>;
+    try {
+      stamps = await this._stat(this.paths);
+    } catch {
+      return false;
+    }
+    const answered = new Map(
+      this._data.notebooks.map(nb => [nb.path, nb.last_modified])
+    );
+    let changed = false;
+    for (const path of this.paths) {
+      const now = stamps[path] ?? null;
+      if (this._seen.has(path)) {
+        changed = changed || this._seen.get(path) !== now;
+      } else {
+        changed = changed || isNewer(now, answered.get(path) ?? null);
+      }
+      this._seen.set(path, now);
+    }
+    if (changed && !this._disposed) {
+      await this.refresh();
+    }
+    return changed;
+  }
+
+  /** Drop pending answers and signal connections. */
+  dispose(): void {
+    if (this._disposed) {
+      return;
+    }
+    this._disposed = true;
+    Signal.clearData(this);
+  }
+
+  private _invalidate(): void {
+    this._cache = null;
+  }
+
+  private _derived(): {
+    parameters: IParameterRow[];
+    metrics: IMetricRow[];
+    others: IValueRow[];
+  } {
+    if (this._cache) {
+      return this._cache;
+    }
+    const data = this._data;
+    if (!data) {
+      return { parameters: [], metrics: [], others: [] };
+    }
+    const needle = this._filter.trim().toLowerCase();
+    const matches = (name: string) =>
+      needle === '' || name.toLowerCase().includes(needle);
+    const only = this._onlyDifferences;
+    const paths = this.paths;
+    this._cache = {
+      parameters: parameterRows(data.notebooks).filter(
+        row => matches(row.name) && (!only || row.differs)
+      ),
+      metrics: metricRows(data.values.filter(isMetricRow), paths).filter(
+        row => matches(row.label) && (!only || row.differs)
+      ),
+      others: data.values.filter(
+        row =>
+          !isMetricRow(row) &&
+          matches(row.name) &&
+          (!only || valueRowDiffers(row, paths))
+      )
+    };
+    return this._cache;
+  }
+
+  private _baseline: string;
+  private _data: ICompareResponse | null = null;
+  private _error: string | null = null;
+  private _filter = '';
+  private _onlyDifferences = false;
+  private _pending = 0;
+  private _ticket = 0;
+  private _disposed = false;
+  private _seen = new Map<string, string | null>();
+  private _cache: {
+    parameters: IParameterRow[];
+    metrics: IMetricRow[];
+    others: IValueRow[];
+  } | null = null;
+  private _fetch: CompareFetcher;
+  private _stat: StatFetcher | null;
+  private _changed = new Signal<this, ModelChange>(this);
+}
+
+/** Whether a file's time is later than the one the server answered with. */
+function isNewer(now: string | null, answered: string | null): boolean {
+  if (now === answered) {
+    return false;
+  }
+  if (now === null || answered === null) {
+    // The file appeared or disappeared since the answer.
+    return true;
+  }
+  const a = Date.parse(now);
+  const b = Date.parse(answered);
+  if (Number.isNaN(a) || Number.isNaN(b)) {
+    return false;
+  }
+  return a > b;
+}
