@@ -46,6 +46,7 @@ __all__ = [
     "IMAGE_MIMES",
     "MAX_TABLE_CELLS",
     "MAX_TABLE_HTML",
+    "MAX_VALUE_DEPTH",
     "classify_bundle",
     "classify_output",
     "classify_text",
@@ -61,9 +62,11 @@ MAX_TABLE_HTML = 2_000_000
 MAX_TABLE_CELLS = 200_000
 #: Largest colspan/rowspan honoured (browsers clamp colspan at 1000 too).
 _MAX_SPAN = 1000
-#: Deepest nesting converted to plain JSON values; deeper data is kept as is
-#: (it came from JSON already, so it is plain).
-_MAX_PLAIN_DEPTH = 200
+#: Deepest nesting kept inside a mapping/sequence item; a container below it
+#: becomes the string ``"[...]"``/``"{...}"`` (as ``reprlib`` abbreviates), so
+#: a hostile ``application/json`` output cannot make the response too deep to
+#: serialize (orjson refuses more than 255 levels).
+MAX_VALUE_DEPTH = 64
 
 _DATARESOURCE = "application/vnd.dataresource+json"
 _TABLE_TAG = re.compile(r"<table[\s>/]", re.IGNORECASE)
@@ -116,7 +119,7 @@ def classify_value(obj: object) -> dict:
     if isinstance(obj, dict):
         return {"kind": "mapping", "items": _flatten(obj)}
     if isinstance(obj, (set, frozenset)):
-        return {"kind": "sequence", "items": [_plain(x, 1) for x in _sorted_set(obj)]}
+        obj = _sorted_set(obj)
     if isinstance(obj, (list, tuple)):
         return {"kind": "sequence", "items": [_plain(x, 1) for x in obj]}
     return {"kind": "text", "text": repr(obj)}
@@ -150,13 +153,17 @@ def _key(key: object) -> str:
 
 def _plain(obj: object, depth: int) -> object:
     """A JSON-ready copy: tuples and sets become lists, dict keys strings."""
-    if depth > _MAX_PLAIN_DEPTH or obj is None or isinstance(obj, (bool, int, float, str)):
+    if obj is None or isinstance(obj, (bool, int, float, str)):
         return obj
     if isinstance(obj, dict):
+        if depth > MAX_VALUE_DEPTH:
+            return "{...}"
         return {_key(k): _plain(v, depth + 1) for k, v in obj.items()}
     if isinstance(obj, (set, frozenset)):
-        return [_plain(x, depth + 1) for x in _sorted_set(obj)]
+        obj = _sorted_set(obj)
     if isinstance(obj, (list, tuple)):
+        if depth > MAX_VALUE_DEPTH:
+            return "[...]"
         return [_plain(x, depth + 1) for x in obj]
     return repr(obj)
 
@@ -291,7 +298,7 @@ def _svg_size(text: str) -> tuple[int | None, int | None]:
         return None, None
     attributes: dict[str, str] = {}
     for name, double, single in _ATTRIBUTE.findall(match.group()):
-        attributes.setdefault(name.lower(), double if double or not single else single)
+        attributes.setdefault(name.lower(), double or single)
     width = _svg_length(attributes.get("width"))
     height = _svg_length(attributes.get("height"))
     box = attributes.get("viewbox")
@@ -360,14 +367,10 @@ def _classify_image(data: dict, mime: str, metadata: object) -> dict | None:
 
 
 def _label(value: object) -> str:
-    """A row or column label as pandas prints it."""
+    """A row label from Table Schema JSON, as pandas prints it (missing: ``NaN``)."""
     if isinstance(value, str):
         return value
-    if value is None:
-        return "NaN"
-    if isinstance(value, float) and value.is_integer() and math.isfinite(value):
-        return repr(value)
-    return str(value)
+    return "NaN" if value is None else str(value)
 
 
 def _dataresource_table(resource: object) -> dict | None:
