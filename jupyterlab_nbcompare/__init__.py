@@ -15,6 +15,17 @@ except ImportError:  # pragma: no cover - only when the package was never built
     warnings.warn("Importing 'jupyterlab_nbcompare' outside a proper installation.", stacklevel=2)
     __version__ = "dev"
 
+__all__ = ["NotebookCollection", "NotebookIntrospector", "__version__"]
+
+
+def __getattr__(name: str):
+    """Import the Python API on first use, so the server extension stays cheap to load."""
+    if name in ("NotebookCollection", "NotebookIntrospector"):
+        from . import collection
+
+        return getattr(collection, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 def _jupyter_labextension_paths() -> list[dict[str, str]]:
     """Tell JupyterLab where the prebuilt frontend lives."""

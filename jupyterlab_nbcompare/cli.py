@@ -1,0 +1,449 @@
+"""``jupyter nbcompare``: the comparison of the panel, in a terminal or in CI.
+
+Usage::
+
+    jupyter nbcompare PATHS... [--baseline PATH] [--names N1,N2]
+        [--format table|json|markdown|csv|html] [-o FILE]
+        [--direction NAME=lower|higher ...] [--fail-if-worse NAME[:TOL] ...]
+
+The comparison is :func:`jupyterlab_nbcompare.core.files.compare_paths`, the
+same core the REST handler uses, so ``--format json`` prints exactly the body
+of ``POST nbcompare/compare`` for the same paths (paths as given).
+
+``--fail-if-worse`` makes the command a CI gate (see :class:`Gate`). Exit
+codes: 0 all fine, 1 a gate failed, 2 usage error or a notebook that is
+missing or unreadable (named in one line on stderr, never a traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TextIO
+
+from . import report
+
+EXIT_OK, EXIT_GATE, EXIT_USAGE = 0, 1, 2
+PROG = "jupyter nbcompare"
+
+
+class UsageError(Exception):
+    """A problem with the command line or its files: exit 2 with this message."""
+
+
+# --------------------------------------------------------------------------
+# The gate
+# --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Gate:
+    """One ``--fail-if-worse NAME[:TOL]``.
+
+    ``NAME`` is a value name (``mse``) or one item of a mapping value
+    (``metrics.mse``). ``TOL`` is how much worse a candidate may be before the
+    gate fails: absolute (``0.01``), or relative to the baseline's magnitude
+    with a ``%`` (``5%``). The default, 0, fails on any worsening. "Worse" follows
+    the name's direction (``lower`` for ``mse``, ``higher`` for ``r2``, or
+    ``--direction``). A candidate whose value is missing, an error, not a
+    number or NaN fails the gate: a CI gate must not pass on what it cannot see.
+    """
+
+    name: str
+    tolerance: float = 0.0
+    relative: bool = False
+
+    @classmethod
+    def parse(cls, text: str) -> Gate:
+        """Parse ``NAME``, ``NAME:0.01`` or ``NAME:5%``; :class:`UsageError` if malformed."""
+        name, sep, tol = text.rpartition(":")
+        if not sep:
+            name, tol = text, ""
+        if not name:
+            raise UsageError(f"--fail-if-worse needs a NAME, got {text!r}")
+        if not tol:
+            return cls(name)
+        relative = tol.endswith("%")
+        try:
+            value = float(tol[:-1] if relative else tol)
+        except ValueError:
+            raise UsageError(
+                f"--fail-if-worse {text!r}: tolerance {tol!r} is not a number "
+                "(use e.g. mse:0.01 or mse:5%)"
+            ) from None
+        if not math.isfinite(value) or value < 0:
+            raise UsageError(f"--fail-if-worse {text!r}: tolerance must be a number >= 0")
+        return cls(name, value / 100 if relative else value, relative)
+
+    def describe_tolerance(self) -> str:
+        """The tolerance as the user wrote it."""
+        if self.relative:
+            return f"{self.tolerance * 100:g}% of the baseline"
+        return f"{self.tolerance:g}"
+
+
+def _locate(response: dict, name: str) -> tuple[dict, str | None]:
+    """The value row behind a gate NAME and the mapping key, if any.
+
+    An exact value name wins (a tag before a scrap, in response order); else
+    the longest value name that is a prefix before a ``.`` and is a mapping
+    (``metrics.mse`` -> value ``metrics``, key ``mse``; ``a.b.c`` may be
+    ``a`` with the flattened key ``b.c``).
+    """
+    values = response["values"]
+    for value in values:
+        if value["name"] == name:
+            return value, None
+    cuts = [i for i, ch in enumerate(name) if ch == "."]
+    for cut in reversed(cuts):
+        base, key = name[:cut], name[cut + 1 :]
+        for value in values:
+            if value["name"] == base and any(
+                cell and cell.get("kind") == "mapping" and key in cell.get("items", {})
+                for cell in value["cells"].values()
+            ):
+                return value, key
+    known = ", ".join(sorted({v["name"] for v in values})) or "none"
+    raise UsageError(f"--fail-if-worse: no notebook has a value named {name!r} (names: {known})")
+
+
+def gate_base_name(name: str) -> list[str]:
+    """Value names a gate NAME may refer to (so ``--names`` keeps them)."""
+    out = [name]
+    for i, ch in enumerate(name):
+        if ch == ".":
+            out.append(name[:i])
+    return out
+
+
+def _number(cell: dict | None, key: str | None) -> tuple[Any, str | None]:
+    """``(number, None)`` or ``(None, why not)`` for a cell or mapping item."""
+    if cell is None:
+        return None, "has no value"
+    kind = cell.get("kind")
+    if kind == "error":
+        return None, f"raised {cell.get('ename', 'an error')}: {cell.get('evalue', '')}".strip()
+    if key is not None:
+        if kind != "mapping":
+            return None, f"is a {kind}, not a mapping"
+        item = cell.get("items", {}).get(key)
+        if item is None:
+            return None, "has no such key"
+        value = item.get("value")
+    else:
+        if kind != "scalar":
+            return None, f"is a {kind}, not a number"
+        value = cell.get("value")
+    number = report.as_number(value)
+    if number is None:
+        return None, f"is {value!r}, not a number"
+    if math.isnan(number):
+        return None, "is NaN"
+    return number, None
+
+
+def check_gates(
+    response: dict, gates: Sequence[Gate], directions: dict[str, str]
+) -> tuple[list[str], list[str]]:
+    """Apply the gates; returns ``(failures, passes)`` as human-readable lines.
+
+    Raises :class:`UsageError` for a NAME no notebook has, or whose direction
+    is unknown (then "worse" means nothing: pass ``--direction``).
+    """
+    from .core.directions import direction_for
+
+    paths = report.notebook_paths(response)
+    baseline = response["baseline"]
+    failures: list[str] = []
+    passes: list[str] = []
+    for gate in gates:
+        value, key = _locate(response, gate.name)
+        label = gate.name
+        direction = direction_for(value["name"], key, directions)
+        if direction not in ("lower", "higher"):
+            raise UsageError(
+                f"--fail-if-worse {label}: the direction of {label!r} is unknown; "
+                f"say it with --direction {label}=lower or --direction {label}=higher"
+            )
+        base, why = _number(value["cells"].get(baseline), key)
+        if why:
+            failures.append(
+                f"FAIL {label}: the baseline {baseline} {why}, so nothing can be compared"
+            )
+            continue
+        for path in paths:
+            if path == baseline:
+                continue
+            number, why = _number(value["cells"].get(path), key)
+            if why:
+                failures.append(f"FAIL {label}: {path} {why} (baseline {baseline}: {base:.6g})")
+                continue
+            worse_by = (number - base) if direction == "lower" else (base - number)
+            allowed = gate.tolerance * abs(base) if gate.relative else gate.tolerance
+            rel = f" ({worse_by / abs(base):+.2%})" if base else ""
+            facts = (
+                f"{number:.6g} vs baseline {base:.6g} in {baseline}, "
+                f"{direction} is better, tolerance {gate.describe_tolerance()}"
+            )
+            if worse_by > allowed:
+                failures.append(f"FAIL {label}: {path} is worse by {worse_by:.6g}{rel}: {facts}")
+            elif worse_by > 0:
+                passes.append(
+                    f"ok   {label}: {path} is worse by {worse_by:.6g}{rel}, "
+                    f"within tolerance: {facts}"
+                )
+            else:
+                word = "better" if worse_by < 0 else "equal"
+                passes.append(f"ok   {label}: {path} is {word}: {facts}")
+    return failures, passes
+
+
+# --------------------------------------------------------------------------
+# Command line
+# --------------------------------------------------------------------------
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports usage errors in one line and exits 2 (its default)."""
+
+    def error(self, message: str):  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (public so the docs and tests see the same options)."""
+    parser = _Parser(
+        prog=PROG,
+        description=(
+            "Compare executed Jupyter notebooks (papermill runs): tagged cells and "
+            "scrapbook scraps side by side, with deltas against a baseline."
+        ),
+        epilog=(
+            "Exit codes: 0 ok, 1 a --fail-if-worse gate failed, 2 usage error or a "
+            "missing/unreadable notebook. A directory stands for the notebooks in it."
+        ),
+    )
+    parser.add_argument("paths", nargs="+", metavar="PATH", help="notebooks, in column order")
+    parser.add_argument(
+        "--baseline",
+        metavar="PATH",
+        help="the notebook deltas are measured against (default: the first; "
+        "added in front when not among PATHS)",
+    )
+    parser.add_argument(
+        "--names",
+        action="append",
+        metavar="N1,N2",
+        help="show only these names (comma-separated, repeatable)",
+    )
+    parser.add_argument(
+        "--format",
+        "-f",
+        choices=report.FORMATS,
+        default="table",
+        help="output format (default: table; json is the REST compare response)",
+    )
+    parser.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
+    parser.add_argument(
+        "--direction",
+        action="append",
+        default=[],
+        metavar="NAME=lower|higher",
+        help="which way is better for NAME (or NAME.KEY of a mapping), "
+        "when the name does not say it",
+    )
+    parser.add_argument(
+        "--fail-if-worse",
+        action="append",
+        default=[],
+        metavar="NAME[:TOL]",
+        help="exit 1 when a notebook is worse than the baseline on NAME "
+        "(or NAME.KEY) by more than TOL: absolute (mse:0.01) or relative "
+        "to the baseline (mse:5%%); default 0; repeatable",
+    )
+    parser.add_argument(
+        "--color",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="colour the table (default: only when writing to a terminal)",
+    )
+    return parser
+
+
+def _expand(paths: Sequence[str]) -> list[str]:
+    """Paths as given; a directory becomes its ``*.ipynb`` files, sorted.
+
+    Missing paths are a :class:`UsageError` naming every one of them.
+    """
+    out: list[str] = []
+    missing: list[str] = []
+    for path in paths:
+        p = Path(path)
+        if p.is_dir():
+            found = sorted(
+                str(child) if path not in (".", "./") else child.name
+                for child in p.iterdir()
+                if child.suffix == ".ipynb" and not child.name.startswith(".") and child.is_file()
+            )
+            if not found:
+                raise UsageError(f"no notebooks (*.ipynb) in directory {path}")
+            out.extend(found)
+        elif p.is_file():
+            out.append(path)
+        else:
+            missing.append(path)
+    if missing:
+        raise UsageError("no such notebook: " + ", ".join(missing))
+    return out
+
+
+def _same_file(a: str, b: str) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return os.path.normpath(a) == os.path.normpath(b)
+
+
+def _directions(items: Sequence[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for item in items:
+        name, sep, direction = item.rpartition("=")
+        if not sep or not name or direction not in ("lower", "higher"):
+            raise UsageError(f"--direction {item!r}: expected NAME=lower or NAME=higher")
+        out[name] = direction
+    return out
+
+
+def _names(items: Sequence[str] | None) -> list[str] | None:
+    if not items:
+        return None
+    names = [n.strip() for item in items for n in item.split(",") if n.strip()]
+    if not names:
+        raise UsageError("--names needs at least one name")
+    return list(dict.fromkeys(names))
+
+
+def image_source_for_files() -> report.ImageSource:
+    """Image bytes for the HTML report, read again from the notebook files.
+
+    The response never carries image bytes; each notebook is parsed at most
+    once more, and only when it has an image to embed.
+    """
+    from .core.extract import image_of
+    from .core.reader import parse_notebook
+
+    parsed: dict[str, dict | None] = {}
+
+    def source(path: str, name: str, origin: str, part: int | None):
+        if path not in parsed:
+            try:
+                parsed[path] = parse_notebook(Path(path).read_bytes())
+            except Exception:
+                parsed[path] = None
+        nb = parsed[path]
+        return None if nb is None else image_of(nb, name, origin, part)
+
+    return source
+
+
+def run(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int:
+    """Run the command; returns the exit code (``main`` exits with it)."""
+    stdout = stdout or sys.stdout
+    args = build_parser().parse_args(argv)
+    try:
+        paths = _expand(args.paths)
+        if args.baseline is not None:
+            if not Path(args.baseline).is_file():
+                raise UsageError(f"no such notebook: {args.baseline} (--baseline)")
+            match = next((p for p in paths if _same_file(p, args.baseline)), None)
+            if match is None:
+                paths.insert(0, args.baseline)
+                match = args.baseline
+            baseline = match
+        else:
+            baseline = paths[0]
+        if len(set(paths)) != len(paths):
+            dupes = sorted({p for p in paths if paths.count(p) > 1})
+            raise UsageError("a notebook is named twice: " + ", ".join(dupes))
+        names = _names(args.names)
+        directions = _directions(args.direction)
+        gates = [Gate.parse(text) for text in args.fail_if_worse]
+
+        from .core.files import compare_paths
+
+        request_names = names
+        if names is not None and gates:
+            request_names = list(
+                dict.fromkeys(names + [n for g in gates for n in gate_base_name(g.name)])
+            )
+        response = compare_paths(
+            paths, baseline=baseline, names=request_names, directions=directions or None
+        )
+        unreadable = [nb for nb in response["notebooks"] if nb["status"] == "unreadable"]
+        if unreadable:
+            lines = []
+            for nb in unreadable:
+                error = nb.get("error") or {}
+                message = error.get("message") or "unreadable"
+                lines.append(f"cannot read {nb['path']}: {message} ({error.get('code', 'error')})")
+            raise UsageError("\n".join(lines))
+
+        shown = response
+        if request_names != names:
+            shown = {**response, "values": [v for v in response["values"] if v["name"] in names]}
+        color = args.color == "always" or (
+            args.color == "auto"
+            and args.output is None
+            and hasattr(stdout, "isatty")
+            and stdout.isatty()
+            and not os.environ.get("NO_COLOR")
+        )
+        text = report.render(
+            shown,
+            args.format,
+            color=color,
+            image_source=image_source_for_files() if args.format == "html" else None,
+        )
+        failures, passes = check_gates(response, gates, directions) if gates else ([], [])
+        if args.output:
+            try:
+                Path(args.output).write_text(text, encoding="utf-8")
+            except OSError as error:
+                raise UsageError(f"cannot write {args.output}: {error.strerror}") from None
+        else:
+            stdout.write(text)
+            stdout.flush()
+    except UsageError as error:
+        for line in str(error).splitlines():
+            print(f"{PROG}: error: {line}", file=sys.stderr)
+        return EXIT_USAGE
+    for line in passes + failures:
+        print(line, file=sys.stderr)
+    if failures:
+        print(
+            f"{PROG}: {len(failures)} gate check{'s' if len(failures) != 1 else ''} failed",
+            file=sys.stderr,
+        )
+        return EXIT_GATE
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Console entry point (``jupyter-nbcompare``, so ``jupyter nbcompare`` works)."""
+    try:
+        code = run(argv)
+    except KeyboardInterrupt:
+        code = 130
+    except BrokenPipeError:  # `jupyter nbcompare ... | head`
+        code = EXIT_OK
+    sys.exit(code)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

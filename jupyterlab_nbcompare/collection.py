@@ -1,0 +1,500 @@
+"""The Python API: read and compare executed notebooks from a notebook or script.
+
+Drop-in for sklearn-evaluation's ``NotebookIntrospector`` and
+``NotebookCollection`` (``from sklearn_evaluation import ...`` becomes
+``from jupyterlab_nbcompare import ...``), on the same core as the server and
+the command line, so a number is the same whichever face shows it.
+
+Where we differ from sklearn-evaluation on purpose:
+
+* every tag of a cell names it (not only the first), and scrapbook scraps are
+  values too;
+* a name that some notebooks lack never raises: those notebooks show ``None``
+  (sklearn-evaluation raises ``KeyError`` unless every notebook has the tag);
+* every notebook is shown side by side in one table, with deltas against a
+  baseline, instead of one tab per notebook: no JavaScript, so it renders in an
+  untrusted notebook and in nbconvert's HTML;
+* tables come back as ``pandas.DataFrame`` (pandas is imported only then).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from os import PathLike
+from pathlib import Path
+from typing import Any, Union
+
+from . import report
+
+__all__ = ["CellError", "Comparison", "NotebookCollection", "NotebookIntrospector"]
+
+PathType = Union[str, "PathLike[str]"]
+
+_NUMBER_STRINGS = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
+
+
+@dataclass(frozen=True)
+class CellError:
+    """The value of a tagged cell that raised: returned, never raised.
+
+    A failed run is still worth comparing (which cells got far enough?), so an
+    error is a value like any other, with the exception's name and message.
+    """
+
+    ename: str
+    evalue: str
+
+    def __str__(self) -> str:
+        return f"{self.ename}: {self.evalue}"
+
+
+def _unflatten(items: Mapping[str, Any]) -> dict:
+    """Rebuild nested dicts from the core's flattened ``a.b`` keys.
+
+    The core flattens mappings so each item gets its own delta; a Python user
+    expects ``nb["config"]["model"]["alpha"]`` to work as printed. When
+    rebuilding is ambiguous (both ``a`` and ``a.b``), the flat dict is kept.
+    """
+    out: dict = {}
+    for key, value in items.items():
+        parts = key.split(".")
+        node = out
+        for part in parts[:-1]:
+            child = node.setdefault(part, {})
+            if not isinstance(child, dict):
+                return dict(items)
+            node = child
+        if parts[-1] in node:
+            return dict(items)
+        node[parts[-1]] = value
+    return out
+
+
+def _json_number(value: Any) -> Any:
+    """``"NaN"`` / ``"Infinity"`` of the JSON contract back to floats."""
+    if isinstance(value, str) and value in _NUMBER_STRINGS:
+        return _NUMBER_STRINGS[value]
+    return value
+
+
+def _frame(cell: dict):
+    """A table cell as a pandas DataFrame (multi-level labels as MultiIndex)."""
+    import pandas as pd
+
+    def index(labels: list) -> Any:
+        if labels and all(isinstance(label, list) for label in labels):
+            return pd.MultiIndex.from_tuples([tuple(label) for label in labels])
+        return pd.Index([report._label(label) for label in labels])
+
+    rows = [[_json_number(v) for v in row] for row in cell.get("rows", [])]
+    return pd.DataFrame(rows, index=index(cell.get("index", [])), columns=index(cell["columns"]))
+
+
+def _image(mime: str, data: bytes):
+    """Image bytes as an IPython display object when IPython is there, else bytes."""
+    try:
+        from IPython.display import SVG, Image
+    except ImportError:  # pragma: no cover - IPython comes with ipykernel
+        return data
+    if mime == "image/svg+xml":
+        return SVG(data=data.decode("utf-8", "replace"))
+    return Image(data=data, format=mime.split("/")[1])
+
+
+def _html(text: str):
+    try:
+        from IPython.display import HTML
+    except ImportError:  # pragma: no cover
+        return text
+    return HTML(text)
+
+
+class NotebookIntrospector(Mapping):
+    """The named values of one executed notebook, as Python objects.
+
+    ``NotebookIntrospector("runs/a.ipynb")["mse"]`` gives what the tagged cell
+    (or scrapbook scrap) showed: a float, a dict, a list, a pandas DataFrame
+    for a table, a string for text, an ``IPython.display.Image`` for an image,
+    ``IPython.display.HTML`` for other HTML, and a :class:`CellError` when the
+    cell raised. A tagged cell without output gives ``None``.
+
+    The notebook is read once, never executed and never written. A tag and a
+    scrap with the same name: ``[name]`` gives the tag, :meth:`get_value` either.
+
+    ``literal_eval`` and ``to_df`` behave as in sklearn-evaluation:
+    ``literal_eval=False`` gives printed values as the text printed, and
+    ``to_df=True`` turns dicts into one-row DataFrames.
+    """
+
+    def __init__(self, path: PathType, literal_eval: bool = True, to_df: bool = False) -> None:
+        from .core.extract import extract
+        from .core.reader import parse_notebook
+
+        self.path = str(path)
+        self.literal_eval = literal_eval
+        self.to_df = to_df
+        self._nb = parse_notebook(Path(self.path).read_bytes())
+        self.record = extract(self._nb)
+        self._values: dict[tuple[str, str], dict | None] = {
+            (v["origin"], v["name"]): v["cell"] for v in self.record["values"]
+        }
+        self._names = list(dict.fromkeys(v["name"] for v in self.record["values"]))
+
+    # -- Mapping ----------------------------------------------------------
+    def __getitem__(self, name: str) -> Any:
+        if ("tag", name) in self._values:
+            return self.get_value(name, "tag")
+        if ("scrap", name) in self._values:
+            return self.get_value(name, "scrap")
+        raise KeyError(name)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.path!r}) with {self._names}"
+
+    def _ipython_key_completions_(self) -> list[str]:
+        return list(self._names)
+
+    # -- values -----------------------------------------------------------
+    def cell(self, name: str, origin: str = "tag") -> dict | None:
+        """The classified cell of the REST contract (kind + fields, no deltas)."""
+        return self._values.get((origin, name))
+
+    def get_value(self, name: str, origin: str = "tag") -> Any:
+        """The value of ``name`` from a tag (``origin="tag"``) or a scrap; None if absent."""
+        cell = self._values.get((origin, name))
+        if cell is None:
+            return None
+        if not self.literal_eval and origin == "tag":
+            raw = self._printed(name)
+            if raw is not None and cell["kind"] in ("scalar", "mapping", "sequence", "text"):
+                return raw
+        return self._python(cell, name, origin)
+
+    def _printed(self, name: str) -> str | None:
+        from .core.extract import find_output
+
+        output = find_output(self._nb, name, "tag")
+        if output is None:
+            return None
+        if output.get("output_type") == "stream":
+            text = output.get("text")
+        else:
+            text = (output.get("data") or {}).get("text/plain")
+        if isinstance(text, list):
+            text = "".join(text)
+        return text.rstrip("\n") if isinstance(text, str) else None
+
+    def _python(self, cell: dict, name: str, origin: str) -> Any:
+        kind = cell["kind"]
+        if kind == "scalar":
+            return _json_number(cell["value"])
+        if kind == "mapping":
+            plain = _unflatten(
+                {k: _json_number(item["value"]) for k, item in cell["items"].items()}
+            )
+            if self.to_df:
+                import pandas as pd
+
+                return pd.DataFrame(plain, index=[0])
+            return plain
+        if kind == "sequence":
+            return [_json_number(item) for item in cell["items"]]
+        if kind == "table":
+            try:
+                return _frame(cell)
+            except ImportError:
+                return {k: cell[k] for k in ("columns", "index", "rows")}
+        if kind == "image":
+            found = self.image(name, origin)
+            return None if found is None else _image(*found)
+        if kind == "text":
+            return cell["text"]
+        if kind == "html":
+            return _html(cell["html"])
+        if kind == "error":
+            return CellError(cell.get("ename", ""), cell.get("evalue", ""))
+        return None  # unsupported
+
+    def image(self, name: str, origin: str = "tag", part: int | None = None):
+        """``(mime, bytes)`` of an image value (or of one of its ``parts``), else None."""
+        from .core.extract import image_of
+
+        return image_of(self._nb, name, origin, part)
+
+    # -- sklearn-evaluation compatibility ---------------------------------
+    @property
+    def nb(self):
+        """The notebook as an ``nbformat.NotebookNode`` (what sklearn-evaluation exposes)."""
+        import nbformat
+
+        return nbformat.from_dict(self._nb)
+
+    @property
+    def parameters(self) -> dict[str, Any]:
+        """Papermill parameters (defaults overlaid with the injected values)."""
+        return {k: p.get("value") for k, p in self.record["parameters"].items()}
+
+    @property
+    def status(self) -> str:
+        """``ok``, or ``failed`` when papermill recorded an exception or a cell raised."""
+        return self.record["status"]
+
+    @property
+    def duration(self) -> float | None:
+        """Papermill's run time in seconds, if recorded."""
+        return self.record["duration"]
+
+    def get_injected_parameters(self) -> dict[str, Any]:
+        """The parameters papermill injected (as sklearn-evaluation's method of this name)."""
+        return {k: p.get("value") for k, p in self.record["parameters"].items() if p["injected"]}
+
+    def to_json_serializable(self) -> dict[str, Any]:
+        """Every value as plain JSON types: tables as ``{columns, index, rows}``,
+        images as ``{mime, sha256, width, height}``, errors as ``{ename, evalue}``."""
+        out: dict[str, Any] = {}
+        for name in self._names:
+            origin = "tag" if ("tag", name) in self._values else "scrap"
+            cell = self._values[(origin, name)]
+            if cell is None:
+                out[name] = None
+                continue
+            kind = cell["kind"]
+            if kind == "scalar":
+                out[name] = cell["value"]
+            elif kind == "mapping":
+                out[name] = _unflatten({k: i["value"] for k, i in cell["items"].items()})
+            elif kind == "sequence":
+                out[name] = cell["items"]
+            elif kind == "text":
+                out[name] = cell["text"]
+            elif kind == "html":
+                out[name] = cell["html"]
+            else:
+                keep = {
+                    "table": ("columns", "index", "rows"),
+                    "image": ("mime", "sha256", "width", "height"),
+                    "error": ("ename", "evalue"),
+                    "unsupported": ("message",),
+                }.get(kind, ())
+                out[name] = {k: cell.get(k) for k in keep}
+        return out
+
+
+class Comparison(Mapping):
+    """One name across the notebooks of a collection: ``{id: value}`` plus a view.
+
+    Its ``_repr_html_`` is one plain HTML table, the notebooks side by side with
+    deltas against the baseline: no JavaScript and no tabs, so it renders the
+    same in JupyterLab, an untrusted notebook, nbconvert and GitHub. Its
+    ``repr`` is the terminal table of ``jupyter nbcompare``.
+    """
+
+    def __init__(self, collection: NotebookCollection, name: str) -> None:
+        self._collection = collection
+        self.name = name
+        rows = [v for v in collection.response["values"] if v["name"] == name]
+        #: The value row of the compare response (None if no notebook has it).
+        self.row: dict | None = rows[0] if rows else None
+        self.origin = self.row["origin"] if self.row else "tag"
+
+    def __getitem__(self, id_: str) -> Any:
+        nb = self._collection.nbs[id_]
+        return nb.get_value(self.name, self.origin)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._collection.ids)
+
+    def __len__(self) -> int:
+        return len(self._collection.ids)
+
+    def _ipython_key_completions_(self) -> list[str]:
+        return list(self._collection.ids)
+
+    @property
+    def cells(self) -> dict[str, dict | None]:
+        """The response's cells (value, delta, rel_delta, better...) by notebook id."""
+        cells = self.row["cells"] if self.row else {}
+        return {id_: cells.get(path) for id_, path in self._collection._path_of.items()}
+
+    def _response(self) -> dict:
+        response = self._collection.response
+        return {**response, "values": [self.row] if self.row else []}
+
+    def _repr_html_(self) -> str:
+        title = f"<h4>{report._e(self.name)}</h4>"
+        if self.row is None:
+            note = "No compared notebook has a value with this name."
+            return f"{title}<p><em>{report._e(note)}</em></p>"
+        return title + report.comparison_table_html(
+            self._response(),
+            labels=self._collection._label_of,
+            image_source=self._collection._image_source,
+            header_rows=False,
+        )
+
+    def __repr__(self) -> str:
+        if self.row is None:
+            return f"<Comparison {self.name!r}: no notebook has it>"
+        return report.to_table(self._response())
+
+
+class NotebookCollection(Mapping):
+    """Several executed notebooks compared value by value, against a baseline.
+
+    ``NotebookCollection(paths, ids=None | [...] | "filenames", baseline=None)``:
+    ``ids`` names the notebooks (default: the paths; ``"filenames"``: the file
+    names without extension); ``baseline`` is a path or id (default: the first).
+    ``collection[name]`` is a :class:`Comparison`; ``collection.names`` lists
+    every name any notebook has; ``collection.to_frame()`` is a DataFrame of the
+    numbers; ``collection.response`` is the REST ``compare`` response.
+
+    sklearn-evaluation's ``scores=`` (names that are scores, or ``True`` for
+    all) still works: those names count as "higher is better". ``directions``
+    sets either way per name (``{"loss_ratio": "lower"}``).
+    A name some notebooks lack gives ``None`` for them instead of ``KeyError``,
+    and ``collection[name]`` never raises for a string: an unknown name gives an
+    empty comparison that says so (``name in collection`` tells them apart).
+    """
+
+    def __init__(
+        self,
+        paths: Sequence[PathType],
+        ids: Sequence[str] | str | None = None,
+        scores: bool | Iterable[str] = False,
+        baseline: PathType | None = None,
+        directions: Mapping[str, str] | None = None,
+    ) -> None:
+        from .core.files import compare_paths
+
+        self.paths = [str(p) for p in paths]
+        if not self.paths:
+            raise ValueError("NotebookCollection needs at least one notebook path")
+        if ids is None:
+            self.ids = list(self.paths)
+        elif ids == "filenames":
+            self.ids = [Path(p).stem for p in self.paths]
+        elif isinstance(ids, str):
+            raise ValueError("ids must be None, 'filenames' or a list of names")
+        else:
+            self.ids = [str(i) for i in ids]
+        if len(self.ids) != len(self.paths):
+            raise ValueError(f"{len(self.ids)} ids for {len(self.paths)} paths")
+        if len(set(self.ids)) != len(self.ids):
+            raise ValueError(f"ids must be unique, got {self.ids}")
+        self._path_of = dict(zip(self.ids, self.paths))
+        self._label_of = dict(zip(self.paths, self.ids))
+        self.baseline = self._resolve(baseline)
+
+        overrides = dict(directions or {})
+        if scores is True or (scores and not isinstance(scores, bool)):
+            if scores is True:
+                first = compare_paths(self.paths, baseline=self.baseline)
+                score_names = [v["name"] for v in first["values"]]
+            else:
+                score_names = list(scores)
+            for name in score_names:
+                overrides.setdefault(name, "higher")
+        self.directions = overrides
+        #: The REST ``compare`` response for these paths (keys: paths as given).
+        self.response: dict = compare_paths(
+            self.paths, baseline=self.baseline, directions=overrides or None
+        )
+        self._nbs: dict[str, NotebookIntrospector | None] = {}
+
+    def _resolve(self, baseline: PathType | None) -> str:
+        if baseline is None:
+            return self.paths[0]
+        key = str(baseline)
+        if key in self._path_of:
+            return self._path_of[key]
+        if key in self.paths:
+            return key
+        for path in self.paths:
+            try:
+                if Path(path).resolve() == Path(key).resolve():
+                    return path
+            except OSError:
+                continue
+        raise ValueError(f"baseline {key!r} is neither one of the paths nor one of the ids")
+
+    # -- Mapping over names -------------------------------------------------
+    @property
+    def names(self) -> list[str]:
+        """Every value name of any notebook, in order of first appearance."""
+        return list(dict.fromkeys(v["name"] for v in self.response["values"]))
+
+    def __getitem__(self, name: str) -> Comparison:
+        return Comparison(self, name)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.names
+
+    def get(self, name: str, default: Any = None) -> Any:
+        """``collection[name]`` if some notebook has ``name``, else ``default``."""
+        return self[name] if name in self else default
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.names)
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+    def _ipython_key_completions_(self) -> list[str]:
+        return self.names
+
+    # -- notebooks ----------------------------------------------------------
+    @property
+    def nbs(self) -> dict[str, NotebookIntrospector | None]:
+        """``{id: NotebookIntrospector}`` (None for a notebook that cannot be read)."""
+        for id_, path in self._path_of.items():
+            if id_ not in self._nbs:
+                try:
+                    self._nbs[id_] = NotebookIntrospector(path)
+                except Exception:
+                    self._nbs[id_] = None
+        return self._nbs
+
+    def _image_source(self, path: str, name: str, origin: str, part: int | None):
+        nb = self.nbs.get(self._label_of.get(path, ""))
+        return None if nb is None else nb.image(name, origin, part)
+
+    # -- views ---------------------------------------------------------------
+    def to_frame(self, names: Iterable[str] | None = None):
+        """Scalars and mapping items as a DataFrame: rows ``name`` / ``name.key``,
+        one column per notebook id. ``names`` picks values (or ``name.key`` rows)."""
+        import pandas as pd
+
+        wanted = list(names) if names is not None else None
+        rows = report.rows_of(self.response)
+        data: dict[str, list] = {}
+        for row in rows:
+            if wanted is not None and row.name not in wanted and row.label not in wanted:
+                continue
+            numbers = []
+            for cell in row.cells:
+                if cell is not None and (row.key is not None or cell.get("kind") == "scalar"):
+                    numbers.append(_json_number(cell.get("value")))
+                else:
+                    numbers.append(None)
+            if row.key is None and all(c is None or c.get("kind") != "scalar" for c in row.cells):
+                continue
+            data[row.label] = numbers
+        frame = pd.DataFrame.from_dict(data, orient="index", columns=self.ids)
+        frame.index.name = "name"
+        return frame
+
+    def _repr_html_(self) -> str:
+        return report.comparison_table_html(
+            self.response, labels=self._label_of, image_source=self._image_source
+        )
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.ids}, baseline={self.baseline!r}) with {self.names}"

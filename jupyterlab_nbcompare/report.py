@@ -1,0 +1,779 @@
+"""Render a ``compare`` response (``shared/api.md``) for people and programs.
+
+One renderer per output format of ``jupyter nbcompare --format``: a terminal
+``table``, ``markdown`` (for pull-request comments), tidy ``csv`` (one row per
+notebook and value, for pandas or a spreadsheet), ``json`` (exactly the REST
+response) and a self-contained ``html`` report. The collection of the Python
+API reuses the HTML pieces for its ``_repr_html_``.
+
+Everything here works on the response dict only, so every face shows the same
+numbers. The HTML is safe to open from untrusted notebooks: every notebook
+string is escaped, notebook HTML goes through the ``nh3`` sanitizer (the
+maintained Rust ``ammonia`` binding; ``bleach`` is deprecated upstream), images
+are embedded as ``data:`` URIs, and a Content-Security-Policy forbids scripts
+even if one slipped through.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import html
+import io
+import json
+import math
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from typing import Any
+
+from .core.directions import direction_for
+
+#: Output formats of the command line, the first is the default.
+FORMATS = ("table", "json", "markdown", "csv", "html")
+
+#: ``image_source(path, name, origin, part)`` -> ``(mime, bytes)`` or None.
+#: The response carries no image bytes (api.md), so whoever renders HTML says
+#: where they come from: the CLI reads the notebooks, a test can fake them.
+ImageSource = Callable[[str, str, str, "int | None"], "tuple[str, bytes] | None"]
+
+_MISSING = "—"
+_NUMBER_STRINGS = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
+_CELL_TEXT_WIDTH = 32
+_IMAGE_MIMES = {"image/png", "image/jpeg", "image/gif", "image/svg+xml"}
+
+
+# --------------------------------------------------------------------------
+# Shared model: the response flattened into displayable rows
+# --------------------------------------------------------------------------
+
+
+@dataclass
+class Row:
+    """One displayed row: a value, or one item of a mapping value (``name.key``).
+
+    Mapping items get their own rows because each item has its own delta and
+    direction; that is also how the gate and ``to_frame`` name them.
+    """
+
+    label: str
+    name: str
+    origin: str
+    key: str | None
+    direction: str | None
+    differs: bool
+    #: One entry per notebook path (response order): the cell, or for a mapping
+    #: row the item dict ``{"value", "delta", "rel_delta", "better"}``, or None.
+    cells: list[dict | None]
+    #: The full value cell (for a mapping row, the whole mapping), per path.
+    parents: list[dict | None]
+
+
+def as_number(value: Any) -> float | int | None:
+    """A JSON number of the response as a Python number (``"NaN"`` -> nan).
+
+    Booleans are not numbers here: they get no deltas in the contract either.
+    """
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return value
+    if isinstance(value, str) and value in _NUMBER_STRINGS:
+        return _NUMBER_STRINGS[value]
+    return None
+
+
+def notebook_paths(response: dict) -> list[str]:
+    """The compared paths, in column order."""
+    return [nb["path"] for nb in response["notebooks"]]
+
+
+def short_labels(paths: Sequence[str]) -> dict[str, str]:
+    """Column labels without the folder all paths share and without ``.ipynb``.
+
+    ``runs/a.ipynb`` and ``runs/b.ipynb`` become ``a`` and ``b``; a label that
+    would be ambiguous keeps its full path.
+    """
+    parts = [PurePosixPath(p.replace("\\", "/")).parts for p in paths]
+    common = 0
+    if len(paths) > 1:
+        while all(len(p) > common + 1 for p in parts) and len({p[common] for p in parts}) == 1:
+            common += 1
+    else:
+        common = max(0, len(parts[0]) - 1) if parts else 0
+    labels = {}
+    for path, p in zip(paths, parts):
+        label = "/".join(p[common:]) or path
+        labels[path] = label[:-6] if label.endswith(".ipynb") else label
+    if len(set(labels.values())) != len(labels):
+        return {p: p for p in paths}
+    return labels
+
+
+def rows_of(response: dict, names: Iterable[str] | None = None) -> list[Row]:
+    """Flatten ``values`` into rows, mapping items as ``name.key`` rows.
+
+    ``names`` restricts (and orders) the values shown; unknown names are skipped.
+    """
+    paths = notebook_paths(response)
+    values = response["values"]
+    if names is not None:
+        wanted = list(names)
+        values = [v for n in wanted for v in values if v["name"] == n]
+    rows: list[Row] = []
+    for value in values:
+        cells = [value["cells"].get(p) for p in paths]
+        if value["kind"] == "mapping":
+            keys: list[str] = []
+            for cell in cells:
+                for key in (cell or {}).get("items", {}):
+                    if key not in keys:
+                        keys.append(key)
+            for key in keys:
+                items = [
+                    (c.get("items") or {}).get(key) if c and c["kind"] == "mapping" else None
+                    for c in cells
+                ]
+                present = [i["value"] for i in items if i is not None]
+                differs = len(present) != len(items) or any(
+                    not _same(present[0], v) for v in present[1:]
+                )
+                rows.append(
+                    Row(
+                        label=f"{value['name']}.{key}",
+                        name=value["name"],
+                        origin=value["origin"],
+                        key=key,
+                        direction=_item_direction(items) or direction_for(value["name"], key),
+                        differs=differs,
+                        cells=items,
+                        parents=cells,
+                    )
+                )
+        else:
+            rows.append(
+                Row(
+                    label=value["name"],
+                    name=value["name"],
+                    origin=value["origin"],
+                    key=None,
+                    direction=value.get("direction"),
+                    differs=value.get("differs", True),
+                    cells=cells,
+                    parents=cells,
+                )
+            )
+    _mark_scrap_twins(rows)
+    return rows
+
+
+def _mark_scrap_twins(rows: list[Row]) -> None:
+    """Suffix ``(scrap)`` where a tag and a scrap share a label, so rows stay apart."""
+    tags = {r.label for r in rows if r.origin == "tag"}
+    for row in rows:
+        if row.origin == "scrap" and row.label in tags:
+            row.label = f"{row.label} (scrap)"
+
+
+def _item_direction(items: list[dict | None]) -> str | None:
+    """The direction of a mapping item, as the core decided it (via ``better``).
+
+    The response states the direction per value, not per item; an item's
+    ``better`` with the sign of its delta gives it back when any notebook moved.
+    """
+    for item in items:
+        if not item or item.get("better") is None:
+            continue
+        delta = as_number(item.get("delta"))
+        if delta is None or delta == 0 or math.isnan(delta):
+            continue
+        return "lower" if (delta < 0) == bool(item["better"]) else "higher"
+    return None
+
+
+def _same(a: Any, b: Any) -> bool:
+    na, nb = as_number(a), as_number(b)
+    if na is not None and nb is not None:
+        return na == nb or (math.isnan(na) and math.isnan(nb))
+    return a == b
+
+
+# --------------------------------------------------------------------------
+# Plain-text formatting of one cell (table, markdown, csv)
+# --------------------------------------------------------------------------
+
+
+def format_number(value: Any) -> str:
+    """A number as people read it: 6 significant digits, ints and bools as is."""
+    if isinstance(value, bool) or value is None:
+        return str(value)
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "NaN"
+        if math.isinf(value):
+            return "Infinity" if value > 0 else "-Infinity"
+        return f"{value:.6g}"
+    return str(value)
+
+
+def format_delta(cell: dict) -> str:
+    """``+0.0123 (+4.1%)`` for a cell with a nonzero delta, else ``""``."""
+    delta = as_number(cell.get("delta"))
+    if delta is None or delta == 0:
+        return ""
+    text = f"{delta:+.4g}" if not math.isnan(delta) else "NaN"
+    rel = as_number(cell.get("rel_delta"))
+    if rel is not None and not math.isnan(rel) and not math.isinf(rel):
+        text += f" ({rel:+.1%})"
+    return text
+
+
+def _clip(text: str, width: int = _CELL_TEXT_WIDTH) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _label(label: Any) -> str:
+    return " / ".join(label) if isinstance(label, list) else str(label)
+
+
+def summarize(cell: dict | None, base: dict | None = None, is_base: bool = False) -> str:
+    """One line describing a cell (or a mapping item), without its delta."""
+    if cell is None:
+        return _MISSING
+    kind = cell.get("kind")
+    if kind is None or kind == "scalar":  # a mapping item has no kind
+        value = cell.get("value")
+        text = (
+            format_number(value)
+            if as_number(value) is not None or isinstance(value, bool)
+            else _clip(
+                json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else value
+            )
+        )
+    elif kind == "mapping":
+        text = f"{len(cell.get('items', {}))} items"
+    elif kind == "sequence":
+        text = _clip("[" + ", ".join(str(i) for i in cell.get("items", [])) + "]")
+        added, removed = cell.get("added") or [], cell.get("removed") or []
+        if added or removed:
+            text += f" +{len(added)}/-{len(removed)}"
+    elif kind == "table":
+        text = f"table {len(cell.get('index', []))}x{len(cell.get('columns', []))}"
+        changes = [
+            f"{len(cell[k])} {word}"
+            for k, word in (
+                ("changed", "changed"),
+                ("added_rows", "rows added"),
+                ("removed_rows", "rows removed"),
+                ("added_columns", "cols added"),
+                ("removed_columns", "cols removed"),
+            )
+            if cell.get(k)
+        ]
+        if changes:
+            text += " (" + ", ".join(changes) + ")"
+    elif kind == "image":
+        size = (
+            f" {cell['width']}x{cell['height']}"
+            if cell.get("width") is not None and cell.get("height") is not None
+            else ""
+        )
+        text = f"image{size}"
+        if base is not None and not is_base and base.get("kind") == "image":
+            text += " same" if base.get("sha256") == cell.get("sha256") else " differs"
+    elif kind == "text":
+        text = _clip(cell.get("text", ""))
+    elif kind == "html":
+        text = f"html ({len(cell.get('html', ''))} chars)"
+    elif kind == "error":
+        text = _clip(f"{cell.get('ename', '')}: {cell.get('evalue', '')}")
+    elif kind == "unsupported":
+        text = _clip(f"unsupported: {cell.get('message', '')}")
+    else:
+        text = str(kind)
+    if cell.get("duplicate"):
+        text += " (dup)"
+    return text
+
+
+def _status_text(nb: dict) -> str:
+    if nb["status"] == "unreadable" and nb.get("error"):
+        return f"unreadable ({nb['error'].get('code')})"
+    return nb["status"]
+
+
+def _parameter_rows(response: dict) -> list[tuple[str, list[str]]]:
+    """Parameters whose values differ between notebooks: what tells runs apart."""
+    notebooks = response["notebooks"]
+    names: list[str] = []
+    for nb in notebooks:
+        for name in nb.get("parameters") or {}:
+            if name not in names:
+                names.append(name)
+    rows = []
+    for name in names:
+        shown = []
+        for nb in notebooks:
+            param = (nb.get("parameters") or {}).get(name)
+            if param is None:
+                shown.append(_MISSING)
+            elif param.get("value") is None and param.get("source"):
+                shown.append(_clip(param["source"]))
+            else:
+                shown.append(_clip(json.dumps(param.get("value"), ensure_ascii=False)))
+        if len(set(shown)) > 1:
+            rows.append((f"param {name}", shown))
+    return rows
+
+
+# --------------------------------------------------------------------------
+# table / markdown / csv / json
+# --------------------------------------------------------------------------
+
+_GREEN, _RED, _DIM, _BOLD, _RESET = "\x1b[32m", "\x1b[31m", "\x1b[2m", "\x1b[1m", "\x1b[0m"
+
+
+def _grid(response: dict, names: Iterable[str] | None, mark: Callable[[bool | None], str]):
+    """Header and body of the table/markdown grid; ``mark(better)`` marks deltas."""
+    paths = notebook_paths(response)
+    labels = short_labels(paths)
+    baseline = response["baseline"]
+    header = ["name"] + [labels[p] + (" (baseline)" if p == baseline else "") for p in paths]
+    body: list[tuple[list[str], list[bool | None]]] = []
+    body.append((["status"] + [_status_text(nb) for nb in response["notebooks"]], []))
+    durations = [nb.get("duration") for nb in response["notebooks"]]
+    if any(d is not None for d in durations):
+        body.append(
+            (
+                ["duration (s)"]
+                + [_MISSING if d is None else f"{as_number(d) or 0:.1f}" for d in durations],
+                [],
+            )
+        )
+    for label, shown in _parameter_rows(response):
+        body.append(([label, *shown], []))
+    base_index = paths.index(baseline) if baseline in paths else 0
+    for row in rows_of(response, names):
+        texts, betters = [row.label], []
+        base = row.cells[base_index]
+        for i, cell in enumerate(row.cells):
+            text = summarize(cell, base, i == base_index)
+            better = None
+            if cell is not None and i != base_index:
+                delta = format_delta(cell)
+                better = cell.get("better")
+                if delta:
+                    text += f" {delta}{mark(better)}"
+            texts.append(text)
+            betters.append(better)
+        body.append((texts, betters))
+    return header, body
+
+
+def to_table(response: dict, names: Iterable[str] | None = None, color: bool = False) -> str:
+    """A terminal table: names as rows, notebooks as columns, deltas vs the baseline.
+
+    ``color`` (the CLI passes "stdout is a TTY") paints better deltas green and
+    worse ones red; without colour a ``✓``/``✗`` mark says the same.
+    """
+    header, body = _grid(
+        response, names, lambda b: " ✓" if b is True else " ✗" if b is False else ""
+    )
+    widths = [max(len(r[0][i]) for r in [(header, []), *body]) for i in range(len(header))]
+
+    def line(cells: list[str], betters: list[bool | None], bold: bool = False) -> str:
+        out = []
+        for i, text in enumerate(cells):
+            padded = text.ljust(widths[i])
+            if color:
+                better = betters[i - 1] if 0 < i <= len(betters) else None
+                if bold:
+                    padded = f"{_BOLD}{padded}{_RESET}"
+                elif better is True:
+                    padded = f"{_GREEN}{padded}{_RESET}"
+                elif better is False:
+                    padded = f"{_RED}{padded}{_RESET}"
+                elif text == _MISSING:
+                    padded = f"{_DIM}{padded}{_RESET}"
+            out.append(padded)
+        return "  ".join(out).rstrip()
+
+    rule = "  ".join("-" * w for w in widths)
+    lines = [line(header, [], bold=True), rule]
+    lines += [line(cells, betters) for cells, betters in body]
+    return "\n".join(lines) + "\n"
+
+
+def _md_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+
+
+def to_markdown(response: dict, names: Iterable[str] | None = None) -> str:
+    """A GitHub-flavoured Markdown table (for a pull-request or CI summary)."""
+    header, body = _grid(
+        response, names, lambda b: " ✅" if b is True else " ❌" if b is False else ""
+    )
+    lines = [
+        "| " + " | ".join(_md_escape(h) for h in header) + " |",
+        "|" + "|".join(["---"] + [":--" for _ in header[1:]]) + "|",
+    ]
+    lines += ["| " + " | ".join(_md_escape(c) for c in cells) + " |" for cells, _ in body]
+    return "\n".join(lines) + "\n"
+
+
+CSV_COLUMNS = (
+    "notebook",
+    "baseline",
+    "name",
+    "key",
+    "origin",
+    "kind",
+    "direction",
+    "value",
+    "delta",
+    "rel_delta",
+    "better",
+)
+
+
+def _csv_number(value: Any) -> str:
+    number = as_number(value)
+    if number is None:
+        return ""
+    return repr(number) if isinstance(number, float) else str(number)
+
+
+def to_csv(response: dict, names: Iterable[str] | None = None) -> str:
+    """Tidy CSV: one line per notebook and value (mapping items one line each).
+
+    Numbers stay numbers at full precision (``value``, ``delta``,
+    ``rel_delta``); text keeps its full text, a sequence its JSON list, other
+    kinds the one-line summary of the table. ``pandas.read_csv(...).pivot(...)``
+    gives any wide layout back.
+    """
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    paths = notebook_paths(response)
+    baseline = response["baseline"]
+    base_index = paths.index(baseline) if baseline in paths else 0
+    for row in rows_of(response, names):
+        for i, (path, cell) in enumerate(zip(paths, row.cells)):
+            if cell is None:
+                continue
+            kind = "scalar" if row.key is not None else cell.get("kind", "scalar")
+            value: Any = cell.get("value")
+            if kind == "scalar":
+                if isinstance(value, bool):
+                    value = "true" if value else "false"
+                elif as_number(value) is not None:
+                    value = _csv_number(value)
+                else:  # a mapping item that is not a number
+                    kind = "text" if isinstance(value, str) else "json"
+                    value = value if isinstance(value, str) else json.dumps(value)
+            elif kind == "text":
+                value = cell.get("text", "")
+            elif kind == "sequence":
+                value = json.dumps(cell.get("items", []), ensure_ascii=False)
+            else:
+                value = summarize(cell, row.cells[base_index], i == base_index)
+            better = cell.get("better")
+            writer.writerow(
+                [
+                    path,
+                    "true" if path == baseline else "false",
+                    row.name,
+                    row.key or "",
+                    row.origin,
+                    kind,
+                    row.direction or "",
+                    value,
+                    _csv_number(cell.get("delta")),
+                    _csv_number(cell.get("rel_delta")),
+                    "" if better is None else "true" if better else "false",
+                ]
+            )
+    return out.getvalue()
+
+
+def to_json(response: dict) -> str:
+    """The response itself: exactly the REST ``compare`` shape, as valid JSON."""
+    return json.dumps(response, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+# --------------------------------------------------------------------------
+# HTML
+# --------------------------------------------------------------------------
+
+_BETTER_STYLE = "color:#1a7f37"
+_WORSE_STYLE = "color:#cf222e"
+_MUTED_STYLE = "color:#6e7781"
+_TD_STYLE = "border:1px solid #d0d7de;padding:4px 8px;vertical-align:top;text-align:left"
+
+
+def _e(text: Any) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def sanitize_html(fragment: str) -> str:
+    """Notebook HTML without scripts, handlers, iframes or styles (``nh3``)."""
+    import nh3
+
+    return nh3.clean(fragment)
+
+
+def _html_delta(cell: dict) -> str:
+    text = format_delta(cell)
+    if not text:
+        return ""
+    better = cell.get("better")
+    style = _BETTER_STYLE if better is True else _WORSE_STYLE if better is False else _MUTED_STYLE
+    word = " better" if better is True else " worse" if better is False else ""
+    return f' <span style="{style}">{_e(text)}{word}</span>'
+
+
+def _html_table(cell: dict) -> str:
+    columns, index, rows = cell.get("columns", []), cell.get("index", []), cell.get("rows", [])
+    changed = {(_label(r), _label(c)) for r, c in (cell.get("changed") or [])}
+    added_rows = {_label(r) for r in (cell.get("added_rows") or [])}
+    added_cols = {_label(c) for c in (cell.get("added_columns") or [])}
+    mark = "background:#fff8c5"
+    head = "".join(f'<th style="{_TD_STYLE}">{_e(_label(c))}</th>' for c in columns)
+    body = []
+    for label, values in zip(index, rows):
+        rl = _label(label)
+        tds = []
+        for col, value in zip(columns, values):
+            cl = _label(col)
+            style = _TD_STYLE
+            if (rl, cl) in changed or rl in added_rows or cl in added_cols:
+                style += ";" + mark
+            tds.append(f'<td style="{style}">{_e(format_number(value))}</td>')
+        body.append(f'<tr><th style="{_TD_STYLE}">{_e(rl)}</th>{"".join(tds)}</tr>')
+    notes = []
+    for key, word in (
+        ("removed_rows", "removed rows"),
+        ("removed_columns", "removed columns"),
+    ):
+        if cell.get(key):
+            notes.append(f"{word}: " + ", ".join(_label(x) for x in cell[key]))
+    note = f'<div style="{_MUTED_STYLE}">{_e("; ".join(notes))}</div>' if notes else ""
+    return (
+        '<table style="border-collapse:collapse;font-size:90%">'
+        f'<thead><tr><th style="{_TD_STYLE}"></th>{head}</tr></thead>'
+        f"<tbody>{''.join(body)}</tbody></table>{note}"
+    )
+
+
+def _html_image(
+    cell: dict, path: str, row: Row, image_source: ImageSource | None, base: dict | None
+) -> str:
+    size = ""
+    if cell.get("width") and cell.get("height"):
+        size = f' width="{int(cell["width"])}" height="{int(cell["height"])}"'
+    found = image_source(path, row.name, row.origin, None) if image_source else None
+    same = ""
+    if base is not None and base is not cell and base.get("kind") == "image":
+        same = "same as baseline" if base.get("sha256") == cell.get("sha256") else "differs"
+        same = f'<div style="{_MUTED_STYLE}">{same}</div>'
+    if not found:
+        return f'<span style="{_MUTED_STYLE}">image not embedded</span>{same}'
+    mime, data = found
+    if mime not in _IMAGE_MIMES:
+        return f'<span style="{_MUTED_STYLE}">image of type {_e(mime)} not embedded</span>'
+    uri = f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
+    return f'<img src="{uri}"{size} alt="{_e(row.name)}" style="max-width:100%;height:auto">{same}'
+
+
+def cell_html(
+    cell: dict | None,
+    *,
+    path: str,
+    row: Row,
+    base: dict | None,
+    is_base: bool,
+    image_source: ImageSource | None = None,
+) -> str:
+    """One cell of the comparison as safe HTML (no script, no event handler)."""
+    if cell is None:
+        return f'<span style="{_MUTED_STYLE}">{_MISSING}</span>'
+    kind = cell.get("kind")
+    if kind is None or kind == "scalar":
+        value = cell.get("value")
+        shown = (
+            format_number(value)
+            if as_number(value) is not None or isinstance(value, bool)
+            else value
+            if isinstance(value, str)
+            else json.dumps(value, ensure_ascii=False)
+        )
+        out = f"<code>{_e(shown)}</code>" + ("" if is_base else _html_delta(cell))
+    elif kind == "sequence":
+        added = {json.dumps(x) for x in cell.get("added") or []}
+        items = []
+        for item in cell.get("items", []):
+            style = (
+                f' style="{_BETTER_STYLE};font-weight:bold"' if json.dumps(item) in added else ""
+            )
+            items.append(f"<code{style}>{_e(item)}</code>")
+        out = "[" + ", ".join(items) + "]"
+        if cell.get("removed"):
+            out += (
+                f' <span style="{_WORSE_STYLE}">removed: '
+                + ", ".join(f"<s>{_e(x)}</s>" for x in cell["removed"])
+                + "</span>"
+            )
+    elif kind == "mapping":
+        out = "<br>".join(
+            f"<code>{_e(k)}</code>: <code>{_e(format_number(v.get('value')))}</code>"
+            for k, v in cell.get("items", {}).items()
+        )
+    elif kind == "table":
+        out = _html_table(cell)
+    elif kind == "image":
+        out = _html_image(cell, path, row, image_source, None if is_base else base)
+    elif kind == "text":
+        out = f'<pre style="margin:0;white-space:pre-wrap">{_e(cell.get("text", ""))}</pre>'
+    elif kind == "html":
+        out = f"<div>{sanitize_html(cell.get('html', ''))}</div>"
+    elif kind == "error":
+        out = (
+            f'<span style="{_WORSE_STYLE}"><b>{_e(cell.get("ename", ""))}</b>: '
+            f"{_e(cell.get('evalue', ''))}</span>"
+        )
+    else:
+        out = f'<span style="{_MUTED_STYLE}">{_e(kind)}: {_e(cell.get("message", ""))}</span>'
+    if cell.get("duplicate"):
+        out += f'<div style="{_MUTED_STYLE}">several cells carry this name; the last wins</div>'
+    return out
+
+
+def comparison_table_html(
+    response: dict,
+    *,
+    names: Iterable[str] | None = None,
+    labels: dict[str, str] | None = None,
+    image_source: ImageSource | None = None,
+    header_rows: bool = True,
+) -> str:
+    """The side-by-side grid as one HTML ``<table>``, no JavaScript and no tabs.
+
+    Used by the standalone report and by ``NotebookCollection[name]`` so a
+    comparison looks the same in a report, an untrusted notebook and nbconvert.
+    ``labels`` maps each path to its column title (the collection's ids).
+    """
+    paths = notebook_paths(response)
+    labels = labels or short_labels(paths)
+    baseline = response["baseline"]
+    base_index = paths.index(baseline) if baseline in paths else 0
+    th = f'<th style="{_TD_STYLE};background:#f6f8fa">'
+    head = th + "</th>"
+    for path in paths:
+        tag = " <small>(baseline)</small>" if path == baseline else ""
+        head += f'{th}<span title="{_e(path)}">{_e(labels.get(path, path))}</span>{tag}</th>'
+    body = []
+    if header_rows:
+        statuses = "".join(
+            f'<td style="{_TD_STYLE}">'
+            + (
+                f'<span style="{_WORSE_STYLE}">{_e(_status_text(nb))}</span>'
+                if nb["status"] != "ok"
+                else _e(nb["status"])
+            )
+            + (
+                f'<div style="{_MUTED_STYLE}">{_e(nb["error"].get("message", ""))}</div>'
+                if nb.get("error")
+                else ""
+            )
+            + "</td>"
+            for nb in response["notebooks"]
+        )
+        body.append(f"<tr>{th}status</th>{statuses}</tr>")
+        for label, shown in _parameter_rows(response):
+            tds = "".join(f'<td style="{_TD_STYLE}"><code>{_e(s)}</code></td>' for s in shown)
+            body.append(f"<tr>{th}{_e(label)}</th>{tds}</tr>")
+    for row in rows_of(response, names):
+        base = row.cells[base_index]
+        tds = "".join(
+            f'<td style="{_TD_STYLE}">'
+            + cell_html(
+                cell,
+                path=path,
+                row=row,
+                base=base,
+                is_base=i == base_index,
+                image_source=image_source,
+            )
+            + "</td>"
+            for i, (path, cell) in enumerate(zip(paths, row.cells))
+        )
+        direction = (
+            f'<div style="{_MUTED_STYLE};font-weight:normal">{_e(row.direction)} is better</div>'
+            if row.direction
+            else ""
+        )
+        body.append(f"<tr>{th}{_e(row.label)}{direction}</th>{tds}</tr>")
+    return (
+        '<table class="nbcompare" style="border-collapse:collapse">'
+        f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    )
+
+
+_CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
+
+
+def to_html(
+    response: dict,
+    names: Iterable[str] | None = None,
+    image_source: ImageSource | None = None,
+    title: str | None = None,
+) -> str:
+    """A self-contained HTML report: one file to attach to a CI run or mail.
+
+    Images are ``data:`` URIs (``image_source`` provides the bytes), notebook
+    HTML is sanitized, and a Content-Security-Policy blocks every script and
+    every external load, so opening a report of untrusted runs is harmless.
+    """
+    paths = notebook_paths(response)
+    title = title or f"Comparison of {len(paths)} notebook{'s' if len(paths) != 1 else ''}"
+    listing = "".join(
+        f"<li><code>{_e(p)}</code>{' (baseline)' if p == response['baseline'] else ''}</li>"
+        for p in paths
+    )
+    grid = comparison_table_html(response, names=names, image_source=image_source)
+    return (
+        "<!DOCTYPE html>\n"
+        '<html lang="en"><head><meta charset="utf-8">'
+        f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">'
+        '<meta name="generator" content="jupyterlab-nbcompare">'
+        f"<title>{_e(title)}</title></head>"
+        '<body style="font-family:system-ui,sans-serif;margin:1.5em">'
+        f"<h1>{_e(title)}</h1><ul>{listing}</ul>{grid}</body></html>\n"
+    )
+
+
+def render(
+    response: dict,
+    fmt: str = "table",
+    *,
+    names: Iterable[str] | None = None,
+    color: bool = False,
+    image_source: ImageSource | None = None,
+) -> str:
+    """Render ``response`` in one of :data:`FORMATS`."""
+    if fmt == "json":
+        return to_json(response)
+    if fmt == "table":
+        return to_table(response, names, color=color)
+    if fmt == "markdown":
+        return to_markdown(response, names)
+    if fmt == "csv":
+        return to_csv(response, names)
+    if fmt == "html":
+        return to_html(response, names, image_source=image_source)
+    raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
