@@ -45,8 +45,7 @@ class NbCompareHandler(APIHandler):
         """Send a JSON body (bytes already serialised, or a dict to serialise)."""
         if not isinstance(body, (bytes, bytearray)):
             body = orjson.dumps(body)
-        self.set_header("Content-Type", "application/json")
-        self.finish(body)
+        self.finish(body, set_content_type="application/json")
 
 
 class VersionHandler(NbCompareHandler):
@@ -158,12 +157,11 @@ class OutputHandler(NbCompareHandler):
                 raise HTTPError(400, f"'part' must be a non-negative integer, not {raw_part!r}.")
             part = int(raw_part)
         mime, data = await self.service.image(path, name, origin, part)
-        self.set_header("Content-Type", mime)
         self.set_header("X-Content-Type-Options", "nosniff")
         if mime == "image/svg+xml":
             # A script inside an SVG must never run, even when opened directly.
             self.set_header("Content-Security-Policy", f"{self.content_security_policy}; sandbox")
-        self.finish(data)
+        self.finish(data, set_content_type=mime)
 
 
 class IndexHandler(NbCompareHandler):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
+import json
 from pathlib import Path
 
 import pytest
@@ -58,3 +60,119 @@ def corpus_notebooks() -> list[Path]:
     found = sorted(CORPUS.rglob("*.ipynb"))
     assert found, f"corpus not found at {CORPUS}"
     return found
+
+
+# --------------------------------------------------------------------------
+# Server-side fixtures (REST API tests): both read paths, fixture integrity.
+
+
+def _sha256_of(files) -> dict[str, str]:
+    """sha256 of every file, keyed by its path (what "unchanged" means here)."""
+    return {str(f): hashlib.sha256(Path(f).read_bytes()).hexdigest() for f in files}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def corpus_never_written():
+    """The whole suite leaves every corpus file byte-for-byte as it found it.
+
+    The extension only ever reads notebooks; tests serve the corpus to the
+    server in place (through a symlink), so a write anywhere would show here.
+    """
+    files = sorted(p for p in CORPUS.rglob("*") if p.is_file())
+    before = _sha256_of(files)
+    yield
+    assert _sha256_of(files) == before, "a corpus file changed during the test session"
+
+
+@pytest.fixture(scope="session")
+def pristine_example_runs(example_runs) -> dict[str, Path]:
+    """``example_runs``, hashed when made and checked again at the end of the session.
+
+    Tests that serve the runs in place (not copies) use this one, so the
+    session fails if the server ever wrote to a notebook it read.
+    """
+    before = _sha256_of(example_runs.values())
+    yield example_runs
+    assert _sha256_of(example_runs.values()) == before, "an example run changed"
+
+
+@pytest.fixture(params=["fast", "generic"])
+def read_path(request, jp_serverapp) -> str:
+    """Run a test once with the fast file path and once with the generic one.
+
+    ``NbCompare.fast_path`` is read at every request, so flipping it on the
+    running server forces each read path; every result and every security
+    rule must hold on both.
+    """
+    config = jp_serverapp.web_app.settings["nbcompare"]
+    config.fast_path = request.param == "fast"
+    service = jp_serverapp.web_app.settings["nbcompare_service"]
+    assert service.uses_fast_path is (request.param == "fast")
+    return request.param
+
+
+@pytest.fixture
+def served_runs(jp_root_dir, pristine_example_runs) -> list[str]:
+    """The example runs served in place as ``runs/`` (a symlink into the root).
+
+    Answers their API paths in the generator's grid order. The server reads
+    the session's original files, so ``pristine_example_runs`` proves at the
+    end that none was written.
+    """
+    first = next(iter(pristine_example_runs.values()))
+    (jp_root_dir / "runs").symlink_to(first.parent, target_is_directory=True)
+    return [f"runs/{p.name}" for p in pristine_example_runs.values()]
+
+
+@pytest.fixture
+def served_corpus(jp_root_dir, corpus_notebooks) -> list[str]:
+    """The shared corpus served in place as ``corpus/``; answers every notebook's API path."""
+    (jp_root_dir / "corpus").symlink_to(CORPUS, target_is_directory=True)
+    return [f"corpus/{p.relative_to(CORPUS).as_posix()}" for p in corpus_notebooks]
+
+
+def tagged_notebook(values: dict[str, list[dict]], **metadata) -> dict:
+    """A minimal nbformat 4 notebook: one code cell per tag, holding ``outputs``.
+
+    For hand-made edge cases (an SVG image, a secret in a hidden file) that
+    papermill runs do not contain.
+    """
+    cells = [
+        {
+            "cell_type": "code",
+            "execution_count": 1,
+            "id": f"cell-{position}",
+            "metadata": {"tags": [tag]},
+            "outputs": outputs,
+            "source": f"# {tag}",
+        }
+        for position, (tag, outputs) in enumerate(values.items())
+    ]
+    return {"cells": cells, "metadata": metadata, "nbformat": 4, "nbformat_minor": 5}
+
+
+def text_output(text: str) -> dict:
+    """An ``execute_result`` whose plain-text repr is ``text``."""
+    return {
+        "output_type": "execute_result",
+        "execution_count": 1,
+        "data": {"text/plain": text},
+        "metadata": {},
+    }
+
+
+@pytest.fixture
+def write_notebook(jp_root_dir):
+    """Write a notebook dict (or raw bytes/str) under the root; answer its path."""
+
+    def write(relative: str, content) -> Path:
+        target = jp_root_dir / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, dict):
+            content = json.dumps(content)
+        if isinstance(content, str):
+            content = content.encode("utf-8")
+        target.write_bytes(content)
+        return target
+
+    return write

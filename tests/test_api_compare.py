@@ -1,0 +1,270 @@
+"""``POST nbcompare/compare`` against a real server, on real papermill runs and the corpus.
+
+Most tests run twice (``read_path``): once through the fast file path and once
+through the ContentsManager's generic path; both must give the same answers.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+from tornado.httpclient import HTTPClientError
+
+from .conftest import tagged_notebook, text_output
+
+ISO_Z = "%Y-%m-%dT%H:%M:%S.%fZ"
+
+
+async def compare(jp_fetch, **request) -> dict:
+    """POST a compare request; answer the decoded body (raises on non-2xx)."""
+    response = await jp_fetch("nbcompare", "compare", method="POST", body=json.dumps(request))
+    assert response.code == 200
+    assert response.headers["Content-Type"].startswith("application/json")
+    return json.loads(response.body)
+
+
+async def compare_error(jp_fetch, body: str) -> tuple[int, dict]:
+    """POST a raw body that must be refused; answer (status, decoded JSON error)."""
+    with pytest.raises(HTTPClientError) as error:
+        await jp_fetch("nbcompare", "compare", method="POST", body=body)
+    return error.value.code, json.loads(error.value.response.body)
+
+
+def mtime_iso(path: Path) -> str:
+    """The modification time api.md wants, computed here from the file itself."""
+    return datetime.fromtimestamp(os.stat(path).st_mtime, timezone.utc).strftime(ISO_Z)
+
+
+def by_name(answer: dict, name: str, origin: str = "tag") -> dict:
+    """The row of one named value."""
+    rows = [v for v in answer["values"] if v["name"] == name and v["origin"] == origin]
+    assert len(rows) == 1, f"{origin}:{name} appears {len(rows)} times"
+    return rows[0]
+
+
+async def test_compare_example_runs(jp_fetch, jp_root_dir, served_runs, read_path):
+    # Given the seven papermill runs of the example grid, one failed on purpose
+    paths = served_runs
+    # When they are compared with the defaults
+    answer = await compare(jp_fetch, paths=paths)
+    # Then there is one notebook per path, in request order, with the file's own time
+    assert answer["baseline"] == paths[0]
+    assert [nb["path"] for nb in answer["notebooks"]] == paths
+    for nb in answer["notebooks"]:
+        assert nb["last_modified"] == mtime_iso(jp_root_dir / nb["path"])
+        expected = "failed" if nb["path"].endswith("ridge_diverged.ipynb") else "ok"
+        assert nb["status"] == expected, nb["path"]
+        assert nb["error"] is None
+        assert isinstance(nb["duration"], float)
+        assert nb["duration"] > 0
+    # And the injected parameters are those the grid passed to papermill
+    params = {nb["path"]: nb["parameters"] for nb in answer["notebooks"]}
+    assert params["runs/ridge_alpha10.ipynb"]["alpha"] == {"value": 10.0, "injected": True}
+    assert params["runs/ridge_alpha10.ipynb"]["noise"] == {"value": 0.5, "injected": False}
+    # And every row has a cell for every path, deltas against the baseline
+    mse = by_name(answer, "mse")
+    assert set(mse["cells"]) == set(paths)
+    assert mse["kind"] == "scalar"
+    assert mse["direction"] == "lower"
+    base = mse["cells"][paths[0]]["value"]
+    assert mse["cells"][paths[0]]["delta"] == 0
+    for path in paths[1:]:
+        cell = mse["cells"][path]
+        assert cell["delta"] == pytest.approx(cell["value"] - base)
+        assert cell["better"] is (cell["value"] < base if cell["value"] != base else None)
+
+
+async def test_compare_baseline_names_directions(jp_fetch, served_runs, read_path):
+    # Given the example runs and a baseline that is not the first path
+    paths = served_runs
+    baseline = paths[2]
+    # When only mse is asked for, with its direction overridden to "higher"
+    answer = await compare(
+        jp_fetch, paths=paths, baseline=baseline, names=["mse"], directions={"mse": "higher"}
+    )
+    # Then the answer is against that baseline, restricted to that name
+    assert answer["baseline"] == baseline
+    assert {v["name"] for v in answer["values"]} == {"mse"}
+    mse = by_name(answer, "mse")
+    assert mse["direction"] == "higher"
+    base = mse["cells"][baseline]["value"]
+    for path, cell in mse["cells"].items():
+        if cell["value"] > base:
+            assert cell["better"] is True, path
+        elif cell["value"] < base:
+            assert cell["better"] is False, path
+
+
+async def test_compare_image_url_serves_the_hashed_bytes(jp_fetch, served_runs, read_path):
+    # Given the runs' residual plots (matplotlib PNGs)
+    answer = await compare(jp_fetch, paths=served_runs, names=["residuals_plot"])
+    row = by_name(answer, "residuals_plot")
+    assert row["kind"] == "image"
+    for path, cell in row["cells"].items():
+        # Then the bytes are not inline; the URL is relative to base_url
+        assert set(cell) >= {"mime", "url", "sha256", "width", "height"}
+        assert "data" not in cell
+        assert not cell["url"].startswith("/")
+        # When the URL is fetched, the bytes are those the hash describes
+        endpoint, _, query = cell["url"].partition("?")
+        params = dict(pair.split("=", 1) for pair in query.split("&"))
+        params = {key: value.replace("%2F", "/") for key, value in params.items()}
+        response = await jp_fetch(*endpoint.split("/"), params=params)
+        import hashlib
+
+        assert hashlib.sha256(response.body).hexdigest() == cell["sha256"], path
+        assert response.headers["Content-Type"] == cell["mime"] == "image/png"
+
+
+async def test_compare_keeps_going_past_bad_notebooks(
+    jp_fetch, jp_root_dir, served_runs, write_notebook, read_path
+):
+    # Given good runs mixed with a missing file, a directory, broken JSON and non-notebook JSON
+    write_notebook("bad/broken.ipynb", b'{"cells": [')
+    write_notebook("bad/list.ipynb", b"[1, 2, 3]")
+    write_notebook("bad/empty.ipynb", b"")
+    (jp_root_dir / "bad" / "folder.ipynb").mkdir()
+    bad = {
+        "bad/missing.ipynb": "not_found",
+        "bad/folder.ipynb": "not_found",
+        "bad/broken.ipynb": "invalid_json",
+        "bad/list.ipynb": "invalid_notebook",
+        "bad/empty.ipynb": "invalid_json",
+    }
+    paths = [served_runs[0], *bad, served_runs[1]]
+    # When they are compared together
+    answer = await compare(jp_fetch, paths=paths)
+    # Then each bad one is unreadable with its own code and a message, and the rest compare
+    status = {nb["path"]: nb for nb in answer["notebooks"]}
+    for path, code in bad.items():
+        assert status[path]["status"] == "unreadable"
+        assert status[path]["error"]["code"] == code, path
+        assert status[path]["error"]["message"]
+    assert status[served_runs[0]]["status"] == "ok"
+    mse = by_name(answer, "mse")
+    assert mse["cells"][served_runs[1]]["value"] is not None
+    assert all(mse["cells"][path] is None for path in bad)
+    assert status["bad/missing.ipynb"]["last_modified"] is None
+
+
+@pytest.mark.parametrize(
+    ("body", "fragment"),
+    [
+        ("{", "JSON"),
+        ("", "JSON"),
+        ("[]", "object"),
+        ("null", "object"),
+        ("{}", "paths"),
+        ('{"paths": []}', "paths"),
+        ('{"paths": "runs/a.ipynb"}', "paths"),
+        ('{"paths": [1]}', "path"),
+        ('{"paths": [""]}', "path"),
+        ('{"paths": ["a.ipynb", "a.ipynb"]}', "twice"),
+        ('{"paths": ["a.ipynb"], "baseline": "b.ipynb"}', "baseline"),
+        ('{"paths": ["a.ipynb"], "baseline": 0}', "baseline"),
+        ('{"paths": ["a.ipynb"], "names": "mse"}', "names"),
+        ('{"paths": ["a.ipynb"], "names": [1]}', "names"),
+        ('{"paths": ["a.ipynb"], "directions": ["mse"]}', "directions"),
+        ('{"paths": ["a.ipynb"], "directions": {"mse": "down"}}', "direction"),
+    ],
+)
+async def test_malformed_requests_are_400(jp_fetch, body, fragment):
+    # When a request is malformed
+    code, error = await compare_error(jp_fetch, body)
+    # Then it is refused with 400 and a JSON message saying what is wrong
+    assert code == 400
+    assert fragment.lower() in error["message"].lower()
+
+
+async def test_more_notebooks_than_allowed_is_413(jp_fetch, jp_serverapp, served_runs):
+    # Given a server that compares at most two notebooks at once
+    jp_serverapp.web_app.settings["nbcompare"].max_notebooks = 2
+    # When three are asked for
+    code, error = await compare_error(jp_fetch, json.dumps({"paths": served_runs[:3]}))
+    # Then the answer is 413 with a message naming the limit
+    assert code == 413
+    assert "max_notebooks" in error["message"]
+    # And two are still fine
+    answer = await compare(jp_fetch, paths=served_runs[:2])
+    assert len(answer["notebooks"]) == 2
+
+
+async def test_too_large_is_a_per_notebook_error_without_parsing(
+    jp_fetch, jp_serverapp, served_runs, write_notebook, read_path
+):
+    # Given a limit below the size of the papermill runs, and a tiny notebook under it
+    settings = jp_serverapp.web_app.settings
+    small = write_notebook("small.ipynb", tagged_notebook({"x": [text_output("1")]}))
+    assert small.stat().st_size < 1000
+    settings["nbcompare"].max_notebook_bytes = 1000
+    parsed_before = settings["nbcompare_service"].parsed
+    # When the runs and the tiny one are compared
+    answer = await compare(jp_fetch, paths=[*served_runs[:2], "small.ipynb"])
+    # Then the runs are unreadable with too_large, and were never parsed
+    status = {nb["path"]: nb for nb in answer["notebooks"]}
+    for path in served_runs[:2]:
+        assert status[path]["status"] == "unreadable"
+        assert status[path]["error"]["code"] == "too_large"
+        assert "max_notebook_bytes" in status[path]["error"]["message"]
+        assert status[path]["last_modified"] is not None
+    assert status["small.ipynb"]["status"] == "ok"
+    assert settings["nbcompare_service"].parsed == parsed_before + 1
+    assert by_name(answer, "x")["cells"]["small.ipynb"]["value"] == 1
+
+
+async def test_both_read_paths_give_identical_answers(
+    jp_fetch, jp_serverapp, served_runs, served_corpus, write_notebook
+):
+    # Given runs, the whole corpus, a missing file and broken JSON
+    write_notebook("broken.ipynb", b"{not json")
+    paths = [*served_runs, *served_corpus, "missing.ipynb", "broken.ipynb"]
+    settings = jp_serverapp.web_app.settings
+    service = settings["nbcompare_service"]
+    bodies = {}
+    for fast in (True, False):
+        # When the same request is answered by each read path from a cold cache
+        settings["nbcompare"].fast_path = fast
+        service.records.clear()
+        service.responses.clear()
+        response = await jp_fetch(
+            "nbcompare", "compare", method="POST", body=json.dumps({"paths": paths})
+        )
+        bodies[fast] = json.loads(response.body)
+    # Then the answers are identical, field for field
+    assert bodies[True] == bodies[False]
+
+
+async def test_every_corpus_notebook_compares_without_a_server_error(
+    jp_fetch, served_corpus, read_path
+):
+    # Given every notebook of the real-world corpus (some invalid on purpose)
+    # When they are compared in one request
+    answer = await compare(jp_fetch, paths=served_corpus)
+    # Then each has a status of the contract, and an unreadable one says why
+    assert [nb["path"] for nb in answer["notebooks"]] == served_corpus
+    for nb in answer["notebooks"]:
+        assert nb["status"] in ("ok", "failed", "unreadable"), nb["path"]
+        if nb["status"] == "unreadable":
+            assert nb["error"]["code"], nb["path"]
+            assert nb["error"]["message"], nb["path"]
+        else:
+            assert nb["error"] is None
+    # And the nbformat 3 notebooks of the corpus are upgraded and read, not refused
+    status = {nb["path"]: nb["status"] for nb in answer["notebooks"]}
+    assert status["corpus/nbformat/tests/test3.ipynb"] == "ok"
+
+
+@pytest.mark.parametrize("index", range(0, 80, 8))
+async def test_corpus_notebooks_one_by_one(jp_fetch, served_corpus, index):
+    # Given a slice of the corpus, each notebook alone (its own baseline)
+    for path in served_corpus[index : index + 8]:
+        # When it is compared on its own
+        answer = await compare(jp_fetch, paths=[path])
+        # Then it is never a server error, and every value has a cell for it
+        assert answer["notebooks"][0]["status"] in ("ok", "failed", "unreadable")
+        for row in answer["values"]:
+            assert list(row["cells"]) == [path]
