@@ -1,0 +1,1209 @@
+"""Benchmark ``POST nbcompare/compare`` against its floor and two alternatives.
+
+One run measures, on a corpus of executed papermill runs (200 by default):
+
+- a **cold** compare of every notebook through a real ``jupyter server`` (freshly
+  started for each repetition, so the extension's cache is empty) while a second
+  connection pings ``/api/status`` to show whether the event loop stays free;
+- a **warm** compare (the same request again on the same server);
+- the **floor**: reading the same bytes and parsing them with orjson, in-process;
+- sklearn-evaluation's ``NotebookCollection`` loading and rendering the same tags;
+- scrapbook's ``read_notebooks`` reading every scrap;
+- peak memory of the server and of this process;
+- optionally a py-spy profile of the server during one extra cold compare.
+
+It prints a table and the ratios the project targets, marks each target met or
+missed, and writes everything to ``benchmarks/results/``. It is a measurement,
+not a test: it asserts nothing and exits 0 even when a target is missed.
+
+Usage: ``python benchmarks/bench_compare.py [--runs 200] [--cold-reps 5] ...``
+(see ``--help`` and ``benchmarks/README.md``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import hashlib
+import http.client
+import importlib.util
+import io
+import json
+import os
+import platform
+import random
+import re
+import resource
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import warnings
+from collections import Counter
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable
+
+import orjson
+
+REPO = Path(__file__).resolve().parents[1]
+BENCH_DIR = REPO / "benchmarks"
+RESULTS = BENCH_DIR / "results"
+TEMPLATE = REPO / "examples" / "template.ipynb"
+GENERATE = REPO / "examples" / "generate.py"
+
+#: Bumped whenever the way clones are derived changes, so that the cache key changes.
+CORPUS_VERSION = 1
+
+#: papermill's own tags, which name no value.
+PAPERMILL_TAGS = {"parameters", "injected-parameters", "papermill-error-cell-tag"}
+
+#: Targets of issue 3, as (label, key in ``ratios``, comparison, threshold).
+TARGETS = [
+    ("sklearn-evaluation / cold (>= 10x)", "sklearn_over_cold", ">=", 10.0),
+    ("cold / floor (<= 5x; moonshot 3x)", "cold_over_floor", "<=", 5.0),
+    ("warm / floor (< 1)", "warm_over_floor", "<", 1.0),
+    ("/api/status p99 during cold (< 50 ms)", "status_p99_ms", "<", 50.0),
+]
+
+
+# --------------------------------------------------------------------------- corpus
+
+
+def _corpus_key(runs: int) -> str:
+    """Hash of everything the corpus is derived from, so a stale cache is never reused."""
+    digest = hashlib.sha256()
+    digest.update(TEMPLATE.read_bytes())
+    digest.update(GENERATE.read_bytes())
+    digest.update(f"v{CORPUS_VERSION}-n{runs}".encode())
+    return digest.hexdigest()[:12]
+
+
+def _load_generate_module():
+    """Import ``examples/generate.py`` by path (``examples`` is not a package)."""
+    spec = importlib.util.spec_from_file_location("nbcompare_examples_generate", GENERATE)
+    module = importlib.util.module_from_spec(spec)
+    assert spec.loader is not None
+    spec.loader.exec_module(module)
+    return module
+
+
+_FLOAT = re.compile(r"(?<![\w.])(-?\d+\.(\d+)(?:[eE][-+]?\d+)?)(?![\w.])")
+
+
+def _scale_text(text: str, factor: float) -> str:
+    """Multiply every decimal number printed in ``text`` by ``factor``, keeping its format."""
+
+    def repl(match: re.Match) -> str:
+        literal, decimals = match.group(1), match.group(2)
+        value = float(literal) * factor
+        if "e" in literal.lower():
+            return repr(value)
+        return f"{value:.{len(decimals)}f}"
+
+    return _FLOAT.sub(repl, text)
+
+
+def _scale_source(source: str | list[str], factor: float) -> str | list[str]:
+    """``_scale_text`` for a notebook multiline string (a string or a list of lines)."""
+    if isinstance(source, list):
+        return [_scale_text(line, factor) for line in source]
+    return _scale_text(source, factor)
+
+
+def _scale_data(data: Any, factor: float) -> Any:
+    """Scale every float inside JSON data (scrap payloads); ints, bools and text stay."""
+    if isinstance(data, float):
+        return data * factor
+    if isinstance(data, dict):
+        return {key: _scale_data(value, factor) for key, value in data.items()}
+    if isinstance(data, list):
+        return [_scale_data(value, factor) for value in data]
+    return data
+
+
+def _python_literal(value: Any) -> str:
+    """Render a parameter the way papermill's Python translator writes it."""
+    if isinstance(value, str):
+        return json.dumps(value)
+    return repr(value)
+
+
+def _clone(seed: dict, index: int, rng: random.Random) -> dict:
+    """Derive run ``index`` from an executed seed notebook.
+
+    The parameters get new values (``alpha``, ``seed``), and every decimal number
+    in the outputs of tagged cells and in the scraps is multiplied by a factor
+    drawn for this run, so that each run differs from the others the way real
+    runs do (same tags, same shapes, different values). Images stay as they are.
+    """
+    nb = copy.deepcopy(seed)
+    factor = rng.uniform(0.8, 1.25)
+    papermill = nb["metadata"].setdefault("papermill", {})
+    params = dict(papermill.get("parameters") or {})
+    if not params.get("fail"):
+        params["alpha"] = round(10 ** rng.uniform(-2, 3), 4)
+    params["seed"] = index
+    papermill["parameters"] = params
+    if papermill.get("duration") is not None:
+        papermill["duration"] = round(papermill["duration"] * rng.uniform(0.5, 2.0), 6)
+    for cell in nb["cells"]:
+        if cell.get("cell_type") != "code":
+            continue
+        tags = cell.get("metadata", {}).get("tags") or []
+        if "injected-parameters" in tags:
+            cell["source"] = "# Parameters\n" + "".join(
+                f"{key} = {_python_literal(value)}\n" for key, value in params.items()
+            )
+            continue
+        named = [tag for tag in tags if tag not in PAPERMILL_TAGS]
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "stream" and named:
+                output["text"] = _scale_source(output["text"], factor)
+            for mime, payload in (output.get("data") or {}).items():
+                if mime.startswith("application/scrapbook.scrap."):
+                    if isinstance(payload, dict) and "data" in payload:
+                        payload["data"] = _scale_data(payload["data"], factor)
+                        if payload.get("name") == "config" and isinstance(payload["data"], dict):
+                            payload["data"]["alpha"] = params.get("alpha")
+                elif mime in ("text/plain", "text/html") and (
+                    named or (output.get("metadata") or {}).get("scrapbook")
+                ):
+                    output["data"][mime] = _scale_source(payload, factor)
+    return nb
+
+
+def build_corpus(runs: int, jobs: int, rebuild: bool) -> tuple[Path, list[str]]:
+    """Return ``(root, paths)``: ``runs`` executed notebooks under ``root/runs/``.
+
+    Seeds are real papermill executions of ``examples/template.ipynb`` over the
+    grid of ``examples/generate.py`` (one run fails on purpose); the rest are
+    clones of the seeds with varied parameters and output values. The result is
+    cached under ``results/corpus/<hash>`` keyed by the template, the generator
+    and this script's ``CORPUS_VERSION``.
+    """
+    key = _corpus_key(runs)
+    base = RESULTS / "corpus" / key
+    root = base / "root"
+    runs_dir = root / "runs"
+    manifest = base / "manifest.json"
+    if manifest.exists() and not rebuild:
+        paths = json.loads(manifest.read_text())["paths"]
+        if len(paths) == runs and all((root / path).exists() for path in paths):
+            print(f"corpus: reusing {runs} runs in {root} (key {key})")
+            return root, paths
+    if base.exists():
+        shutil.rmtree(base)
+    seeds_dir = base / "seeds"
+    print(f"corpus: executing the template with papermill into {seeds_dir} ...")
+    started = time.perf_counter()
+    generate = _load_generate_module()
+    seed_paths = [path for path in generate.generate(seeds_dir, jobs=jobs) if path.exists()]
+    print(f"corpus: {len(seed_paths)} seeds in {time.perf_counter() - started:.1f} s")
+    seeds = [(path.stem, json.loads(path.read_text())) for path in seed_paths]
+    runs_dir.mkdir(parents=True)
+    rng = random.Random(20261126)
+    paths = []
+    for index in range(runs):
+        stem, seed = seeds[index % len(seeds)]
+        nb = _clone(seed, index, rng)
+        rel = f"runs/run{index:03d}_{stem}.ipynb"
+        text = json.dumps(nb, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+        (root / rel).write_text(text, encoding="utf-8")
+        paths.append(rel)
+    manifest.write_text(
+        json.dumps({"paths": paths, "seeds": [p.name for p in seed_paths], "key": key}, indent=1)
+    )
+    print(f"corpus: {runs} runs written to {runs_dir}")
+    return root, paths
+
+
+# --------------------------------------------------------------------------- server
+
+
+def _free_port() -> int:
+    """A free TCP port on the loopback interface."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _proc_status_kb(pid: int, field: str) -> int | None:
+    """A ``VmXXX`` field of ``/proc/<pid>/status`` in KiB (None when unavailable)."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    except OSError:
+        return None
+    return None
+
+
+class Server:
+    """A real ``jupyter server`` subprocess on a free loopback port, with a token.
+
+    Configuration and runtime directories are private temporary folders so that
+    nothing of the user's setup (or of other servers on the machine) leaks in;
+    server extensions come from the environment, which is where
+    ``jupyterlab_nbcompare`` is enabled.
+    """
+
+    def __init__(self, root: Path, log_path: Path, extra_args: list[str]):
+        self.root = root
+        self.log_path = log_path
+        self.extra_args = extra_args
+        self.token = hashlib.sha256(os.urandom(16)).hexdigest()[:32]
+        self.port = 0
+        self.proc: subprocess.Popen | None = None
+        self._tmp = tempfile.TemporaryDirectory(prefix="nbcompare-bench-")
+        self.start_seconds = 0.0
+
+    @property
+    def pid(self) -> int:
+        """Process id of the server (``jupyter`` execs into the server: same pid)."""
+        assert self.proc is not None
+        return self.proc.pid
+
+    def start(self, timeout: float = 60.0) -> None:
+        """Start the server and wait until ``/api/status`` answers."""
+        self.port = _free_port()
+        exe = Path(sys.executable).with_name("jupyter-server")
+        cmd = [
+            str(exe) if exe.exists() else "jupyter-server",
+            f"--ServerApp.root_dir={self.root}",
+            "--ServerApp.ip=127.0.0.1",
+            f"--ServerApp.port={self.port}",
+            "--ServerApp.port_retries=0",
+            "--ServerApp.open_browser=False",
+            "--ServerApp.allow_root=True",
+            f"--IdentityProvider.token={self.token}",
+            *self.extra_args,
+        ]
+        env = dict(os.environ)
+        env["JUPYTER_CONFIG_DIR"] = str(Path(self._tmp.name) / "config")
+        env["JUPYTER_RUNTIME_DIR"] = str(Path(self._tmp.name) / "runtime")
+        env.pop("JUPYTER_PLATFORM_DIRS", None)
+        log = self.log_path.open("ab")
+        started = time.perf_counter()
+        self.proc = subprocess.Popen(
+            cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env
+        )
+        log.close()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"jupyter server exited early; see {self.log_path}")
+            try:
+                status, _, _ = self.request("GET", "api/status", timeout=2)
+                if status == 200:
+                    self.start_seconds = time.perf_counter() - started
+                    return
+            except OSError:
+                pass
+            time.sleep(0.1)
+        self.stop()
+        raise RuntimeError(f"jupyter server did not answer in {timeout} s; see {self.log_path}")
+
+    def connection(self, timeout: float = 300.0) -> http.client.HTTPConnection:
+        """A new keep-alive connection to the server."""
+        return http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        body: bytes | None = None,
+        conn: http.client.HTTPConnection | None = None,
+        timeout: float = 300.0,
+    ) -> tuple[int, bytes, float]:
+        """One authenticated request; returns ``(status, body, seconds)``.
+
+        The time runs from sending the request to having read the whole body.
+        """
+        own = conn is None
+        conn = conn or self.connection(timeout)
+        headers = {"Authorization": f"token {self.token}"}
+        if body is not None:
+            headers["Content-Type"] = "application/json"
+        try:
+            started = time.perf_counter()
+            conn.request(method, "/" + path, body=body, headers=headers)
+            response = conn.getresponse()
+            data = response.read()
+            return response.status, data, time.perf_counter() - started
+        finally:
+            if own:
+                conn.close()
+
+    def memory_kb(self) -> dict[str, int | None]:
+        """Peak (VmHWM) and current (VmRSS) resident memory of the server, in KiB."""
+        return {
+            "hwm_kb": _proc_status_kb(self.pid, "VmHWM"),
+            "rss_kb": _proc_status_kb(self.pid, "VmRSS"),
+        }
+
+    def stop(self) -> None:
+        """Stop the server (SIGTERM, then SIGKILL after 10 s) and reap it."""
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        self.proc.terminate()  # jupyter server shuts down cleanly on SIGTERM
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+    def close(self) -> None:
+        """Stop the server and remove its private directories."""
+        self.stop()
+        self._tmp.cleanup()
+
+
+class StatusPinger(threading.Thread):
+    """Ping ``/api/status`` in a loop on its own connection, recording latencies.
+
+    Bounded by ``max_pings`` and stopped by ``stop()``; loopback only. Each sample
+    is ``(start, seconds)`` on the ``perf_counter`` clock, so the pings that
+    overlap a compare can be selected afterwards.
+    """
+
+    def __init__(self, server: Server, interval: float = 0.005, max_pings: int = 20000):
+        super().__init__(daemon=True)
+        self.server = server
+        self.interval = interval
+        self.max_pings = max_pings
+        self.samples: list[tuple[float, float]] = []
+        self.errors = 0
+        self._stop_event = threading.Event()
+
+    def run(self) -> None:
+        """Ping until stopped or until ``max_pings`` samples were taken."""
+        conn = self.server.connection(timeout=60)
+        try:
+            while not self._stop_event.is_set() and len(self.samples) < self.max_pings:
+                started = time.perf_counter()
+                try:
+                    status, _, seconds = self.server.request("GET", "api/status", conn=conn)
+                except (OSError, http.client.HTTPException):
+                    self.errors += 1
+                    conn.close()
+                    conn = self.server.connection(timeout=60)
+                    continue
+                if status == 200:
+                    self.samples.append((started, seconds))
+                else:
+                    self.errors += 1
+                self._stop_event.wait(self.interval)
+        finally:
+            conn.close()
+
+    def stop(self) -> None:
+        """Ask the loop to end and wait for it."""
+        self._stop_event.set()
+        self.join(30)
+
+    def between(self, start: float, end: float) -> list[float]:
+        """Latencies (seconds) of the pings sent while ``[start, end]`` was running."""
+        return [seconds for begun, seconds in self.samples if start <= begun <= end]
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _median(values: list[float]) -> float | None:
+    return statistics.median(values) if values else None
+
+
+def _percentile(values: list[float], fraction: float) -> float | None:
+    """Nearest-rank percentile (no interpolation: with few samples it is a real sample)."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = max(1, min(len(ordered), int(-(-fraction * len(ordered) // 1))))
+    return ordered[rank - 1]
+
+
+def _repeat(fn: Callable[[], Any], reps: int, budget: float) -> list[float]:
+    """Run ``fn`` up to ``reps`` times, stopping early once ``budget`` seconds are spent."""
+    times: list[float] = []
+    spent = 0.0
+    for _ in range(reps):
+        started = time.perf_counter()
+        fn()
+        elapsed = time.perf_counter() - started
+        times.append(elapsed)
+        spent += elapsed
+        if spent >= budget:
+            break
+    return times
+
+
+def _maxrss_kb() -> int:
+    """Peak resident memory of this process so far, in KiB (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+def _git_commit() -> str | None:
+    try:
+        out = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        return out.stdout.strip() or None
+    except OSError:
+        return None
+
+
+def _package_dirty() -> list[str]:
+    """Uncommitted changes under ``jupyterlab_nbcompare/`` (the server runs the work tree)."""
+    try:
+        out = subprocess.run(
+            ["git", "status", "--porcelain", "--", "jupyterlab_nbcompare"],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        return [line for line in out.stdout.splitlines() if line.strip()]
+    except OSError:
+        return []
+
+
+def _version(dist: str) -> str | None:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(dist)
+    except PackageNotFoundError:
+        return None
+
+
+# --------------------------------------------------------------------------- measurements
+
+
+def floor_function(root: Path, paths: list[str]) -> Callable[[], float]:
+    """The floor: read each file's bytes and parse them with orjson, in-process.
+
+    Returns a function that does it once and answers the seconds it took.
+    """
+    files = [root / path for path in paths]
+
+    def once() -> float:
+        started = time.perf_counter()
+        for file in files:
+            orjson.loads(file.read_bytes())
+        return time.perf_counter() - started
+
+    return once
+
+
+def measure_floor(once: Callable[[], float], reps: int) -> dict:
+    """Time the floor ``reps`` times (after one untimed run that warms this process)."""
+    once()  # the page cache is warm for the server too; this only warms this process
+    times = [once() for _ in range(reps)]
+    return {"seconds": times, "median": _median(times)}
+
+
+def _compare_summary(body: bytes) -> dict:
+    """What a compare answered: notebook statuses and value names/kinds (a sanity check)."""
+    try:
+        doc = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return {"error": "response is not JSON"}
+    statuses = Counter(nb.get("status") for nb in doc.get("notebooks", []))
+    values = doc.get("values", [])
+    return {
+        "notebooks": len(doc.get("notebooks", [])),
+        "statuses": dict(statuses),
+        "values": len(values),
+        "names": [f"{v.get('origin')}:{v.get('name')}:{v.get('kind')}" for v in values],
+    }
+
+
+def _settle(server: Server, quiet: float = 0.5, timeout: float = 15.0) -> float:
+    """Wait until the freshly started server stops using CPU; returns the seconds waited.
+
+    Right after start, other server extensions still initialise in the background
+    (jupyter_lsp scans for language servers, jupyterlab builds its settings); a
+    compare sent then would be measured against that work, which a person who
+    opens JupyterLab and later compares never sees.
+    """
+    started = time.monotonic()
+    ticks = os.sysconf("SC_CLK_TCK")
+
+    def cpu() -> float:
+        fields = Path(f"/proc/{server.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / ticks  # utime + stime
+
+    try:
+        last, since = cpu(), time.monotonic()
+        while time.monotonic() - started < timeout:
+            time.sleep(0.1)
+            now = cpu()
+            if now - last > 0.01:
+                last, since = now, time.monotonic()
+            elif time.monotonic() - since >= quiet:
+                break
+    except OSError:
+        pass
+    return time.monotonic() - started
+
+
+def _touch(root: Path, paths: list[str]) -> None:
+    """Give every run a new modification time, so the extension's cache no longer holds it.
+
+    Only the benchmark's own corpus is touched (contents unchanged). The new time
+    is at least one second later, in case a cache keys on whole seconds.
+    """
+    now = time.time_ns()
+    for path in paths:
+        file = root / path
+        old = file.stat().st_mtime_ns
+        os.utime(file, ns=(now, max(now, old + 1_000_000_000)))
+
+
+def _start_ready(server: Server) -> tuple[int, bytes]:
+    """Start the server, check the extension answers, wait until the server is idle."""
+    server.start()
+    status, data, _ = server.request("GET", "nbcompare/version")
+    _settle(server)
+    return status, data
+
+
+def _pinged_compare(server: Server, body: bytes) -> tuple[int, bytes, float, StatusPinger, float]:
+    """One compare while ``/api/status`` is pinged; returns status, body, seconds, pinger, start."""
+    pinger = StatusPinger(server)
+    pinger.start()
+    time.sleep(0.3)  # idle pings first: /api/status latency with nothing running
+    conn = server.connection()
+    try:
+        start = time.perf_counter()
+        status, data, seconds = server.request("POST", "nbcompare/compare", body, conn=conn)
+    finally:
+        conn.close()
+    time.sleep(0.05)
+    pinger.stop()
+    return status, data, seconds, pinger, start
+
+
+def measure_server(
+    root: Path,
+    paths: list[str],
+    cold_reps: int,
+    warm_reps: int,
+    extra_args: list[str],
+    profile: bool,
+    floor_once: Callable[[], float],
+    all_threads: bool = False,
+) -> dict:
+    """Cold and warm compares through a real server, the status pinger, server memory.
+
+    For each repetition the server is started afresh and left to settle (see
+    ``_settle``); then, with ``/api/status`` pinged throughout:
+
+    - ``cold``: the first compare of the new server process. Its cache is empty
+      and the extension has done no work yet (what the first compare after
+      opening JupyterLab costs). The OS page cache is warm, as for the floor.
+    - ``warm``: the same request again, ``warm_reps`` times.
+    - ``cold_touched``: every file's modification time is changed and the same
+      request is sent again: a cold cache in a process that is already warm
+      (imports done, threads started), which isolates the per-notebook cost.
+
+    The targets use ``cold`` (the stricter of the two); both are reported.
+    ``floor_once`` is run three times per repetition, right before the cold
+    compare, so that the floor is sampled under the same machine load.
+    """
+    body = orjson.dumps({"paths": paths, "baseline": paths[0]})
+    log_path = RESULTS / "server.log"
+    log_path.write_bytes(b"")
+    server = Server(root, log_path, extra_args)
+    result: dict[str, Any] = {
+        "cold": [],
+        "warm": [],
+        "cold_touched": [],
+        "status_during_cold_ms": [],
+        "status_during_cold_touched_ms": [],
+        "status_idle_ms": [],
+        "status_errors": 0,
+        "server_start_seconds": [],
+        "server_memory": [],
+        "floor_paired": [],
+        "response_bytes": None,
+        "available": True,
+    }
+    try:
+        for rep in range(cold_reps):
+            status, data = _start_ready(server)
+            result["server_start_seconds"].append(server.start_seconds)
+            if status != 200:
+                result["available"] = False
+                result["reason"] = f"GET nbcompare/version answered {status}: {data[:200]!r}"
+                return result
+            memory_idle = server.memory_kb()
+            result["floor_paired"] += [floor_once() for _ in range(3)]
+            status, data, seconds, pinger, start = _pinged_compare(server, body)
+            if status != 200:
+                result["available"] = False
+                result["reason"] = f"POST nbcompare/compare answered {status}: {data[:300]!r}"
+                return result
+            result["cold"].append(seconds)
+            pings = pinger.between(start, start + seconds)
+            result["status_during_cold_ms"] += [1000 * s for s in pings]
+            result["status_idle_ms"] += [1000 * s for s in pinger.between(0, start)]
+            result["status_errors"] += pinger.errors
+            if rep == 0:
+                result["response_bytes"] = len(data)
+                result["summary"] = _compare_summary(data)
+            conn = server.connection()
+            for _ in range(warm_reps):
+                status, data, seconds = server.request("POST", "nbcompare/compare", body, conn=conn)
+                if status == 200:
+                    result["warm"].append(seconds)
+            conn.close()
+            _touch(root, paths)
+            status, data, seconds, pinger, start = _pinged_compare(server, body)
+            if status == 200:
+                result["cold_touched"].append(seconds)
+                pings = pinger.between(start, start + seconds)
+                result["status_during_cold_touched_ms"] += [1000 * s for s in pings]
+            memory = server.memory_kb()
+            result["server_memory"].append({"idle": memory_idle, "after": memory})
+            server.stop()
+            print(
+                f"  server rep {rep + 1}/{cold_reps}: cold {seconds_fmt(result['cold'][-1])}, "
+                f"warm {seconds_fmt(_median(result['warm'][-warm_reps:]))}, "
+                f"cold after touch {seconds_fmt(seconds)}, "
+                f"VmHWM {memory['hwm_kb'] or 0:,} KiB"
+            )
+        if profile:
+            result["profile"] = profile_cold(server, root, paths, body, all_threads)
+    finally:
+        server.close()
+    return result
+
+
+def seconds_fmt(value: float | None) -> str:
+    """Seconds as a short human string (ms below one second)."""
+    if value is None:
+        return "-"
+    return f"{value * 1000:.1f} ms" if value < 1 else f"{value:.2f} s"
+
+
+def _spy(server: Server, body: bytes, raw_path: Path, all_threads: bool) -> tuple[int, float, str]:
+    """Record one compare with py-spy attached to the server (500 Hz).
+
+    By default only the thread holding the GIL is sampled (``--gil``): the
+    compare is CPU-bound Python, and a thread waiting for the GIL would otherwise
+    be counted in whatever line it was switched out at. ``all_threads`` samples
+    every non-idle thread instead, labelled by thread.
+    """
+    mode = ("--threads",) if all_threads else ("--gil",)
+    py_spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
+    spy = subprocess.Popen(
+        [
+            *(py_spy, "record", "--pid", str(server.pid), "--rate", "500", *mode),
+            *("--format", "raw", "--output", str(raw_path)),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    time.sleep(1.0)  # let py-spy attach
+    status, _, seconds = server.request("POST", "nbcompare/compare", body)
+    time.sleep(0.1)
+    spy.send_signal(signal.SIGINT)
+    try:
+        _, err = spy.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        spy.kill()
+        _, err = spy.communicate()
+    return status, seconds, err.decode(errors="replace")[-500:]
+
+
+def profile_cold(
+    server: Server, root: Path, paths: list[str], body: bytes, all_threads: bool = False
+) -> dict:
+    """Profile, with py-spy, a cold compare on a fresh server and one after a touch.
+
+    Writes ``results/profile_cold.txt`` and ``results/profile_cold_touched.txt``
+    (collapsed stacks: load them in speedscope or flamegraph.pl) and a
+    ``*_summary.txt`` beside each (top functions, share of each thread). Not
+    counted in the timings: sampling slows the server a little.
+    """
+    py_spy = shutil.which("py-spy") or Path(sys.executable).with_name("py-spy")
+    if not Path(py_spy).exists():
+        return {"available": False, "reason": "py-spy is not installed"}
+    _start_ready(server)
+    profiles: dict[str, Any] = {
+        "available": True,
+        "sampled": "all threads" if all_threads else "GIL holder",
+    }
+    for label in ("cold", "cold_touched"):
+        if label == "cold_touched":
+            _touch(root, paths)
+        raw_path = RESULTS / f"profile_{label}.txt"
+        raw_path.unlink(missing_ok=True)
+        status, seconds, err = _spy(server, body, raw_path, all_threads)
+        if not raw_path.exists():
+            profiles[label] = {"available": False, "reason": err}
+            continue
+        summary = summarise_profile(raw_path.read_text())
+        summary_path = RESULTS / f"profile_{label}_summary.txt"
+        summary_path.write_text(summary["text"])
+        profiles[label] = {
+            "available": True,
+            "status": status,
+            "seconds_under_profiler": seconds,
+            "raw": str(raw_path.relative_to(REPO)),
+            "summary": str(summary_path.relative_to(REPO)),
+            "samples": summary["samples"],
+            "top_self": summary["top_self"][:15],
+            "top_inclusive": summary["top_inclusive"][:25],
+            "threads": summary["threads"],
+        }
+    server.stop()
+    return profiles
+
+
+_FRAME = re.compile(r"^(?P<func>.*?) \((?P<file>[^()]*?)(?::(?P<line>\d+))?\)$")
+
+
+def _short_frame(frame: str) -> str:
+    """``func (file:line)`` -> ``func (package/module.py)``, to aggregate over lines."""
+    match = _FRAME.match(frame)
+    if not match:
+        return frame
+    file = match.group("file")
+    for marker in ("site-packages/", "lib/python3.", "/work/main/"):
+        if marker in file:
+            file = file.split(marker, 1)[1]
+            break
+    return f"{match.group('func')} ({file})"
+
+
+def summarise_profile(raw: str) -> dict:
+    """Top self and inclusive functions, and the share of each thread, from collapsed stacks."""
+    total = 0
+    self_counts: Counter = Counter()
+    incl_counts: Counter = Counter()
+    threads: Counter = Counter()
+    for line in raw.splitlines():
+        stack, _, count_text = line.rpartition(" ")
+        if not stack or not count_text.isdigit():
+            continue
+        count = int(count_text)
+        frames = stack.split(";")
+        thread = next((f for f in frames if f.startswith(("thread ", "process "))), "?")
+        frames = [f for f in frames if not f.startswith(("thread ", "process "))]
+        threads[thread.split(" ", 1)[-1] if thread.startswith("thread") else thread] += count
+        total += count
+        if not frames:
+            continue
+        short = [_short_frame(f) for f in frames]
+        self_counts[short[-1]] += count
+        for name in set(short):
+            incl_counts[name] += count
+
+    def table(counter: Counter, limit: int) -> list[dict]:
+        return [
+            {"function": name, "samples": n, "percent": round(100 * n / max(total, 1), 1)}
+            for name, n in counter.most_common(limit)
+        ]
+
+    top_self, top_incl = table(self_counts, 30), table(incl_counts, 60)
+    lines = [f"py-spy samples: {total}", "", "threads:"]
+    lines += [f"  {n:6d} {100 * n / max(total, 1):5.1f}%  {name}" for name, n in threads.items()]
+    lines += ["", "top self time:"]
+    lines += [f"  {r['percent']:5.1f}%  {r['function']}" for r in top_self]
+    lines += ["", "top inclusive time:"]
+    lines += [f"  {r['percent']:5.1f}%  {r['function']}" for r in top_incl]
+    return {
+        "text": "\n".join(lines) + "\n",
+        "top_self": top_self,
+        "top_inclusive": top_incl,
+        "threads": {name: n for name, n in threads.items()},
+        "samples": total,
+    }
+
+
+def _patch_read_html(module) -> None:
+    """pandas 3 no longer reads literal HTML strings: wrap them in ``StringIO``.
+
+    sklearn-evaluation's ``to_df`` calls ``pd.read_html(obj.data)`` with a string;
+    its module's ``pd`` is replaced by a proxy whose ``read_html`` wraps strings.
+    """
+    import pandas as pd
+
+    class _Pandas:
+        def __getattr__(self, name):
+            return getattr(pd, name)
+
+        @staticmethod
+        def read_html(source, *args, **kwargs):
+            if isinstance(source, str):
+                source = io.StringIO(source)
+            return pd.read_html(source, *args, **kwargs)
+
+    module.pd = _Pandas()
+
+
+def measure_sklearn_evaluation(root: Path, paths: list[str], reps: int) -> dict:
+    """sklearn-evaluation's ``NotebookCollection``: load every run, render every tag.
+
+    Rendering is ``collection[tag]._repr_html_()`` for each tag it knows (the first
+    tag of each tagged cell of the first notebook: its own rule), which is what a
+    notebook shows when the collection is displayed tag by tag.
+    """
+    os.environ.setdefault("PLOOMBER_STATS_ENABLED", "false")  # no telemetry
+    os.environ.setdefault("PLOOMBER_VERSION_CHECK_DISABLED", "true")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            import sklearn_evaluation.nb.NotebookCollection as collection_module
+            from sklearn_evaluation import NotebookCollection
+    except ImportError as error:
+        return {
+            "available": False,
+            "reason": f"{error} (pip install -r benchmarks/requirements.txt; see README)",
+        }
+    _patch_read_html(collection_module)
+    files = [str(root / path) for path in paths]
+    load_times: list[float] = []
+    render_times: list[float] = []
+    render_errors: dict[str, str] = {}
+    tags: list[str] = []
+
+    def once() -> None:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            started = time.perf_counter()
+            collection = NotebookCollection(files, ids="filenames")
+            loaded = time.perf_counter()
+            tags[:] = list(collection)
+            for tag in tags:
+                try:
+                    collection[tag]._repr_html_()
+                except Exception as error:
+                    render_errors[tag] = f"{type(error).__name__}: {error}"[:200]
+            rendered = time.perf_counter()
+        load_times.append(loaded - started)
+        render_times.append(rendered - loaded)
+
+    times = _repeat(once, reps, budget=45)
+    return {
+        "available": True,
+        "version": _version("sklearn-evaluation"),
+        "seconds": times,
+        "median": _median(times),
+        "load_median": _median(load_times),
+        "render_median": _median(render_times),
+        "tags": tags,
+        "render_errors": render_errors,
+    }
+
+
+def measure_scrapbook(root: Path, paths: list[str], reps: int) -> dict:
+    """scrapbook's ``read_notebooks`` on the runs folder, then every scrap's data."""
+    try:
+        import scrapbook as sb
+    except ImportError as error:
+        return {"available": False, "reason": str(error)}
+    folder = str(root / "runs")
+    found: dict[str, int] = {}
+
+    def once() -> None:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            book = sb.read_notebooks(folder)
+            data = {name: nb.scraps.data_dict for name, nb in book.items()}
+        found["notebooks"] = len(data)
+        found["scraps"] = sum(len(scraps) for scraps in data.values())
+
+    times = _repeat(once, reps, budget=30)
+    return {
+        "available": True,
+        "version": _version("scrapbook"),
+        "seconds": times,
+        "median": _median(times),
+        **found,
+    }
+
+
+# --------------------------------------------------------------------------- report
+
+
+def _paired_ratio(server: dict) -> float | None:
+    """Median over repetitions of cold / the floor sampled just before it (load-robust)."""
+    cold, floor = server.get("cold", []), server.get("floor_paired", [])
+    if not server.get("available") or len(floor) < 3 * len(cold) or not cold:
+        return None
+    return _median([c / _median(floor[3 * i : 3 * i + 3]) for i, c in enumerate(cold)])
+
+
+def compute_ratios(results: dict) -> dict:
+    """The ratios the targets are stated in (None when a side is missing)."""
+    server, floor = results["server"], results["floor"]["median"]
+    cold = _median(server.get("cold", [])) if server.get("available") else None
+    warm = _median(server.get("warm", [])) if server.get("available") else None
+    touched = _median(server.get("cold_touched", [])) if server.get("available") else None
+    sk = results["sklearn_evaluation"].get("median")
+    sb = results["scrapbook"].get("median")
+    pings = server.get("status_during_cold_ms", [])
+
+    def div(a, b):
+        return a / b if a is not None and b else None
+
+    return {
+        "sklearn_over_cold": div(sk, cold),
+        "scrapbook_over_cold": div(sb, cold),
+        "cold_over_floor": div(cold, floor),
+        "cold_touched_over_floor": div(touched, floor),
+        "cold_over_floor_paired": _paired_ratio(server),
+        "warm_over_floor": div(warm, floor),
+        "status_p99_ms": _percentile(pings, 0.99),
+        "status_max_ms": max(pings) if pings else None,
+    }
+
+
+def _target_state(ratio: float | None, op: str, threshold: float) -> str:
+    if ratio is None:
+        return "n/a"
+    met = {">=": ratio >= threshold, "<=": ratio <= threshold, "<": ratio < threshold}[op]
+    return "MET" if met else "MISSED"
+
+
+def print_report(results: dict) -> None:
+    """The table of timings, then the ratios with each target marked met or missed."""
+    server = results["server"]
+    floor = results["floor"]
+    sk = results["sklearn_evaluation"]
+    sbk = results["scrapbook"]
+    ratios = results["ratios"]
+    corpus = results["corpus"]
+    print()
+    print(
+        f"Corpus: {corpus['notebooks']} notebooks, {corpus['bytes'] / 1e6:.1f} MB "
+        f"({corpus['root']})"
+    )
+    if server.get("summary"):
+        summary = server["summary"]
+        print(
+            f"Compare answer: {summary.get('notebooks')} notebooks {summary.get('statuses')}, "
+            f"{summary.get('values')} values, {server.get('response_bytes', 0) / 1e6:.2f} MB"
+        )
+    load = results.get("loadavg_start"), results.get("loadavg_end")
+    print(
+        f"Machine: {results['machine']['cpus']} CPUs, load average {load[0][0]:.2f} at start, "
+        f"{load[1][0]:.2f} at end (other work on the machine skews every number)"
+    )
+    print()
+    rows = [("measurement", "median", "samples")]
+    rows.append(("floor: read + orjson.loads", seconds_fmt(floor["median"]), len(floor["seconds"])))
+    if server.get("available"):
+        rows.append(
+            (
+                "compare, cold (fresh server)",
+                seconds_fmt(_median(server["cold"])),
+                len(server["cold"]),
+            )
+        )
+        rows.append(
+            (
+                "compare, warm (same request)",
+                seconds_fmt(_median(server["warm"])),
+                len(server["warm"]),
+            )
+        )
+        rows.append(
+            (
+                "compare, cold cache (files touched)",
+                seconds_fmt(_median(server["cold_touched"])),
+                len(server["cold_touched"]),
+            )
+        )
+    else:
+        rows.append(("compare (server)", "unavailable", 0))
+    for label, entry in (
+        ("sklearn-evaluation NotebookCollection", sk),
+        ("scrapbook read_notebooks + scraps", sbk),
+    ):
+        if entry.get("available"):
+            rows.append((label, seconds_fmt(entry["median"]), len(entry["seconds"])))
+        else:
+            rows.append((label, "unavailable", 0))
+        if entry is sk and sk.get("available"):
+            rows.append(("  of which loading", seconds_fmt(sk["load_median"]), ""))
+            rows.append(("  of which rendering", seconds_fmt(sk["render_median"]), ""))
+    pings = server.get("status_during_cold_ms", [])
+    idle = server.get("status_idle_ms", [])
+    if pings:
+        rows.append(
+            ("/api/status during cold: p50", f"{_percentile(pings, 0.5):.1f} ms", len(pings))
+        )
+        rows.append(("/api/status during cold: p99", f"{ratios['status_p99_ms']:.1f} ms", ""))
+        rows.append(("/api/status during cold: max", f"{ratios['status_max_ms']:.1f} ms", ""))
+    touched = server.get("status_during_cold_touched_ms", [])
+    if touched:
+        p99 = _percentile(touched, 0.99)
+        rows.append(("/api/status during cold touched: p99", f"{p99:.1f} ms", len(touched)))
+    if idle:
+        rows.append(("/api/status idle: p99", f"{_percentile(idle, 0.99):.1f} ms", len(idle)))
+    mem = results["memory"]
+    if mem.get("server_hwm_kb"):
+        rows.append(("server peak RSS (VmHWM)", f"{mem['server_hwm_kb'] / 1024:.0f} MiB", ""))
+        rows.append(
+            ("server RSS before compare", f"{mem['server_idle_rss_kb'] / 1024:.0f} MiB", "")
+        )
+    rows.append(("benchmark peak RSS (ru_maxrss)", f"{mem['bench_maxrss_kb'] / 1024:.0f} MiB", ""))
+    width = max(len(r[0]) for r in rows)
+    for label, value, n in rows:
+        print(f"  {label:<{width}}  {value:>12}  {n}")
+    print()
+    print("Targets (ratios from this run):")
+    for label, key, op, threshold in TARGETS:
+        value = ratios.get(key)
+        shown = (
+            "-"
+            if value is None
+            else (f"{value:.1f} ms" if key.endswith("_ms") else f"{value:.2f}x")
+        )
+        state = _target_state(value, op, threshold)
+        extra = ""
+        if key == "cold_over_floor" and value is not None:
+            extra = " (moonshot 3x " + ("met)" if value <= 3 else "missed)")
+        print(f"  {label:<40} {shown:>10}  {state}{extra}")
+    if ratios.get("cold_over_floor_paired") is not None:
+        value = ratios["cold_over_floor_paired"]
+        print(f"  {'cold / floor, paired per restart (info)':<40} {value:>9.2f}x")
+    if ratios.get("cold_touched_over_floor") is not None:
+        value = ratios["cold_touched_over_floor"]
+        print(f"  {'cold cache, touched / floor (info)':<40} {value:>9.2f}x")
+    if ratios.get("scrapbook_over_cold") is not None:
+        print(f"  {'scrapbook / cold (no target)':<40} {ratios['scrapbook_over_cold']:>9.2f}x")
+    if not server.get("available"):
+        print(f"\nServer compare unavailable: {server.get('reason')}")
+    profiles = server.get("profile") or {}
+    for label in ("cold", "cold_touched"):
+        prof = profiles.get(label) or {}
+        if prof.get("available"):
+            print(f"\nProfile of a {label} compare (py-spy, top self time): {prof['summary']}")
+            for row in prof["top_self"][:10]:
+                print(f"  {row['percent']:5.1f}%  {row['function']}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run every measurement, print the report, write the JSON; always exit 0."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=200, help="notebooks in the corpus")
+    parser.add_argument("--cold-reps", type=int, default=5, help="server restarts (cold)")
+    parser.add_argument("--warm-reps", type=int, default=3, help="warm compares per restart")
+    parser.add_argument("--floor-reps", type=int, default=9)
+    parser.add_argument("--sklearn-reps", type=int, default=3)
+    parser.add_argument("--scrapbook-reps", type=int, default=3)
+    parser.add_argument("--jobs", type=int, default=4, help="papermill runs in parallel")
+    parser.add_argument("--rebuild-corpus", action="store_true")
+    parser.add_argument("--no-profile", action="store_true", help="skip the py-spy profile")
+    parser.add_argument(
+        "--profile-all-threads",
+        action="store_true",
+        help="profile every non-idle thread instead of the GIL holder only",
+    )
+    parser.add_argument("--skip-sklearn", action="store_true")
+    parser.add_argument("--skip-scrapbook", action="store_true")
+    parser.add_argument(
+        "--server-arg",
+        action="append",
+        default=[],
+        help="extra jupyter server argument, e.g. --server-arg=--NbCompare.cache_bytes=0",
+    )
+    args = parser.parse_args(argv)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    begun = time.perf_counter()
+
+    root, paths = build_corpus(args.runs, args.jobs, args.rebuild_corpus)
+    corpus_bytes = sum((root / path).stat().st_size for path in paths)
+    results: dict[str, Any] = {
+        "when": datetime.now(timezone.utc).isoformat().replace("+00:00", "Z"),
+        "commit": _git_commit(),
+        "package_dirty": _package_dirty(),
+        "machine": {
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            "cpus": os.cpu_count(),
+        },
+        "versions": {
+            name: _version(name)
+            for name in ("jupyterlab-nbcompare", "jupyter_server", "orjson", "pandas", "nbformat")
+        },
+        "args": vars(args),
+        "corpus": {
+            "notebooks": len(paths),
+            "bytes": corpus_bytes,
+            "root": str(root.relative_to(REPO)),
+        },
+        "memory": {},
+        "loadavg_start": os.getloadavg(),
+    }
+
+    print("floor: reading + orjson.loads ...")
+    floor_once = floor_function(root, paths)
+    results["floor"] = measure_floor(floor_once, args.floor_reps)
+    print(f"  median {seconds_fmt(results['floor']['median'])}")
+
+    print(f"server: {args.cold_reps} cold starts, {args.warm_reps} warm compares each ...")
+    results["server"] = measure_server(
+        root,
+        paths,
+        args.cold_reps,
+        args.warm_reps,
+        args.server_arg,
+        not args.no_profile,
+        floor_once,
+        args.profile_all_threads,
+    )
+    # The floor samples taken between server runs count too (same load as the compares).
+    results["floor"]["seconds"] += results["server"].get("floor_paired", [])
+    results["floor"]["median"] = _median(results["floor"]["seconds"])
+    memories = results["server"].get("server_memory", [])
+    if memories:
+        results["memory"]["server_hwm_kb"] = max(m["after"]["hwm_kb"] or 0 for m in memories)
+        results["memory"]["server_idle_rss_kb"] = max(m["idle"]["rss_kb"] or 0 for m in memories)
+    results["memory"]["bench_maxrss_kb_before_alternatives"] = _maxrss_kb()
+
+    if args.skip_scrapbook:
+        results["scrapbook"] = {"available": False, "reason": "skipped"}
+    else:
+        print("scrapbook: read_notebooks ...")
+        results["scrapbook"] = measure_scrapbook(root, paths, args.scrapbook_reps)
+    if args.skip_sklearn:
+        results["sklearn_evaluation"] = {"available": False, "reason": "skipped"}
+    else:
+        print("sklearn-evaluation: NotebookCollection ...")
+        results["sklearn_evaluation"] = measure_sklearn_evaluation(root, paths, args.sklearn_reps)
+    results["memory"]["bench_maxrss_kb"] = _maxrss_kb()
+    results["ratios"] = compute_ratios(results)
+    results["targets"] = {
+        key: _target_state(results["ratios"].get(key), op, threshold)
+        for _, key, op, threshold in TARGETS
+    }
+    results["total_seconds"] = time.perf_counter() - begun
+    results["loadavg_end"] = os.getloadavg()
+
+    print_report(results)
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    text = json.dumps(results, indent=1, default=str)
+    (RESULTS / "bench_compare.json").write_text(text)
+    (RESULTS / f"bench_compare-{stamp}.json").write_text(text)
+    print(f"\nResults: {RESULTS / 'bench_compare.json'} ({results['total_seconds']:.0f} s in all)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
