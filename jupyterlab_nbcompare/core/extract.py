@@ -399,23 +399,32 @@ def _plain(value: Any) -> tuple[bool, Any]:
     return False, None  # bytes, complex, Ellipsis: not JSON
 
 
-def _parse_module(source: str) -> list[ast.stmt]:
-    """Statements of a cell; IPython magics and shell lines are skipped.
+def _is_magic(line: str) -> bool:
+    """An IPython line magic, shell escape or help request: not Python."""
+    stripped = line.strip()
+    return bool(stripped) and (stripped[0] in "%!" or stripped.endswith("?"))
 
-    If the cell still does not parse, each line is tried alone, so one odd line
-    does not hide every other parameter.
+
+def _parse_module(source: str) -> list[tuple[ast.stmt, str]]:
+    """Statements of a cell, each with the source its positions refer to.
+
+    IPython magics and shell lines are blanked out first when the cell does not
+    parse as it is. If it still does not parse, each line is tried alone, so one
+    odd line does not hide every other parameter.
     """
-    try:
-        return ast.parse(source).body
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        pass
-    body: list[ast.stmt] = []
-    for line in source.splitlines():
-        stripped = line.strip()
-        if not stripped or stripped[0] in "%!?":
-            continue
+    attempts = [source, "\n".join("" if _is_magic(line) else line for line in source.splitlines())]
+    for attempt in attempts:
         try:
-            body.extend(ast.parse(stripped).body)
+            return [(statement, attempt) for statement in ast.parse(attempt).body]
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            continue
+    body: list[tuple[ast.stmt, str]] = []
+    for line in source.splitlines():
+        if not line.strip() or _is_magic(line):
+            continue
+        line = line.strip()
+        try:
+            body.extend((statement, line) for statement in ast.parse(line).body)
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             continue
     return body
@@ -430,12 +439,12 @@ def parse_parameters(source: str, injected: bool) -> dict[str, dict]:
     """
     params: dict[str, dict] = {}
 
-    def put(name: str, node: ast.AST) -> None:
+    def put(name: str, node: ast.AST, text: str) -> None:
         ok, value = _literal(node)
         entry: dict[str, Any] = {"value": value, "injected": injected}
         if not ok:
             entry["value"] = None
-            segment = ast.get_source_segment(source, node)
+            segment = ast.get_source_segment(text, node)
             if segment is None:
                 try:
                     segment = ast.unparse(node)
@@ -445,23 +454,23 @@ def parse_parameters(source: str, injected: bool) -> dict[str, dict]:
         params.pop(name, None)
         params[name] = entry
 
-    def assign(target: ast.AST, node: ast.AST) -> None:
+    def assign(target: ast.AST, node: ast.AST, text: str) -> None:
         if isinstance(target, ast.Name):
-            put(target.id, node)
+            put(target.id, node, text)
         elif (
             isinstance(target, (ast.Tuple, ast.List))
             and isinstance(node, (ast.Tuple, ast.List))
             and len(target.elts) == len(node.elts)
         ):
             for sub_target, sub_node in zip(target.elts, node.elts):
-                assign(sub_target, sub_node)
+                assign(sub_target, sub_node, text)
 
-    for statement in _parse_module(source):
+    for statement, text in _parse_module(source):
         if isinstance(statement, ast.Assign):
             for target in statement.targets:
-                assign(target, statement.value)
+                assign(target, statement.value, text)
         elif isinstance(statement, ast.AnnAssign) and statement.value is not None:
-            assign(statement.target, statement.value)
+            assign(statement.target, statement.value, text)
     return params
 
 

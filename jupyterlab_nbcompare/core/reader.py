@@ -73,9 +73,10 @@ def _upgrade_old(nb: dict) -> dict:
     from nbformat.converter import convert
 
     major = nb.get("nbformat")
-    if major not in versions or major >= 4:
+    if major not in versions:
         raise NotebookReadError(
-            "invalid_notebook", f"Unsupported nbformat version {major!r} (expected 2, 3 or 4)."
+            "invalid_notebook",
+            f"Unsupported nbformat version {major!r} (this reader knows nbformat 1 to 4).",
         )
     nb = dict(nb)
     if not isinstance(nb.get("metadata"), dict):
@@ -123,11 +124,11 @@ def parse_notebook(raw: bytes | str) -> dict:
                 f"{type(nb).__name__}, not an object.",
             )
         major = nb.get("nbformat")
-        if "cells" not in nb and (
-            "worksheets" in nb
-            or (isinstance(major, int) and not isinstance(major, bool) and major < 4)
-        ):
-            nb = _upgrade_old(nb)
+        if "cells" not in nb:
+            if major is None and "worksheets" in nb:
+                nb = _upgrade_old(dict(nb, nbformat=3))
+            elif isinstance(major, int) and not isinstance(major, bool) and major < 4:
+                nb = _upgrade_old(nb)
         cells = nb.get("cells")
         if not isinstance(cells, list):
             raise NotebookReadError(
