@@ -833,6 +833,73 @@ def summarise_profile(raw: str) -> dict:
     }
 
 
+def measure_core(root: Path, paths: list[str], reps: int) -> dict:
+    """The extension's core in-process, single-threaded, stage by stage, plus a cProfile.
+
+    This is the compare without the server (no HTTP, no contents manager, no
+    threads): ``reader.parse_notebook``, ``extract.extract`` per notebook, then
+    ``compare.compare`` and serialising the answer. The gap between it and the
+    server's cold compare is the server's own overhead; the cProfile
+    (``results/profile_core.txt``) is deterministic, unlike the sampled profiles.
+    """
+    import cProfile
+    import pstats
+
+    try:
+        from jupyterlab_nbcompare.core import compare as core_compare
+        from jupyterlab_nbcompare.core import extract, reader
+    except ImportError as error:
+        return {"available": False, "reason": str(error)}
+    raws = [(root / path).read_bytes() for path in paths]
+    stages: dict[str, list[float]] = {"parse": [], "extract": [], "compare": [], "dumps": []}
+
+    def once() -> None:
+        started = time.perf_counter()
+        nbs = [reader.parse_notebook(raw) for raw in raws]
+        parsed = time.perf_counter()
+        records = [extract.extract(nb) for nb in nbs]
+        extracted = time.perf_counter()
+        entries = [
+            {"path": path, "last_modified": None, "record": record, "error": None}
+            for path, record in zip(paths, records)
+        ]
+        answer = core_compare.compare(entries, baseline=paths[0])
+        compared = time.perf_counter()
+        orjson.dumps(answer)
+        dumped = time.perf_counter()
+        stages["parse"].append(parsed - started)
+        stages["extract"].append(extracted - parsed)
+        stages["compare"].append(compared - extracted)
+        stages["dumps"].append(dumped - compared)
+
+    try:
+        once()  # warm: imports, regex compilation
+        for stage in stages.values():
+            stage.clear()
+        for _ in range(reps):
+            once()
+        profiler = cProfile.Profile()
+        profiler.enable()
+        once()
+        profiler.disable()
+    except Exception as error:  # the core's API may be mid-change: report, never crash
+        return {"available": False, "reason": f"{type(error).__name__}: {error}"}
+    out = io.StringIO()
+    stats = pstats.Stats(profiler, stream=out).strip_dirs()
+    out.write("cProfile of one in-process parse + extract + compare of the corpus\n")
+    stats.sort_stats("tottime").print_stats(30)
+    stats.sort_stats("cumulative").print_stats(40)
+    (RESULTS / "profile_core.txt").write_text(out.getvalue())
+    medians = {name: _median(times) for name, times in stages.items()}
+    return {
+        "available": True,
+        "stages": stages,
+        "medians": medians,
+        "median": sum(value for value in medians.values() if value is not None),
+        "profile": str((RESULTS / "profile_core.txt").relative_to(REPO)),
+    }
+
+
 def _patch_read_html(module) -> None:
     """pandas 3 no longer reads literal HTML strings: wrap them in ``StringIO``.
 
@@ -966,6 +1033,7 @@ def compute_ratios(results: dict) -> dict:
         "cold_over_floor": div(cold, floor),
         "cold_touched_over_floor": div(touched, floor),
         "cold_over_floor_paired": _paired_ratio(server),
+        "core_over_floor": div((results.get("core") or {}).get("median"), floor),
         "warm_over_floor": div(warm, floor),
         "status_p99_ms": _percentile(pings, 0.99),
         "status_max_ms": max(pings) if pings else None,
@@ -1030,6 +1098,11 @@ def print_report(results: dict) -> None:
         )
     else:
         rows.append(("compare (server)", "unavailable", 0))
+    core = results.get("core") or {}
+    if core.get("available"):
+        rows.append(("core in-process, 1 thread (no server)", seconds_fmt(core["median"]), ""))
+        for name, value in core["medians"].items():
+            rows.append((f"  of which {name}", seconds_fmt(value), len(core["stages"][name])))
     for label, entry in (
         ("sklearn-evaluation NotebookCollection", sk),
         ("scrapbook read_notebooks + scraps", sbk),
@@ -1085,6 +1158,9 @@ def print_report(results: dict) -> None:
     if ratios.get("cold_touched_over_floor") is not None:
         value = ratios["cold_touched_over_floor"]
         print(f"  {'cold cache, touched / floor (info)':<40} {value:>9.2f}x")
+    if ratios.get("core_over_floor") is not None:
+        value = ratios["core_over_floor"]
+        print(f"  {'core in-process / floor (info)':<40} {value:>9.2f}x")
     if ratios.get("scrapbook_over_cold") is not None:
         print(f"  {'scrapbook / cold (no target)':<40} {ratios['scrapbook_over_cold']:>9.2f}x")
     if not server.get("available"):
@@ -1105,6 +1181,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cold-reps", type=int, default=5, help="server restarts (cold)")
     parser.add_argument("--warm-reps", type=int, default=3, help="warm compares per restart")
     parser.add_argument("--floor-reps", type=int, default=9)
+    parser.add_argument("--core-reps", type=int, default=3)
     parser.add_argument("--sklearn-reps", type=int, default=3)
     parser.add_argument("--scrapbook-reps", type=int, default=3)
     parser.add_argument("--jobs", type=int, default=4, help="papermill runs in parallel")
@@ -1156,6 +1233,9 @@ def main(argv: list[str] | None = None) -> int:
     floor_once = floor_function(root, paths)
     results["floor"] = measure_floor(floor_once, args.floor_reps)
     print(f"  median {seconds_fmt(results['floor']['median'])}")
+
+    print("core: parse + extract + compare in-process ...")
+    results["core"] = measure_core(root, paths, args.core_reps)
 
     print(f"server: {args.cold_reps} cold starts, {args.warm_reps} warm compares each ...")
     results["server"] = measure_server(
