@@ -218,17 +218,13 @@ class NotebookService:
         with self._parsed_lock:
             self.parsed += 1
         try:
-            notebook = reader.parse_notebook(raw)
+            # The same parse + extract the CLI and the Python API use.
+            return extract.load_record(raw), None
         except reader.NotebookReadError as error:
             return None, {"code": error.code, "message": error.message}
         except Exception as error:  # the core must never turn into a 500
             log.warning("nbcompare: reading a notebook failed unexpectedly", exc_info=True)
-            return None, {"code": "invalid_notebook", "message": f"Cannot read: {error!r}"[:500]}
-        try:
-            return extract.extract(notebook), None
-        except Exception as error:
-            log.warning("nbcompare: extracting a notebook failed unexpectedly", exc_info=True)
-            message = f"Cannot extract values: {error!r}"[:500]
+            message = f"The notebook could not be read: {type(error).__name__}"
             return None, {"code": "invalid_notebook", "message": message}
 
     def _remember(self, key: Hashable, record: dict | None, error: dict | None) -> None:
