@@ -2,5 +2,7 @@
  * Entry point: wiring only. Each plugin lives in `plugins/`.
  */
 import { comparePlugin } from './plugins/compare';
+import { pinPlugin } from './plugins/pin';
+import { tagBrowserPlugin } from './plugins/tagbrowser';
 
-export default [comparePlugin];
+export default [comparePlugin, pinPlugin, tagBrowserPlugin];

@@ -1,0 +1,87 @@
+/**
+ * The tag browser sidebar: wiring only (the model and view live in
+ * `tagbrowser/`).
+ */
+import {
+  ILayoutRestorer,
+  JupyterFrontEnd,
+  JupyterFrontEndPlugin
+} from '@jupyterlab/application';
+import { ICommandPalette } from '@jupyterlab/apputils';
+import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
+import { ITranslator, nullTranslator } from '@jupyterlab/translation';
+
+import { ICompareSelection } from '../tagbrowser/data';
+import { TagBrowserModel } from '../tagbrowser/model';
+import { TAG_BROWSER_ID, TagBrowser } from '../tagbrowser/widget';
+import { IBaselinePin } from '../tokens';
+
+/** The command that shows the sidebar. */
+export const OPEN_TAG_BROWSER = 'nbcompare:open-tag-browser';
+
+/** The compare command (registered by the compare plugin). */
+const COMPARE = 'nbcompare:compare';
+
+/** The tag browser in the left sidebar. */
+export const tagBrowserPlugin: JupyterFrontEndPlugin<void> = {
+  id: 'jupyterlab-nbcompare:tag-browser',
+  description:
+    'A sidebar listing the tags and scraps of the notebooks in the current folder.',
+  autoStart: true,
+  optional: [
+    IDefaultFileBrowser,
+    IBaselinePin,
+    ILayoutRestorer,
+    ITranslator,
+    ICommandPalette
+  ],
+  activate: (
+    app: JupyterFrontEnd,
+    browser: IDefaultFileBrowser | null,
+    pin: IBaselinePin | null,
+    restorer: ILayoutRestorer | null,
+    translator: ITranslator | null,
+    palette: ICommandPalette | null
+  ) => {
+    const trans = (translator ?? nullTranslator).load('jupyterlab_nbcompare');
+    const model = new TagBrowserModel({ pin });
+    const widget = new TagBrowser({
+      model,
+      translator: translator ?? nullTranslator,
+      onCompare: (selection: ICompareSelection) =>
+        app.commands.execute(COMPARE, {
+          paths: selection.paths,
+          names: selection.names.length > 0 ? selection.names : undefined,
+          baseline: selection.baseline ?? undefined
+        } as any),
+      onOpen: path => app.commands.execute('docmanager:open', { path })
+    });
+
+    if (browser) {
+      widget.setFolder(browser.model.path);
+      browser.model.pathChanged.connect((_, change) => {
+        widget.setFolder(change.newValue);
+      });
+    }
+    app.serviceManager.contents.fileChanged.connect((_, change) => {
+      widget.handleFileChange(change);
+    });
+
+    app.shell.add(widget, 'left', { rank: 250 });
+    if (restorer) {
+      restorer.add(widget, TAG_BROWSER_ID);
+    }
+
+    app.commands.addCommand(OPEN_TAG_BROWSER, {
+      label: trans.__('Show Tags & Scraps'),
+      caption: widget.title.caption,
+      execute: () => {
+        app.shell.activateById(widget.id);
+      }
+    });
+    palette?.addItem({
+      command: OPEN_TAG_BROWSER,
+      category: trans.__('Notebook Comparison')
+    });
+  }
+};
