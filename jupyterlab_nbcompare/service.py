@@ -550,9 +550,12 @@ class NotebookService:
         notebooks, truncated = await self.list_notebooks(path, recursive)
         loaded = await self.load(notebooks)
         entries = [item.entry() for item in loaded]
-        summary = await anyio.to_thread.run_sync(
-            core_index.index_summary, entries, limiter=self._thread_limiter()
-        )
-        summary["path"] = path.strip("/")
-        summary["truncated"] = truncated
+        api_path = path.strip("/")
+
+        def summarise() -> dict[str, Any]:
+            summary = core_index.index_summary(entries, path=api_path, truncated=truncated)
+            summary["path"], summary["truncated"] = api_path, truncated
+            return summary
+
+        summary = await anyio.to_thread.run_sync(summarise, limiter=self._thread_limiter())
         return summary

@@ -176,3 +176,40 @@ def write_notebook(jp_root_dir):
         return target
 
     return write
+
+
+def png_bytes(width: int, height: int) -> bytes:
+    """A valid grey PNG of the given size, built by hand (no imaging library)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    pixels = b"".join(b"\x00" + b"\x80" * width for _ in range(height))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(pixels))
+        + chunk(b"IEND", b"")
+    )
+
+
+def image_output(mime: str, payload: bytes | str) -> dict:
+    """A ``display_data`` output holding one image as nbformat stores it.
+
+    PNG/JPEG/GIF are base64 text; SVG is the XML text itself.
+    """
+    import base64
+
+    if mime == "image/svg+xml":
+        data = payload.decode() if isinstance(payload, bytes) else payload
+    else:
+        data = base64.b64encode(payload).decode("ascii")
+    return {
+        "output_type": "display_data",
+        "data": {mime: data, "text/plain": "<Figure>"},
+        "metadata": {},
+    }

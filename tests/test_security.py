@@ -14,16 +14,18 @@ from urllib.parse import quote
 import pytest
 from tornado.httpclient import HTTPClientError
 
-from .conftest import tagged_notebook, text_output
+from .conftest import image_output, png_bytes, tagged_notebook, text_output
 
 SECRET = "TOP-SECRET-4242"
-SECRET_NOTEBOOK = tagged_notebook({"secret": [text_output(repr(SECRET))]})
+SECRET_NOTEBOOK = tagged_notebook(
+    {"secret": [text_output(repr(SECRET))], "plot": [image_output("image/png", png_bytes(3, 2))]}
+)
 
 #: Every verb of every route, with a request that would succeed with credentials.
 ENDPOINTS = [
     ("GET", "version", None, None),
     ("POST", "compare", {"paths": ["visible.ipynb"]}, None),
-    ("GET", "output", None, {"path": "visible.ipynb", "name": "secret"}),
+    ("GET", "output", None, {"path": "visible.ipynb", "name": "plot"}),
     ("GET", "index", None, {"path": ""}),
 ]
 
@@ -93,12 +95,6 @@ async def test_with_credentials_the_same_requests_succeed(
 ):
     # Given the same requests as above, with the token (so the 403s mean something)
     # When they are sent
-    if endpoint == "output":
-        # (the visible notebook's "secret" value is text, not an image: 404 by design)
-        with pytest.raises(HTTPClientError) as error:
-            await jp_fetch("nbcompare", endpoint, params=params)
-        assert error.value.code == 404
-        return
     response = await jp_fetch(
         "nbcompare",
         endpoint,
@@ -204,12 +200,16 @@ async def test_hidden_files_are_read_when_the_server_allows_them(
 
 
 async def test_output_refuses_escaping_and_hidden_paths(jp_fetch, secrets, read_path):
-    # Given the same paths, asked of the output endpoint
+    # Given the same paths, asked of the output endpoint (the visible copy serves its plot)
+    visible = await jp_fetch(
+        "nbcompare", "output", params={"path": "visible.ipynb", "name": "plot"}
+    )
+    assert visible.body == png_bytes(3, 2)
     for path in escaping_paths(secrets):
         # When an output of that notebook is requested
         with pytest.raises(HTTPClientError) as error:
-            await jp_fetch("nbcompare", "output", params={"path": path, "name": "secret"})
-        # Then the answer is 404 (or 400 for a path that is not even a string), leaking nothing
+            await jp_fetch("nbcompare", "output", params={"path": path, "name": "plot"})
+        # Then the answer is 404, leaking nothing
         assert error.value.code == 404, path
         assert_no_leak(error.value.response.body, secrets)
         assert json.loads(error.value.response.body)["message"]
@@ -218,11 +218,11 @@ async def test_output_refuses_escaping_and_hidden_paths(jp_fetch, secrets, read_
 @pytest.mark.parametrize(
     "raw_query",
     [
-        "path=%2e%2e%2foutside.ipynb&name=secret",
-        "path=%2E%2E/outside.ipynb&name=secret",
-        "path=%252e%252e%252foutside.ipynb&name=secret",
-        "path=..%5coutside.ipynb&name=secret",
-        "path=.hidden.ipynb&name=secret",
+        "path=%2e%2e%2foutside.ipynb&name=plot",
+        "path=%2E%2E/outside.ipynb&name=plot",
+        "path=%252e%252e%252foutside.ipynb&name=plot",
+        "path=..%5coutside.ipynb&name=plot",
+        "path=.hidden.ipynb&name=plot",
     ],
 )
 async def test_output_refuses_encoded_traversal_in_the_url(
@@ -268,7 +268,7 @@ async def test_requests_never_write(jp_fetch, jp_root_dir, secrets, read_path):
     await jp_fetch("nbcompare", "index", params={"recursive": "true"})
     for path in ("visible.ipynb", quote("../outside.ipynb")):
         await jp_fetch(
-            "nbcompare", "output", params={"path": path, "name": "secret"}, raise_error=False
+            "nbcompare", "output", params={"path": path, "name": "plot"}, raise_error=False
         )
     # Then no file changed, not even its modification time
     assert {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in files} == before
