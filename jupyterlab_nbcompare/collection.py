@@ -307,7 +307,7 @@ class Comparison(Mapping):
 
     def __getitem__(self, id_: str) -> Any:
         nb = self._collection.nbs[id_]
-        return nb.get_value(self.name, self.origin)
+        return None if nb is None else nb.get_value(self.name, self.origin)
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._collection.ids)
@@ -483,7 +483,7 @@ class NotebookCollection(Mapping):
                 if cell is not None and (row.key is not None or cell.get("kind") == "scalar"):
                     numbers.append(_json_number(cell.get("value")))
                 else:
-                    numbers.append(None)
+                    numbers.append(math.nan)  # pandas' missing value
             if row.key is None and all(c is None or c.get("kind") != "scalar" for c in row.cells):
                 continue
             data[row.label] = numbers

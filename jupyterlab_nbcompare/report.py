@@ -520,11 +520,33 @@ def _e(text: Any) -> str:
     return html.escape(str(text), quote=True)
 
 
+_DATA_IMAGE_PREFIXES = ("data:image/png;", "data:image/jpeg;", "data:image/gif;")
+
+
+def _attribute_filter(tag: str, attribute: str, value: str) -> str | None:
+    """Keep the report self-contained: an ``<img>`` may only show inline raster
+    data, and no link may lead to a ``data:`` document."""
+    lowered = value.strip().lower()
+    if tag == "img" and attribute == "src":
+        return value if lowered.startswith(_DATA_IMAGE_PREFIXES) else None
+    if lowered.startswith("data:"):
+        return None
+    return value
+
+
 def sanitize_html(fragment: str) -> str:
-    """Notebook HTML without scripts, handlers, iframes or styles (``nh3``)."""
+    """Notebook HTML without scripts, handlers, iframes, styles or remote images.
+
+    ``nh3`` (ammonia) keeps a safe allow-list of tags and attributes; on top of
+    it, images must be inline ``data:`` rasters, so the report loads nothing.
+    """
     import nh3
 
-    return nh3.clean(fragment)
+    return nh3.clean(
+        fragment,
+        attribute_filter=_attribute_filter,
+        url_schemes=nh3.ALLOWED_URL_SCHEMES | {"data"},
+    )
 
 
 def _html_delta(cell: dict) -> str:

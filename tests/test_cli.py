@@ -1,0 +1,365 @@
+"""``jupyter nbcompare`` on real papermill runs: formats, the CI gate, exit codes.
+
+Expected numbers are read from the notebooks themselves (what the ``mse`` cell
+printed), never from the code under test.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from jupyterlab_nbcompare import cli
+
+
+def _text(value) -> str:
+    return "".join(value) if isinstance(value, list) else value
+
+
+def printed_mse(path: Path) -> float:
+    """The float the run's ``mse`` cell printed (``print(mse)``), read as stored."""
+    nb = json.loads(path.read_text())
+    for cell in nb["cells"]:
+        if "mse" in cell.get("metadata", {}).get("tags", []):
+            text = "".join(
+                _text(o["text"]) for o in cell["outputs"] if o["output_type"] == "stream"
+            )
+            return float(text)
+    raise AssertionError(f"no mse cell in {path}")
+
+
+def printed_metrics(path: Path) -> dict[str, float]:
+    """The ``metrics`` dict as printed, e.g. ``{'mse': np.float64(0.2), ...}``."""
+    nb = json.loads(path.read_text())
+    for cell in nb["cells"]:
+        if "metrics" in cell.get("metadata", {}).get("tags", []):
+            text = "".join(
+                _text(o["text"]) for o in cell["outputs"] if o["output_type"] == "stream"
+            )
+            return eval(text, {"np": __import__("numpy")})  # our own fixture's output
+    raise AssertionError(f"no metrics cell in {path}")
+
+
+def run(argv: list[str], capsys) -> tuple[int, str, str]:
+    """Run the CLI in-process: (exit code, stdout, stderr)."""
+    out = io.StringIO()
+    code = cli.run([str(a) for a in argv], stdout=out)
+    captured = capsys.readouterr()
+    return code, out.getvalue(), captured.err
+
+
+def with_mse_cell(source: Path, target: Path, outputs: list | None, keep_tag: bool = True) -> Path:
+    """A copy of a real run whose ``mse`` cell has other outputs or no tag.
+
+    Used for the gate's "missing" and "error" cases, which a healthy template
+    run cannot produce.
+    """
+    nb = json.loads(source.read_text())
+    for cell in nb["cells"]:
+        if "mse" in cell.get("metadata", {}).get("tags", []):
+            if outputs is not None:
+                cell["outputs"] = outputs
+            if not keep_tag:
+                cell["metadata"]["tags"] = []
+    target.write_text(json.dumps(nb))
+    return target
+
+
+# --------------------------------------------------------------------------- formats
+
+
+def test_json_is_the_compare_response_with_paths_as_given(example_runs, capsys):
+    # Given two real runs, named by absolute paths
+    a, b = example_runs["ridge_alpha1"], example_runs["ridge_alpha10"]
+    # When the CLI prints JSON
+    code, out, _ = run([a, b, "--format", "json"], capsys)
+    # Then it is the compare shape, keyed by the paths exactly as given
+    assert code == 0
+    response = json.loads(out)
+    assert set(response) == {"baseline", "notebooks", "values"}
+    assert response["baseline"] == str(a)
+    assert [nb["path"] for nb in response["notebooks"]] == [str(a), str(b)]
+    mse = next(v for v in response["values"] if v["name"] == "mse")
+    assert set(mse["cells"]) == {str(a), str(b)}
+    # And the numbers are what the notebooks printed, the delta their difference
+    assert mse["cells"][str(a)]["value"] == printed_mse(a)
+    assert mse["cells"][str(b)]["value"] == printed_mse(b)
+    assert mse["cells"][str(b)]["delta"] == pytest.approx(printed_mse(b) - printed_mse(a))
+    assert mse["direction"] == "lower"
+
+
+def test_json_stays_valid_json_with_non_finite_numbers(example_runs, tmp_path, capsys):
+    # Given a run whose mse printed nan
+    nan_run = with_mse_cell(
+        example_runs["ridge_alpha1"],
+        tmp_path / "nan.ipynb",
+        [{"output_type": "stream", "name": "stdout", "text": "nan\n"}],
+    )
+    # When it is compared as JSON
+    code, out, _ = run([example_runs["ridge_alpha1"], nan_run, "-f", "json"], capsys)
+    # Then the output parses strictly (no bare NaN) and says "NaN"
+    assert code == 0
+    response = json.loads(out, parse_constant=lambda c: pytest.fail(f"bare {c} in JSON"))
+    mse = next(v for v in response["values"] if v["name"] == "mse")
+    assert mse["cells"][str(nan_run)]["value"] == "NaN"
+
+
+def test_names_restrict_the_values(example_runs, capsys):
+    runs = [example_runs["ridge_alpha1"], example_runs["ridge_alpha10"]]
+    code, out, _ = run([*runs, "--names", "mse,r2", "--names", "metrics", "-f", "json"], capsys)
+    assert code == 0
+    assert [v["name"] for v in json.loads(out)["values"]] == ["mse", "metrics", "r2"]
+
+
+def test_table_is_plain_when_not_a_terminal_and_coloured_on_request(example_runs, capsys):
+    runs = [example_runs["ridge_alpha1"], example_runs["ridge_alpha10"]]
+    # When written to a pipe (StringIO is not a TTY)
+    code, plain, _ = run(runs, capsys)
+    # Then there is no escape sequence, and each run is a column
+    assert code == 0
+    assert "\x1b[" not in plain
+    header = plain.splitlines()[0]
+    assert "ridge_alpha1 (baseline)" in header
+    assert "ridge_alpha10" in header
+    mse_line = next(line for line in plain.splitlines() if line.startswith("mse "))
+    # the candidate is worse on mse (it printed a larger number): marked so
+    assert printed_mse(runs[1]) > printed_mse(runs[0])
+    assert "✗" in mse_line
+    # When colour is forced, worse is red
+    code, coloured, _ = run([*runs, "--color", "always"], capsys)
+    assert "\x1b[31m" in coloured
+
+
+def test_markdown_is_a_table_with_one_column_per_notebook(example_runs, capsys):
+    runs = [example_runs[k] for k in ("ridge_alpha1", "ridge_alpha10", "ols_seed1")]
+    code, out, _ = run([*runs, "-f", "markdown"], capsys)
+    assert code == 0
+    lines = out.strip().splitlines()
+    assert all(line.startswith("|") and line.endswith("|") for line in lines)
+    # name column + 3 notebooks => 4 cells => 5 unescaped pipes per line
+    for line in lines:
+        assert line.replace("\\|", "").count("|") == 5
+
+
+def test_csv_is_tidy_and_keeps_full_precision(example_runs, capsys):
+    a, b = example_runs["ridge_alpha1"], example_runs["ridge_small_n"]
+    code, out, _ = run([a, b, "-f", "csv"], capsys)
+    assert code == 0
+    rows = list(csv.DictReader(io.StringIO(out)))
+    mse = {r["notebook"]: r for r in rows if r["name"] == "mse" and r["origin"] == "tag"}
+    assert float(mse[str(a)]["value"]) == printed_mse(a)
+    assert float(mse[str(b)]["value"]) == printed_mse(b)
+    assert float(mse[str(b)]["delta"]) == pytest.approx(printed_mse(b) - printed_mse(a))
+    assert mse[str(a)]["baseline"] == "true"
+    # a mapping item is its own row, with the item's direction
+    r2 = next(r for r in rows if r["name"] == "metrics" and r["key"] == "r2")
+    assert r2["direction"] == "higher"
+
+
+def test_output_file(example_runs, tmp_path, capsys):
+    target = tmp_path / "report.md"
+    code, out, _ = run([example_runs["ridge_alpha1"], "-f", "markdown", "-o", target], capsys)
+    assert code == 0
+    assert out == ""
+    assert target.read_text().startswith("| name |")
+
+
+def test_a_directory_stands_for_its_notebooks(example_runs, capsys):
+    folder = example_runs["ridge_alpha1"].parent
+    code, out, _ = run([folder, "-f", "json"], capsys)
+    assert code == 0
+    paths = [nb["path"] for nb in json.loads(out)["notebooks"]]
+    assert paths == sorted(str(p) for p in folder.glob("*.ipynb"))
+
+
+def test_baseline_outside_paths_is_added_first(example_runs, capsys):
+    a, b = example_runs["ridge_alpha1"], example_runs["ridge_alpha10"]
+    code, out, _ = run([b, "--baseline", a, "-f", "json"], capsys)
+    assert code == 0
+    response = json.loads(out)
+    assert response["baseline"] == str(a)
+    assert [nb["path"] for nb in response["notebooks"]] == [str(a), str(b)]
+
+
+# --------------------------------------------------------------------------- the gate
+
+
+@pytest.mark.parametrize(
+    ("baseline", "candidate", "gate", "expected"),
+    [
+        # worse: alpha=10 shrinks the fit, so mse rises against alpha=1
+        ("ridge_alpha1", "ridge_alpha10", "mse", 1),
+        # better: the same pair the other way round
+        ("ridge_alpha10", "ridge_alpha1", "mse", 0),
+        # equal: a notebook against itself (a copy of it)
+        ("ridge_alpha1", "ridge_alpha1", "mse", 0),
+        # higher is better for r2 (a mapping item), so the lower r2 fails
+        ("ridge_alpha1", "ridge_alpha10", "metrics.r2", 1),
+        ("ridge_alpha10", "ridge_alpha1", "metrics.r2", 0),
+        # a scrap works too
+        ("ridge_alpha1", "ridge_alpha100", "r2", 1),
+    ],
+)
+def test_gate_exit_codes(example_runs, tmp_path, capsys, baseline, candidate, gate, expected):
+    # Given a baseline and a candidate run (a copy when they are the same run)
+    base = example_runs[baseline]
+    cand = example_runs[candidate]
+    if base == cand:
+        cand = Path(shutil.copy(cand, tmp_path / f"{candidate}_copy.ipynb"))
+    # The direction of the effect is checked on the printed numbers, not assumed
+    key = gate.split(".")[-1]
+    b_val = printed_metrics(base)[key] if key == "r2" else printed_mse(base)
+    c_val = printed_metrics(cand)[key] if key == "r2" else printed_mse(cand)
+    worse = (c_val > b_val) if key == "mse" else (c_val < b_val)
+    assert worse == (expected == 1)
+    # When the gate runs
+    code, _, err = run([base, cand, "--fail-if-worse", gate], capsys)
+    # Then the exit code follows, and a failure names the run, the amount, the baseline
+    assert code == expected, err
+    if expected:
+        fail = next(line for line in err.splitlines() if line.startswith("FAIL"))
+        assert str(cand) in fail
+        assert str(base) in fail
+        assert f"{abs(c_val - b_val):.6g}" in fail
+    else:
+        assert "FAIL" not in err
+
+
+@pytest.mark.parametrize("slack", [0.5, 2.0])
+@pytest.mark.parametrize("relative", [False, True])
+def test_gate_tolerance(example_runs, capsys, slack, relative):
+    # Given alpha=10 worse than alpha=1 on mse by `worse` (read from the notebooks)
+    base, cand = example_runs["ridge_alpha1"], example_runs["ridge_alpha10"]
+    worse = printed_mse(cand) - printed_mse(base)
+    assert worse > 0
+    # When the tolerance is half or twice that (absolute, or as % of the baseline)
+    if relative:
+        tol = f"{worse / printed_mse(base) * 100 * slack}%"
+    else:
+        tol = f"{worse * slack}"
+    code, _, err = run([base, cand, "--fail-if-worse", f"mse:{tol}"], capsys)
+    # Then only the tighter tolerance fails
+    assert code == (1 if slack < 1 else 0), err
+
+
+def test_gate_fails_on_a_missing_value(example_runs, tmp_path, capsys):
+    base = example_runs["ridge_alpha1"]
+    cand = with_mse_cell(example_runs["ridge_alpha10"], tmp_path / "untagged.ipynb", None, False)
+    code, _, err = run([base, cand, "--fail-if-worse", "mse"], capsys)
+    assert code == 1
+    assert f"FAIL mse: {cand} has no value" in err
+
+
+def test_gate_fails_on_an_error_value(example_runs, tmp_path, capsys):
+    base = example_runs["ridge_alpha1"]
+    error = {
+        "output_type": "error",
+        "ename": "FloatingPointError",
+        "evalue": "overflow in mse",
+        "traceback": [],
+    }
+    cand = with_mse_cell(example_runs["ridge_alpha0.1"], tmp_path / "raised.ipynb", [error])
+    code, _, err = run([base, cand, "--fail-if-worse", "mse"], capsys)
+    assert code == 1
+    assert "raised FloatingPointError: overflow in mse" in err
+    assert str(cand) in err
+
+
+def test_gate_checks_every_candidate(example_runs, capsys):
+    # Given one better and one worse candidate against alpha=1
+    base = example_runs["ridge_alpha1"]
+    better, worse = example_runs["ridge_alpha0.1"], example_runs["ridge_diverged"]
+    assert printed_mse(better) <= printed_mse(base) < printed_mse(worse)
+    code, _, err = run([base, better, worse, "--fail-if-worse", "mse"], capsys)
+    # Then only the worse one is reported as a failure
+    assert code == 1
+    fails = [line for line in err.splitlines() if line.startswith("FAIL")]
+    assert len(fails) == 1
+    assert str(worse) in fails[0]
+
+
+def test_gate_keeps_its_name_when_names_restrict_the_output(example_runs, capsys):
+    base, cand = example_runs["ridge_alpha1"], example_runs["ridge_alpha10"]
+    code, out, _ = run(
+        [base, cand, "--names", "summary", "-f", "json", "--fail-if-worse", "metrics.mse"], capsys
+    )
+    assert code == 1
+    assert [v["name"] for v in json.loads(out)["values"]] == ["summary"]
+
+
+# --------------------------------------------------------------------------- usage errors
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["{missing}"], "no such notebook: {missing}"),
+        (["{a}", "--baseline", "{missing}"], "no such notebook: {missing}"),
+        (["{a}", "{bad}"], "cannot read {bad}"),
+        (["{a}", "--fail-if-worse", "mse:lots"], "tolerance 'lots' is not a number"),
+        (["{a}", "--fail-if-worse", "mse:-1"], "must be a number >= 0"),
+        (["{a}", "--fail-if-worse", "no_such_name"], "no notebook has a value named"),
+        (["{a}", "--fail-if-worse", "summary"], "direction of 'summary' is unknown"),
+        (["{a}", "--direction", "mse=up"], "expected NAME=lower or NAME=higher"),
+        (["{a}", "{a}"], "named twice"),
+        (["{a}", "--format", "pdf"], "invalid choice"),
+        ([], "the following arguments are required"),
+    ],
+)
+def test_usage_errors_exit_2_with_a_clear_message(example_runs, tmp_path, capsys, argv, message):
+    # Given a real run, a missing path and a file that is not JSON
+    bad = tmp_path / "broken.ipynb"
+    bad.write_text("{ not json")
+    names = {"a": example_runs["ridge_alpha1"], "missing": tmp_path / "nope.ipynb", "bad": bad}
+    argv = [a.format(**names) for a in argv]
+    message = message.format(**names)
+    # When the command runs
+    try:
+        code, _, err = run(argv, capsys)
+    except SystemExit as exit_:  # argparse's own errors
+        code, err = exit_.code, capsys.readouterr().err
+    # Then it exits 2, names the problem, and shows no traceback
+    assert code == 2
+    assert message in err
+    assert "Traceback" not in err
+
+
+def test_the_console_script(example_runs, tmp_path):
+    # Given the installed entry point, run as a user would (`jupyter nbcompare`)
+    exe = Path(sys.executable).with_name("jupyter")
+    base, cand = example_runs["ridge_alpha1"], example_runs["ridge_alpha10"]
+    worse = subprocess.run(
+        [exe, "nbcompare", base, cand, "--fail-if-worse", "mse"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    missing = subprocess.run(
+        [exe, "nbcompare", base, tmp_path / "gone.ipynb"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    # Then the exit codes and messages reach the shell
+    assert worse.returncode == 1, worse.stderr
+    assert "FAIL mse" in worse.stderr
+    assert "mse" in worse.stdout
+    assert missing.returncode == 2
+    assert "gone.ipynb" in missing.stderr
+    assert "Traceback" not in missing.stderr
+
+
+def test_gate_parse():
+    assert cli.Gate.parse("mse") == cli.Gate("mse", 0.0, False)
+    assert cli.Gate.parse("metrics.mse:0.5") == cli.Gate("metrics.mse", 0.5, False)
+    gate = cli.Gate.parse("mse:5%")
+    assert gate.relative
+    assert math.isclose(gate.tolerance, 0.05)

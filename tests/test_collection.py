@@ -1,0 +1,294 @@
+"""The Python API on real papermill runs: NotebookIntrospector and NotebookCollection."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from IPython.display import Image
+
+from jupyterlab_nbcompare import NotebookCollection, NotebookIntrospector
+from jupyterlab_nbcompare.collection import CellError
+
+#: From examples/template.ipynb: the features and the true coefficients.
+FEATURES = ["age", "bmi", "bp", "s1", "s2"]
+TRUE_COEF = [1.5, -2.0, 0.0, 0.7, 3.0]
+
+
+def _text(value) -> str:
+    return "".join(value) if isinstance(value, list) else value
+
+
+def printed(path: Path, tag: str) -> str:
+    """What the tagged cell printed, as stored in the notebook."""
+    nb = json.loads(path.read_text())
+    cell = next(c for c in nb["cells"] if tag in c.get("metadata", {}).get("tags", []))
+    return "".join(_text(o["text"]) for o in cell["outputs"] if o["output_type"] == "stream")
+
+
+def untagged_copy(source: Path, target: Path, tag: str) -> Path:
+    """A real run with one tag removed (a notebook that lacks a name)."""
+    nb = json.loads(source.read_text())
+    for cell in nb["cells"]:
+        tags = cell.get("metadata", {}).get("tags", [])
+        if tag in tags:
+            tags.remove(tag)
+    target.write_text(json.dumps(nb))
+    return target
+
+
+# --------------------------------------------------------------------------- introspector
+
+
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [
+        ("mse", float),
+        ("metrics", dict),
+        ("coefficients", pd.DataFrame),
+        ("top_features", list),
+        ("residuals_plot", Image),
+        ("summary", str),
+        ("sanity_check", str),
+        ("r2", float),  # scrap (json encoder)
+        ("config", dict),  # scrap holding a dict
+        ("note", str),  # scrap (text encoder)
+        ("test_mse", float),  # scrap glued with display=True: the data wins
+    ],
+)
+def test_introspector_returns_python_objects(example_runs, name, kind):
+    nb = NotebookIntrospector(example_runs["ridge_alpha1"])
+    assert isinstance(nb[name], kind)
+
+
+def test_introspector_values_are_what_the_notebook_printed(example_runs):
+    path = example_runs["ridge_alpha10"]
+    nb = NotebookIntrospector(path)
+    # Given what the cells printed: a float, a dict of np.float64, a list
+    assert nb["mse"] == float(printed(path, "mse"))
+    metrics = eval(printed(path, "metrics"), {"np": __import__("numpy")})
+    assert nb["metrics"] == {k: float(v) for k, v in metrics.items()}
+    assert nb["top_features"] == eval(printed(path, "top_features"))
+    assert nb["summary"] == printed(path, "summary").rstrip("\n")
+    # The table is the DataFrame the template built: features x (coef, true, abs_error)
+    frame = nb["coefficients"]
+    assert list(frame.index) == FEATURES
+    assert list(frame.columns) == ["coef", "true", "abs_error"]
+    assert list(frame["true"]) == TRUE_COEF
+    # abs_error is |coef - true|, rounded to 4 places in the template
+    for coef, true, err in frame.itertuples(index=False):
+        assert err == pytest.approx(abs(coef - true), abs=1e-4)
+    # The scraps hold what sb.glue got
+    assert nb["config"] == {"alpha": 10.0, "model": "ridge", "n_samples": 200}
+    assert nb["note"] == "ridge / alpha=10.0"
+    assert nb["r2"] == pytest.approx(nb["metrics"]["r2"])
+
+
+def test_introspector_image_is_the_png_of_the_output(example_runs):
+    nb = NotebookIntrospector(example_runs["ridge_alpha1"])
+    image = nb["residuals_plot"]
+    assert image.data.startswith(b"\x89PNG\r\n\x1a\n")
+    # the very bytes whose hash the comparison reports
+    assert hashlib.sha256(image.data).hexdigest() == nb.cell("residuals_plot")["sha256"]
+
+
+def test_an_error_is_a_value_not_an_exception(example_runs):
+    nb = NotebookIntrospector(example_runs["ridge_diverged"])
+    value = nb["sanity_check"]
+    assert isinstance(value, CellError)
+    assert value.ename == "RuntimeError"
+    assert "diverged" in value.evalue
+    assert nb.status == "failed"
+
+
+def test_introspector_sklearn_evaluation_surface(example_runs):
+    path = example_runs["ridge_small_n"]
+    nb = NotebookIntrospector(path)
+    # a Mapping: list(), dict(), len(), in, .get
+    assert "mse" in list(nb)
+    assert len(dict(nb)) == len(nb)
+    assert nb.get("no_such_tag") is None
+    with pytest.raises(KeyError):
+        nb["no_such_tag"]
+    # the injected parameters are papermill's (examples/generate.py's grid)
+    assert nb.get_injected_parameters() == {
+        "alpha": 1.0,
+        "model": "ridge",
+        "n_samples": 40,
+        "seed": 2,
+    }
+    # defaults and injected values together
+    assert nb.parameters["noise"] == 0.5
+    assert nb.parameters["n_samples"] == 40
+    # the notebook node, with attribute access
+    assert nb.nb.cells[0].cell_type == "markdown"
+    # a JSON-safe export
+    exported = json.loads(json.dumps(nb.to_json_serializable(), allow_nan=False))
+    assert exported["coefficients"]["index"] == FEATURES
+    assert exported["residuals_plot"]["mime"] == "image/png"
+    # literal_eval=False gives the printed text, to_df=True dicts as one-row frames
+    raw = NotebookIntrospector(path, literal_eval=False)
+    assert raw["metrics"] == printed(path, "metrics").rstrip("\n")
+    framed = NotebookIntrospector(path, to_df=True)
+    assert list(framed["metrics"].columns) == ["mse", "mae", "r2"]
+    assert len(framed["metrics"]) == 1
+
+
+def test_importing_the_package_stays_cheap():
+    # The server imports the package; pandas and the API load on first use only.
+    code = (
+        "import sys, jupyterlab_nbcompare as p;"
+        "print('pandas' in sys.modules, 'jupyterlab_nbcompare.collection' in sys.modules);"
+        "p.NotebookCollection;"
+        "print('jupyterlab_nbcompare.collection' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.split() == ["False", "False", "True"]
+
+
+# --------------------------------------------------------------------------- collection
+
+
+@pytest.fixture(scope="module")
+def collection(example_runs) -> NotebookCollection:
+    paths = [example_runs[k] for k in ("ridge_alpha1", "ridge_alpha10", "ridge_diverged")]
+    return NotebookCollection(paths, ids="filenames", baseline="ridge_alpha10")
+
+
+def test_collection_names_ids_and_baseline(collection, example_runs):
+    assert collection.ids == ["ridge_alpha1", "ridge_alpha10", "ridge_diverged"]
+    assert collection.baseline == str(example_runs["ridge_alpha10"])
+    for name in ("mse", "metrics", "coefficients", "residuals_plot", "r2", "note"):
+        assert name in collection.names
+    assert list(collection) == collection.names
+
+
+def test_to_frame_has_names_as_rows_and_ids_as_columns(collection, example_runs):
+    frame = collection.to_frame()
+    assert list(frame.columns) == collection.ids
+    # scalars and the items of mappings, nothing else
+    assert {"mse", "metrics.mse", "metrics.mae", "metrics.r2", "r2"} <= set(frame.index)
+    assert "coefficients" not in frame.index
+    assert "residuals_plot" not in frame.index
+    # the numbers are the printed ones
+    for id_ in collection.ids:
+        assert frame.loc["mse", id_] == float(printed(example_runs[id_], "mse"))
+    # names= picks values or single items
+    assert list(collection.to_frame(["mse", "metrics.r2"]).index) == ["mse", "metrics.r2"]
+
+
+def test_comparison_maps_ids_to_values(collection):
+    comparison = collection["metrics"]
+    assert list(comparison) == collection.ids
+    assert comparison["ridge_alpha1"] == collection.nbs["ridge_alpha1"]["metrics"]
+    # deltas against the baseline (alpha=10) come with the cells
+    cells = comparison.cells
+    assert cells["ridge_alpha10"]["items"]["mse"]["delta"] == 0
+    expected = comparison["ridge_alpha1"]["mse"] - comparison["ridge_alpha10"]["mse"]
+    assert cells["ridge_alpha1"]["items"]["mse"]["delta"] == pytest.approx(expected)
+    # the diverged run's error is a value
+    assert isinstance(collection["sanity_check"]["ridge_diverged"], CellError)
+
+
+class Cells(HTMLParser):
+    """Counts of what a _repr_html_ contains."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[str] = []
+        self.attrs: list[tuple[str, str | None]] = []
+        self.rows: list[int] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        self.attrs += attrs
+        if tag == "tr":
+            self.rows.append(0)
+        if tag in ("td", "th") and self.rows:
+            self.rows[-1] += 1
+
+
+@pytest.mark.parametrize("name", ["mse", "metrics", "coefficients", "residuals_plot", "summary"])
+def test_repr_html_is_side_by_side_without_javascript(collection, name):
+    # When a comparison renders (as in a notebook, or nbconvert)
+    html = collection[name]._repr_html_()
+    page = Cells()
+    page.feed(html)
+    # Then there is no script, no handler, no tab widget
+    assert "script" not in page.tags
+    assert not any(attr.startswith("on") for attr, _ in page.attrs)
+    assert "input" not in page.tags  # CSS-only tabs need radio inputs
+    assert not any(attr in ("role", "id") for attr, _ in page.attrs)
+    # And one column per notebook, labelled by id, the baseline marked
+    assert page.rows[0] == 1 + len(collection.ids)
+    for id_ in collection.ids:
+        assert id_ in html
+    assert "(baseline)" in html
+
+
+def test_repr_html_shows_deltas_and_images(collection):
+    html = collection["mse"]._repr_html_()
+    # the diverged run is worse on mse than the baseline: red, "worse"
+    assert "worse" in html
+    assert "better" in html  # alpha=1 beats alpha=10 on mse
+    plot = collection["residuals_plot"]._repr_html_()
+    assert plot.count('src="data:image/png;base64,') == 3
+
+
+def test_a_name_some_notebooks_lack_gives_none(example_runs, tmp_path):
+    # Given a run without the `summary` tag
+    lacking = untagged_copy(example_runs["ridge_alpha100"], tmp_path / "lacking.ipynb", "summary")
+    collection = NotebookCollection([example_runs["ridge_alpha1"], lacking], ids=["a", "b"])
+    # Then its column is None, nothing raises, and the view says it is missing
+    assert collection["summary"]["b"] is None
+    assert collection["summary"]["a"].startswith("Model ridge")
+    assert "—" in collection["summary"]._repr_html_()
+    # And a name no notebook has is not an error either
+    assert "nope" not in collection
+    assert collection.get("nope") is None
+    assert "No compared notebook" in collection["nope"]._repr_html_()
+
+
+def test_scores_makes_names_higher_is_better(example_runs):
+    # sklearn-evaluation's scores= marks names as scores (higher is better)
+    paths = [example_runs["ridge_alpha1"], example_runs["ridge_alpha10"]]
+    default = NotebookCollection(paths)["mse"].cells[str(paths[1])]
+    flipped = NotebookCollection(paths, scores=["mse"])["mse"].cells[str(paths[1])]
+    assert default["delta"] > 0  # alpha=10 has the larger mse
+    assert default["better"] is False
+    assert flipped["better"] is True
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"ids": ["only-one"]}, "1 ids for 2 paths"),
+        ({"ids": ["same", "same"]}, "unique"),
+        ({"baseline": "elsewhere.ipynb"}, "neither one of the paths"),
+        ({"ids": "stems"}, "ids must be"),
+    ],
+)
+def test_collection_argument_errors(example_runs, kwargs, message):
+    paths = [example_runs["ridge_alpha1"], example_runs["ridge_alpha10"]]
+    with pytest.raises(ValueError, match=message):
+        NotebookCollection(paths, **kwargs)
+
+
+def test_collection_keeps_an_unreadable_notebook_as_a_column(example_runs, tmp_path):
+    broken = tmp_path / "broken.ipynb"
+    broken.write_text("{")
+    collection = NotebookCollection([example_runs["ridge_alpha1"], broken], ids="filenames")
+    assert collection["mse"]["broken"] is None
+    frame = collection.to_frame(["mse"])
+    assert math.isnan(frame.loc["mse", "broken"])
+    statuses = [nb["status"] for nb in collection.response["notebooks"]]
+    assert statuses == ["ok", "unreadable"]

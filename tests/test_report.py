@@ -1,0 +1,218 @@
+"""The reports: the HTML one is self-contained and safe with hostile notebook outputs."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from jupyterlab_nbcompare import cli, report
+from jupyterlab_nbcompare.core.files import compare_paths
+
+SCRIPT = "<script>alert('out')</script>"
+HOSTILE_HTML = (
+    "<div><b>kept bold</b>"
+    + SCRIPT
+    + '<img src="x" onerror="alert(1)"><a href="javascript:alert(2)">link</a>'
+    + '<img src="https://example.invalid/track.png"><a href="data:text/html,hi">d</a>'
+    + '<iframe src="https://example.invalid"></iframe>'
+    + "<svg><script>alert(3)</script></svg></div>"
+)
+#: An SVG image with a script inside: safe only because it is shown through <img>.
+HOSTILE_SVG = (
+    '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">'
+    "<script>alert(4)</script><rect width='10' height='10'/></svg>"
+)
+
+
+class Page(HTMLParser):
+    """Every element and attribute of a document, plus its text."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.elements: list[tuple[str, dict[str, str | None]]] = []
+        self.text: list[str] = []
+        self.open_tags: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.elements.append((tag, dict(attrs)))
+        self.open_tags.append(tag)
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+    def tags(self, name: str) -> list[dict[str, str | None]]:
+        return [attrs for tag, attrs in self.elements if tag == name]
+
+
+def parse(document: str) -> Page:
+    page = Page()
+    page.feed(document)
+    page.close()
+    return page
+
+
+def hostile_copy(source: Path, target: Path) -> Path:
+    """A real run plus tagged cells whose outputs try to run script."""
+    nb = json.loads(source.read_text())
+
+    def cell(tag: str, outputs: list) -> dict:
+        return {
+            "cell_type": "code",
+            "execution_count": 1,
+            "id": f"hostile-{tag}",
+            "metadata": {"tags": [tag]},
+            "outputs": outputs,
+            "source": "",
+        }
+
+    nb["cells"] += [
+        cell(
+            "evil_html",
+            [{"output_type": "display_data", "data": {"text/html": HOSTILE_HTML}, "metadata": {}}],
+        ),
+        cell("evil_text", [{"output_type": "stream", "name": "stdout", "text": SCRIPT}]),
+        cell(
+            "evil_svg",
+            [
+                {
+                    "output_type": "display_data",
+                    "data": {"image/svg+xml": HOSTILE_SVG},
+                    "metadata": {},
+                }
+            ],
+        ),
+        cell(
+            '<img src=x onerror="alert(5)">',
+            [{"output_type": "stream", "name": "stdout", "text": "1\n"}],
+        ),
+    ]
+    target.write_text(json.dumps(nb))
+    return target
+
+
+@pytest.fixture(scope="module")
+def hostile_report(example_runs, tmp_path_factory) -> tuple[str, dict]:
+    """The HTML report of a clean run against a hostile one, and the response."""
+    folder = tmp_path_factory.mktemp("hostile")
+    base = str(example_runs["ridge_alpha1"])
+    evil = str(hostile_copy(example_runs["ridge_alpha10"], folder / "evil.ipynb"))
+    response = compare_paths([base, evil])
+    return report.to_html(response, image_source=cli.image_source_for_files()), response
+
+
+def test_html_report_parses_and_is_a_whole_document(hostile_report):
+    document, response = hostile_report
+    page = parse(document)
+    assert document.startswith("<!DOCTYPE html>")
+    assert [tag for tag, _ in page.elements][:2] == ["html", "head"]
+    # every compared notebook is named, with the baseline marked
+    text = "".join(page.text)
+    for nb in response["notebooks"]:
+        assert nb["path"] in text
+    assert "(baseline)" in text
+
+
+def test_html_report_embeds_the_images_it_compares(hostile_report):
+    # Given the residuals plot of both runs (PNG) and the hostile SVG
+    document, response = hostile_report
+    plot = next(v for v in response["values"] if v["name"] == "residuals_plot")
+    expected = {cell["sha256"] for cell in plot["cells"].values()}
+    # When the <img> elements of the report are decoded
+    sources = [attrs["src"] for attrs in parse(document).tags("img") if "src" in attrs]
+    assert sources, "no image in the report"
+    # Then every image is a data: URI (nothing loads from elsewhere)...
+    assert all(src.startswith("data:image/") for src in sources)
+    # ...and the PNGs are byte for byte the images the comparison hashed
+    pngs = [base64.b64decode(s.split(",", 1)[1]) for s in sources if "image/png" in s]
+    assert {hashlib.sha256(data).hexdigest() for data in pngs} == expected
+    assert all(data.startswith(b"\x89PNG\r\n\x1a\n") for data in pngs)
+
+
+def test_html_report_runs_no_script_from_outputs(hostile_report):
+    document, _ = hostile_report
+    page = parse(document)
+    # No script element, no inline handler, no javascript: URL, no frame
+    assert page.tags("script") == []
+    assert page.tags("iframe") == []
+    for tag, attrs in page.elements:
+        for name, value in attrs.items():
+            assert not name.lower().startswith("on"), (tag, name)
+            assert "javascript:" not in (value or "").lower(), (tag, name)
+    # Harmless markup survives the sanitizer
+    assert "kept bold" in "".join(page.text)
+    # Text that looks like script is shown as text
+    assert "alert('out')" in "".join(page.text)
+    assert SCRIPT not in document
+    # The hostile SVG is only ever an <img> (scripts in images never run)
+    assert "<svg" not in document
+    # And a Content-Security-Policy forbids scripts even if one slipped through
+    csp = [a for a in page.tags("meta") if a.get("http-equiv") == "Content-Security-Policy"]
+    assert csp
+    assert "script-src" not in csp[0]["content"]
+    assert "default-src 'none'" in csp[0]["content"]
+
+
+@pytest.mark.parametrize("fmt", ["table", "markdown", "csv"])
+def test_text_formats_show_hostile_names_as_plain_text(hostile_report, fmt):
+    _, response = hostile_report
+    out = report.render(response, fmt)
+    assert '<img src=x onerror="alert(5)">' in out or fmt == "csv"
+    assert "evil_html" in out
+
+
+def test_markdown_escapes_pipes():
+    response = {
+        "baseline": "a|b.ipynb",
+        "notebooks": [
+            {
+                "path": "a|b.ipynb",
+                "last_modified": None,
+                "status": "ok",
+                "error": None,
+                "duration": None,
+                "parameters": {},
+            }
+        ],
+        "values": [
+            {
+                "name": "x|y",
+                "origin": "tag",
+                "kind": "text",
+                "direction": None,
+                "differs": False,
+                "cells": {"a|b.ipynb": {"kind": "text", "text": "1 | 2"}},
+            }
+        ],
+    }
+    lines = report.to_markdown(response).strip().splitlines()
+    assert all(line.replace("\\|", "").count("|") == 3 for line in lines)
+
+
+@pytest.mark.parametrize(
+    ("paths", "labels"),
+    [
+        (["runs/a.ipynb", "runs/b.ipynb"], ["a", "b"]),
+        (["x/runs/a.ipynb", "y/runs/a.ipynb"], ["x/runs/a", "y/runs/a"]),
+        (["a.ipynb"], ["a"]),
+        (["runs/a.ipynb", "runs/sub/a.ipynb"], ["a", "sub/a"]),
+    ],
+)
+def test_short_labels(paths, labels):
+    assert list(report.short_labels(paths).values()) == labels
+
+
+@pytest.mark.parametrize(
+    ("value", "number"),
+    [("NaN", "nan"), ("Infinity", "inf"), ("-Infinity", "-inf"), (1.5, 1.5), (True, None)],
+)
+def test_as_number_reads_the_contract_spelling(value, number):
+    got = report.as_number(value)
+    if number is None:
+        assert got is None
+    else:
+        assert repr(float(number)) == repr(float(got))
