@@ -1,0 +1,142 @@
+"""``GET nbcompare/index``: the notebooks of a folder and the names they carry, bounded."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from tornado.httpclient import HTTPClientError
+
+from .conftest import tagged_notebook, text_output
+
+
+async def index(jp_fetch, **params) -> dict:
+    """GET the index with these query parameters; answer the decoded body."""
+    response = await jp_fetch("nbcompare", "index", params=params)
+    assert response.headers["Content-Type"].startswith("application/json")
+    return json.loads(response.body)
+
+
+def notebook(**values: str) -> dict:
+    """A notebook with one tagged cell per keyword, printing the given repr."""
+    return tagged_notebook({name: [text_output(text)] for name, text in values.items()})
+
+
+@pytest.fixture
+def tree(write_notebook):
+    """A small folder tree: numbers, a broken file, nesting, a non-notebook file."""
+    write_notebook("b.ipynb", notebook(mse="2.5", label="'b'"))
+    write_notebook("a.ipynb", notebook(mse="1.5", flag="True"))
+    write_notebook("c.ipynb", b"{broken")
+    write_notebook("notes.txt", b"mse = 3")
+    write_notebook("sub/d.ipynb", notebook(mse="9.0"))
+    write_notebook("sub/deeper/e.ipynb", notebook(mse="-4.0"))
+    write_notebook("sub/deeper/deepest/f.ipynb", notebook(mse="100.0"))
+
+
+async def test_root_folder_is_listed_by_path(jp_fetch, tree, read_path):
+    # When the root is indexed with the defaults (not recursive)
+    answer = await index(jp_fetch)
+    # Then its notebooks are listed in path order, not the text file, not sub folders
+    assert answer["path"] == ""
+    assert answer["truncated"] is False
+    assert [nb["path"] for nb in answer["notebooks"]] == ["a.ipynb", "b.ipynb", "c.ipynb"]
+    # And the broken one is listed as unreadable with its error
+    broken = answer["notebooks"][2]
+    assert broken["status"] == "unreadable"
+    assert broken["error"]["code"] == "invalid_json"
+    # And scalars carry their value, others only their kind
+    names_of_a = {n["name"]: n for n in answer["notebooks"][0]["names"]}
+    assert names_of_a["mse"] == {"name": "mse", "origin": "tag", "kind": "scalar", "value": 1.5}
+    names_of_b = {n["name"]: n for n in answer["notebooks"][1]["names"]}
+    assert names_of_b["label"]["kind"] == "text"
+    assert "value" not in names_of_b["label"]
+    # And each name is summarised: how many carry it, and the range of its numbers
+    names = {n["name"]: n for n in answer["names"]}
+    assert names["mse"]["count"] == 2
+    assert (names["mse"]["min"], names["mse"]["max"]) == (1.5, 2.5)
+    assert names["flag"]["count"] == 1
+    assert "min" not in names["flag"]  # booleans are not numbers here
+
+
+async def test_recursive_scan_goes_down_to_the_depth_limit(jp_fetch, jp_serverapp, tree, read_path):
+    # Given a recursive scan limited to one folder level below the start
+    jp_serverapp.web_app.settings["nbcompare"].index_max_depth = 1
+    # When sub/ is indexed recursively
+    answer = await index(jp_fetch, path="sub", recursive="true")
+    # Then sub/ and sub/deeper/ are read, sub/deeper/deepest/ is not, and that is said
+    assert answer["path"] == "sub"
+    assert [nb["path"] for nb in answer["notebooks"]] == ["sub/d.ipynb", "sub/deeper/e.ipynb"]
+    assert answer["truncated"] is True
+    names = {n["name"]: n for n in answer["names"]}
+    assert (names["mse"]["min"], names["mse"]["max"]) == (-4.0, 9.0)
+
+
+async def test_recursive_scan_of_everything(jp_fetch, tree, read_path):
+    # When the root is indexed recursively with the default limits
+    answer = await index(jp_fetch, path="/", recursive="true")
+    # Then every notebook is there, ordered by path, and nothing was cut
+    assert [nb["path"] for nb in answer["notebooks"]] == [
+        "a.ipynb",
+        "b.ipynb",
+        "c.ipynb",
+        "sub/d.ipynb",
+        "sub/deeper/deepest/f.ipynb",
+        "sub/deeper/e.ipynb",
+    ]
+    assert answer["truncated"] is False
+    assert {n["name"]: n["count"] for n in answer["names"]}["mse"] == 5
+
+
+async def test_notebook_limit_truncates(jp_fetch, jp_serverapp, tree, read_path):
+    # Given a scan limited to two notebooks
+    jp_serverapp.web_app.settings["nbcompare"].index_max_notebooks = 2
+    # When a folder with more is indexed
+    answer = await index(jp_fetch, recursive="true")
+    # Then two are listed and the answer says it was cut
+    assert len(answer["notebooks"]) == 2
+    assert answer["truncated"] is True
+
+
+@pytest.mark.parametrize(
+    ("params", "fragment"),
+    [({"recursive": "maybe"}, "recursive"), ({"recursive": "2"}, "recursive")],
+)
+async def test_malformed_index_requests_are_400(jp_fetch, tree, params, fragment):
+    # When recursive is neither true nor false
+    with pytest.raises(HTTPClientError) as error:
+        await jp_fetch("nbcompare", "index", params=params)
+    # Then it is 400 with a message naming it
+    assert error.value.code == 400
+    assert fragment in json.loads(error.value.response.body)["message"]
+
+
+@pytest.mark.parametrize("path", ["nope", "a.ipynb", "notes.txt", "sub/nope"])
+async def test_not_a_folder_is_404(jp_fetch, tree, path, read_path):
+    # When something that is not a folder is indexed
+    with pytest.raises(HTTPClientError) as error:
+        await jp_fetch("nbcompare", "index", params={"path": path})
+    # Then it is 404
+    assert error.value.code == 404
+
+
+async def test_index_and_compare_share_the_cache(jp_fetch, jp_serverapp, tree, read_path):
+    # Given a folder indexed once
+    service = jp_serverapp.web_app.settings["nbcompare_service"]
+    await index(jp_fetch)
+    parsed = service.parsed
+    # When its notebooks are compared, and the folder indexed again
+    body = json.dumps({"paths": ["a.ipynb", "b.ipynb", "c.ipynb"]})
+    await jp_fetch("nbcompare", "compare", method="POST", body=body)
+    await index(jp_fetch)
+    # Then nothing was parsed again
+    assert service.parsed == parsed
+
+
+async def test_empty_folder(jp_fetch, jp_root_dir, read_path):
+    # Given an empty folder
+    (jp_root_dir / "empty").mkdir()
+    # When it is indexed
+    answer = await index(jp_fetch, path="empty", recursive="false")
+    # Then the answer is empty but complete
+    assert answer == {"path": "empty", "notebooks": [], "names": [], "truncated": False}
