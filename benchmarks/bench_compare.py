@@ -58,7 +58,7 @@ TEMPLATE = REPO / "examples" / "template.ipynb"
 GENERATE = REPO / "examples" / "generate.py"
 
 #: Bumped whenever the way clones are derived changes, so that the cache key changes.
-CORPUS_VERSION = 1
+CORPUS_VERSION = 2
 
 #: papermill's own tags, which name no value.
 PAPERMILL_TAGS = {"parameters", "injected-parameters", "papermill-error-cell-tag"}
@@ -96,12 +96,22 @@ def _load_generate_module():
 _FLOAT = re.compile(r"(?<![\w.])(-?\d+\.(\d+)(?:[eE][-+]?\d+)?)(?![\w.])")
 
 
+def _scale_number(value: float, factor: float) -> float:
+    """``value * factor``, except that a fraction in (0, 1) stays one (an r2, a rate)."""
+    if 0 < value < 1:
+        return value**factor
+    return value * factor
+
+
+_ALPHA = re.compile(r"alpha=[-+.\deE]+")
+
+
 def _scale_text(text: str, factor: float) -> str:
     """Multiply every decimal number printed in ``text`` by ``factor``, keeping its format."""
 
     def repl(match: re.Match) -> str:
         literal, decimals = match.group(1), match.group(2)
-        value = float(literal) * factor
+        value = _scale_number(float(literal), factor)
         if "e" in literal.lower():
             return repr(value)
         return f"{value:.{len(decimals)}f}"
@@ -109,21 +119,29 @@ def _scale_text(text: str, factor: float) -> str:
     return _FLOAT.sub(repl, text)
 
 
-def _scale_source(source: str | list[str], factor: float) -> str | list[str]:
-    """``_scale_text`` for a notebook multiline string (a string or a list of lines)."""
+def _scale_source(source: str | list[str], factor: float, alpha: Any) -> str | list[str]:
+    """``_scale_text`` for a notebook multiline string (a string or a list of lines).
+
+    An ``alpha=...`` printed by the template is then set to the run's own alpha.
+    """
     if isinstance(source, list):
-        return [_scale_text(line, factor) for line in source]
-    return _scale_text(source, factor)
+        return [_ALPHA.sub(f"alpha={alpha}", _scale_text(line, factor)) for line in source]
+    return _ALPHA.sub(f"alpha={alpha}", _scale_text(source, factor))
 
 
-def _scale_data(data: Any, factor: float) -> Any:
-    """Scale every float inside JSON data (scrap payloads); ints, bools and text stay."""
+def _scale_data(data: Any, factor: float, alpha: Any = None) -> Any:
+    """Scale every float inside JSON data (scrap payloads); ints and bools stay.
+
+    Text keeps its words; an ``alpha=...`` in it is rewritten to the run's alpha.
+    """
     if isinstance(data, float):
-        return data * factor
+        return _scale_number(data, factor)
+    if isinstance(data, str) and alpha is not None:
+        return _ALPHA.sub(f"alpha={alpha}", data)
     if isinstance(data, dict):
-        return {key: _scale_data(value, factor) for key, value in data.items()}
+        return {key: _scale_data(value, factor, alpha) for key, value in data.items()}
     if isinstance(data, list):
-        return [_scale_data(value, factor) for value in data]
+        return [_scale_data(value, factor, alpha) for value in data]
     return data
 
 
@@ -164,17 +182,17 @@ def _clone(seed: dict, index: int, rng: random.Random) -> dict:
         named = [tag for tag in tags if tag not in PAPERMILL_TAGS]
         for output in cell.get("outputs", []):
             if output.get("output_type") == "stream" and named:
-                output["text"] = _scale_source(output["text"], factor)
+                output["text"] = _scale_source(output["text"], factor, params.get("alpha"))
             for mime, payload in (output.get("data") or {}).items():
                 if mime.startswith("application/scrapbook.scrap."):
                     if isinstance(payload, dict) and "data" in payload:
-                        payload["data"] = _scale_data(payload["data"], factor)
+                        payload["data"] = _scale_data(payload["data"], factor, params.get("alpha"))
                         if payload.get("name") == "config" and isinstance(payload["data"], dict):
                             payload["data"]["alpha"] = params.get("alpha")
                 elif mime in ("text/plain", "text/html") and (
                     named or (output.get("metadata") or {}).get("scrapbook")
                 ):
-                    output["data"][mime] = _scale_source(payload, factor)
+                    output["data"][mime] = _scale_source(payload, factor, params.get("alpha"))
     return nb
 
 
@@ -199,6 +217,9 @@ def build_corpus(runs: int, jobs: int, rebuild: bool) -> tuple[Path, list[str]]:
             return root, paths
     if base.exists():
         shutil.rmtree(base)
+    for stale in (RESULTS / "corpus").glob("*"):
+        if stale.is_dir() and stale.name != key:  # an older template or corpus version
+            shutil.rmtree(stale)
     seeds_dir = base / "seeds"
     print(f"corpus: executing the template with papermill into {seeds_dir} ...")
     started = time.perf_counter()
@@ -764,6 +785,7 @@ def profile_cold(
             "raw": str(raw_path.relative_to(REPO)),
             "summary": str(summary_path.relative_to(REPO)),
             "samples": summary["samples"],
+            "importing_samples": summary["importing_samples"],
             "top_self": summary["top_self"][:15],
             "top_inclusive": summary["top_inclusive"][:25],
             "threads": summary["threads"],
@@ -794,6 +816,7 @@ def summarise_profile(raw: str) -> dict:
     self_counts: Counter = Counter()
     incl_counts: Counter = Counter()
     threads: Counter = Counter()
+    importing = 0
     for line in raw.splitlines():
         stack, _, count_text = line.rpartition(" ")
         if not stack or not count_text.isdigit():
@@ -806,6 +829,8 @@ def summarise_profile(raw: str) -> dict:
         total += count
         if not frames:
             continue
+        if any("importlib._bootstrap" in f for f in frames):
+            importing += count
         short = [_short_frame(f) for f in frames]
         self_counts[short[-1]] += count
         for name in set(short):
@@ -818,7 +843,12 @@ def summarise_profile(raw: str) -> dict:
         ]
 
     top_self, top_incl = table(self_counts, 30), table(incl_counts, 60)
-    lines = [f"py-spy samples: {total}", "", "threads:"]
+    lines = [
+        f"py-spy samples: {total}",
+        f"importing modules: {importing} samples ({100 * importing / max(total, 1):.1f}%)",
+        "",
+        "threads:",
+    ]
     lines += [f"  {n:6d} {100 * n / max(total, 1):5.1f}%  {name}" for name, n in threads.items()]
     lines += ["", "top self time:"]
     lines += [f"  {r['percent']:5.1f}%  {r['function']}" for r in top_self]
@@ -830,6 +860,7 @@ def summarise_profile(raw: str) -> dict:
         "top_inclusive": top_incl,
         "threads": {name: n for name, n in threads.items()},
         "samples": total,
+        "importing_samples": importing,
     }
 
 
@@ -1174,6 +1205,15 @@ def print_report(results: dict) -> None:
                 print(f"  {row['percent']:5.1f}%  {row['function']}")
 
 
+def _wait_for_quiet(limit: float) -> None:
+    """Wait (at most ``limit`` seconds) until the machine is not busier than its CPUs."""
+    cpus = os.cpu_count() or 1
+    deadline = time.monotonic() + limit
+    while os.getloadavg()[0] >= cpus and time.monotonic() < deadline:
+        print(f"waiting for a quieter machine: load average {os.getloadavg()[0]:.1f}")
+        time.sleep(10)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run every measurement, print the report, write the JSON; always exit 0."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -1192,6 +1232,13 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="profile every non-idle thread instead of the GIL holder only",
     )
+    parser.add_argument(
+        "--wait-for-quiet",
+        type=float,
+        default=0,
+        metavar="SECONDS",
+        help="first wait up to SECONDS for the 1-minute load average to drop below the CPU count",
+    )
     parser.add_argument("--skip-sklearn", action="store_true")
     parser.add_argument("--skip-scrapbook", action="store_true")
     parser.add_argument(
@@ -1202,6 +1249,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     RESULTS.mkdir(parents=True, exist_ok=True)
+    _wait_for_quiet(args.wait_for_quiet)
     begun = time.perf_counter()
 
     root, paths = build_corpus(args.runs, args.jobs, args.rebuild_corpus)
