@@ -13,7 +13,7 @@ cell of the response is a fresh (shallow) copy with the comparison fields added.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 from urllib.parse import quote
 
@@ -113,23 +113,48 @@ def output_url(path: str, name: str, origin: str, part: int | None = None) -> st
     return url
 
 
+_ATOMS = frozenset({str, int, bool, type(None)})
+
+
+def _spell(number: float) -> float | str:
+    if math.isnan(number):
+        return "NaN"
+    if math.isinf(number):
+        return "Infinity" if number > 0 else "-Infinity"
+    return number
+
+
 def json_safe(obj: Any) -> Any:
     """A copy of ``obj`` that strict JSON can carry: non-finite floats become strings.
 
     ``NaN`` -> ``"NaN"``, ``inf`` -> ``"Infinity"``, ``-inf`` -> ``"-Infinity"``
     (the contract's spelling, which ``JSON.parse`` accepts where a bare ``NaN``
     is a syntax error); tuples become lists. Everything else is returned as is.
+    Written for speed (it walks whole responses): atoms are not recursed into.
     """
+    kind = type(obj)
+    if kind is float:
+        return obj if obj - obj == 0 else _spell(obj)
+    if kind is dict:
+        return {
+            key: value
+            if type(value) in _ATOMS or (type(value) is float and value - value == 0)
+            else json_safe(value)
+            for key, value in obj.items()
+        }
+    if kind is list or kind is tuple:
+        return [
+            value
+            if type(value) in _ATOMS or (type(value) is float and value - value == 0)
+            else json_safe(value)
+            for value in obj
+        ]
     if isinstance(obj, float):
-        if math.isfinite(obj):
-            return obj
-        if math.isnan(obj):
-            return "NaN"
-        return "Infinity" if obj > 0 else "-Infinity"
+        return _spell(float(obj))
     if isinstance(obj, dict):
-        return {key: json_safe(value) for key, value in obj.items()}
+        return json_safe(dict(obj))
     if isinstance(obj, (list, tuple)):
-        return [json_safe(value) for value in obj]
+        return json_safe(list(obj))
     return obj
 
 
@@ -170,7 +195,7 @@ def _mapping(
     cell: dict,
     base: dict | None,
     name: str,
-    overrides: Mapping[str, str | None] | None,
+    direction_of: Callable[[str, str | None], str | None],
     is_base: bool,
 ) -> None:
     base_items = base.get("items") if base is not None and base.get("kind") == "mapping" else None
@@ -181,7 +206,7 @@ def _mapping(
         value = item.get("value") if isinstance(item, dict) else item
         base_item = base_items.get(key)
         base_value = base_item.get("value") if isinstance(base_item, dict) else None
-        direction = direction_for(name, key, overrides)
+        direction = direction_of(name, key)
         items[key] = {"value": value, **_deltas(value, base_value, direction, is_base)}
     cell["items"] = items
 
@@ -208,6 +233,19 @@ def _sequence(cell: dict, base: dict | None) -> None:
         return
     cell["added"] = _set_difference(items, base_items)
     cell["removed"] = _set_difference(base_items, items)
+
+
+_SCALARS = _ATOMS | {float}
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equality of two table cells as :func:`equal_key` sees it, fast for scalars."""
+    type_a, type_b = type(a), type(b)
+    if type_a in _SCALARS and type_b in _SCALARS:
+        if type_a is bool or type_b is bool:
+            return type_a is type_b and a == b
+        return a == b or (a != a and b != b)  # NaN equals NaN
+    return equal_key(a) == equal_key(b)
 
 
 def _occurrence_keys(labels: Iterable) -> list[tuple]:
@@ -250,7 +288,7 @@ def _table(cell: dict, base: dict | None) -> None:
             base_j = base_col_at.get(col_key)
             if base_j is None:
                 continue
-            if equal_key(at(rows, i, j)) != equal_key(at(base_rows, base_i, base_j)):
+            if not _same(at(rows, i, j), at(base_rows, base_i, base_j)):
                 changed.append([index[i], columns[j]])
     cell["changed"] = changed
     cell["added_rows"] = [index[i] for i, key in enumerate(row_keys) if key not in base_row_at]
@@ -281,7 +319,7 @@ def _cell(
     name: str,
     origin: str,
     direction: str | None,
-    overrides: Mapping[str, str | None] | None,
+    direction_of: Callable[[str, str | None], str | None],
     is_base: bool,
 ) -> dict:
     """One response cell: a copy of the record's cell plus the comparison fields."""
@@ -290,7 +328,7 @@ def _cell(
     if kind == "scalar":
         _scalar(cell, base, direction, is_base)
     elif kind == "mapping":
-        _mapping(cell, base, name, overrides, is_base)
+        _mapping(cell, base, name, direction_of, is_base)
     elif kind == "sequence":
         _sequence(cell, base)
     elif kind == "table":
@@ -373,6 +411,14 @@ def compare(
     if baseline is None:
         baseline = paths[0]
     wanted = None if names is None else set(names)
+    known: dict[tuple[str, str | None], str | None] = {}
+
+    def direction_of(name: str, key: str | None) -> str | None:
+        """``direction_for`` with the overrides, once per (name, key) of this call."""
+        found = known.get((name, key), "?")
+        if found == "?":
+            found = known[(name, key)] = direction_for(name, key, directions)
+        return found
 
     rows: dict[tuple[str, str], dict[str, dict | None]] = {}
     for entry in entries:
@@ -388,7 +434,7 @@ def compare(
 
     values = []
     for (origin, name), found in rows.items():
-        direction = direction_for(name, None, directions)
+        direction = direction_of(name, None)
         base = found.get(baseline)
         cells: dict[str, dict | None] = {}
         for path in paths:
@@ -403,7 +449,7 @@ def compare(
                     name=name,
                     origin=origin,
                     direction=direction,
-                    overrides=directions,
+                    direction_of=direction_of,
                     is_base=path == baseline,
                 )
             )

@@ -474,10 +474,36 @@ def parse_parameters(source: str, injected: bool) -> dict[str, dict]:
     return params
 
 
+#: Parsed parameter cells by (source, injected). Runs of one template share their
+#: ``parameters`` cell, so a grid of hundreds parses it once. Bounded; cleared when full.
+_PARAMETER_CACHE: dict[tuple[str, bool], dict[str, dict]] = {}
+_PARAMETER_CACHE_SIZE = 256
+_PARAMETER_CACHE_MAX_SOURCE = 65_536
+
+
+def _cached_parameters(source: str, injected: bool) -> dict[str, dict]:
+    """:func:`parse_parameters` through a small cache (fresh entry dicts every time)."""
+    key = (source, injected)
+    parsed = _PARAMETER_CACHE.get(key)
+    if parsed is None:
+        parsed = parse_parameters(source, injected)
+        if len(source) <= _PARAMETER_CACHE_MAX_SOURCE:
+            if len(_PARAMETER_CACHE) >= _PARAMETER_CACHE_SIZE:
+                _PARAMETER_CACHE.clear()
+            _PARAMETER_CACHE[key] = parsed
+    return {name: dict(entry) for name, entry in parsed.items()}
+
+
 def _parameters(nb: dict, metadata_papermill: dict) -> dict[str, dict]:
-    """Papermill parameters: defaults overlaid with the injected values."""
+    """Papermill parameters: defaults overlaid with the injected values.
+
+    The injected cell is only parsed when the metadata does not list the
+    injected values (the metadata wins when both exist).
+    """
     defaults: dict[str, dict] = {}
     injected_cell: dict[str, dict] | None = None
+    injected = metadata_papermill.get("parameters")
+    use_cell = not isinstance(injected, dict)
     cells = nb.get("cells") or []
     for cell in cells:
         if not isinstance(cell, dict) or cell.get("cell_type") != "code":
@@ -489,12 +515,11 @@ def _parameters(nb: dict, metadata_papermill: dict) -> dict[str, dict]:
         if not isinstance(tags, list):
             continue
         if "parameters" in tags and not defaults:
-            defaults = parse_parameters(_text(cell.get("source")), injected=False)
-        if "injected-parameters" in tags:
-            injected_cell = parse_parameters(_text(cell.get("source")), injected=True)
-    result = dict(defaults)
-    injected = metadata_papermill.get("parameters")
-    if isinstance(injected, dict):
+            defaults = _cached_parameters(_text(cell.get("source")), injected=False)
+        if use_cell and "injected-parameters" in tags:
+            injected_cell = _cached_parameters(_text(cell.get("source")), injected=True)
+    result = defaults
+    if not use_cell:
         for name, value in injected.items():
             result[str(name)] = {"value": value, "injected": True}
     elif injected_cell:
