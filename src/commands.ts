@@ -1,21 +1,26 @@
 import { JupyterFrontEnd } from '@jupyterlab/application';
 import { ICommandPalette, WidgetTracker } from '@jupyterlab/apputils';
 import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
+import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { ITranslator } from '@jupyterlab/translation';
 
+import { saveComparisonNotebook } from './exportNotebook';
 import {
   isCompareEnabled,
   isCompareVisible,
   selectedNotebooks
 } from './selection';
 import { compareIcon } from './icons';
+import { IBaselinePin } from './tokens';
 import { ComparePanel } from './widgets/ComparePanel';
+import { ISourceTarget } from './widgets/Grid';
 
 /** Every command id of the extension. */
 export namespace CommandIDs {
   export const compare = 'nbcompare:compare';
   export const pinBaseline = 'nbcompare:pin-baseline';
   export const unpinBaseline = 'nbcompare:unpin-baseline';
+  export const openSource = 'nbcompare:open-source';
 }
 
 /** Arguments of `nbcompare:compare`. */
@@ -32,6 +37,8 @@ export interface ICompareCommandOptions {
   translator: ITranslator;
   palette: ICommandPalette | null;
   tracker: WidgetTracker<ComparePanel>;
+  rendermime?: IRenderMimeRegistry | null;
+  pin?: IBaselinePin | null;
 }
 
 let panelCounter = 0;
@@ -46,6 +53,7 @@ export function addCompareCommand(options: ICompareCommandOptions): void {
   const selection = () => (browser ? Array.from(browser.selectedItems()) : []);
   const explicit = (args: ICompareArgs) =>
     Array.isArray(args.paths) && args.paths.length > 0;
+  const contents = app.serviceManager.contents;
 
   app.commands.addCommand(CommandIDs.compare, {
     label: args => {
@@ -78,7 +86,19 @@ export function addCompareCommand(options: ICompareCommandOptions): void {
         paths: chosen,
         baseline,
         names,
-        translator
+        translator,
+        rendermime: options.rendermime ?? null,
+        pin: options.pin ?? null,
+        contents,
+        sanitize: options.rendermime
+          ? html => options.rendermime!.sanitizer.sanitize(html)
+          : undefined,
+        openSource: target =>
+          void app.commands.execute(CommandIDs.openSource, { ...target }),
+        openPath: path =>
+          void app.commands.execute('docmanager:open', { path }),
+        exportNotebook: async spec =>
+          (await saveComparisonNotebook(contents, spec)).path
       });
       panel.id = `nbcompare-panel-${++panelCounter}`;
       await tracker.add(panel);
@@ -91,5 +111,104 @@ export function addCompareCommand(options: ICompareCommandOptions): void {
   palette?.addItem({
     command: CommandIDs.compare,
     category: trans.__('Notebook Comparison')
+  });
+}
+
+/** The part of a notebook cell model the source lookup reads. */
+interface ICellLike {
+  type?: string;
+  getMetadata?(key: string): unknown;
+  toJSON?(): { outputs?: { data?: Record<string, any>; metadata?: any }[] };
+}
+
+/**
+ * The index of the cell that produced a value: the server's `cell_index`
+ * when it gives one, else the last cell tagged with the name (the last one
+ * wins, as on the server), or for a scrap the last cell that glued it.
+ */
+export function findSourceCell(
+  cells: ICellLike[],
+  target: Pick<ISourceTarget, 'name' | 'origin' | 'cellIndex'>
+): number {
+  if (
+    typeof target.cellIndex === 'number' &&
+    target.cellIndex >= 0 &&
+    target.cellIndex < cells.length
+  ) {
+    return target.cellIndex;
+  }
+  if (!target.name) {
+    return -1;
+  }
+  for (let i = cells.length - 1; i >= 0; i--) {
+    const cell = cells[i];
+    if (target.origin === 'tag') {
+      const tags = cell.getMetadata?.('tags');
+      if (
+        cell.type === 'code' &&
+        Array.isArray(tags) &&
+        tags.includes(target.name)
+      ) {
+        return i;
+      }
+    } else {
+      const outputs = cell.toJSON?.().outputs ?? [];
+      for (const output of outputs) {
+        const scrapbook = output.metadata?.scrapbook;
+        if (scrapbook?.name === target.name) {
+          return i;
+        }
+        for (const [mime, data] of Object.entries(output.data ?? {})) {
+          if (
+            mime.startsWith('application/scrapbook.scrap.') &&
+            data?.name === target.name
+          ) {
+            return i;
+          }
+        }
+      }
+    }
+  }
+  return -1;
+}
+
+/**
+ * Register `nbcompare:open-source`: open a notebook (or reveal it) and
+ * scroll to the cell that produced a value, so a number in the comparison is
+ * one click from its code.
+ */
+export function addOpenSourceCommand(
+  app: JupyterFrontEnd,
+  translator: ITranslator
+): void {
+  const trans = translator.load('jupyterlab_nbcompare');
+  app.commands.addCommand(CommandIDs.openSource, {
+    label: trans.__('Open the Source Cell'),
+    caption: trans.__('Open the notebook at the cell that produced a value'),
+    execute: async args => {
+      const target = args as unknown as ISourceTarget;
+      if (!target.path) {
+        return;
+      }
+      const widget: any = await app.commands.execute('docmanager:open', {
+        path: target.path
+      });
+      if (!widget?.context) {
+        return;
+      }
+      await widget.context.ready;
+      await widget.revealed;
+      const notebook = widget.content;
+      const cells = notebook?.model?.cells;
+      if (!cells || !notebook.widgets) {
+        return;
+      }
+      const index = findSourceCell(Array.from(cells), target);
+      if (index < 0) {
+        return;
+      }
+      notebook.activeCellIndex = index;
+      await notebook.scrollToItem(index, 'center');
+    }
   });
 }

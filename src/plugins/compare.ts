@@ -5,11 +5,16 @@ import {
 } from '@jupyterlab/application';
 import { ICommandPalette, WidgetTracker } from '@jupyterlab/apputils';
 import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
+import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 
-import { addCompareCommand, CommandIDs } from '../commands';
+import {
+  addCompareCommand,
+  addOpenSourceCommand,
+  CommandIDs
+} from '../commands';
 import { requestAPI } from '../request';
-import { IVersionResponse } from '../tokens';
+import { IBaselinePin, IVersionResponse } from '../tokens';
 import { ComparePanel } from '../widgets/ComparePanel';
 
 /** The comparison panel and the "Compare notebooks" command. */
@@ -21,14 +26,18 @@ export const comparePlugin: JupyterFrontEndPlugin<void> = {
     IDefaultFileBrowser,
     ICommandPalette,
     ITranslator,
-    ILayoutRestorer
+    ILayoutRestorer,
+    IRenderMimeRegistry,
+    IBaselinePin
   ],
   activate: (
     app: JupyterFrontEnd,
     browser: IDefaultFileBrowser | null,
     palette: ICommandPalette | null,
     translator: ITranslator | null,
-    restorer: ILayoutRestorer | null
+    restorer: ILayoutRestorer | null,
+    rendermime: IRenderMimeRegistry | null,
+    pin: IBaselinePin | null
   ) => {
     const tracker = new WidgetTracker<ComparePanel>({
       namespace: 'nbcompare-panel'
@@ -38,8 +47,11 @@ export const comparePlugin: JupyterFrontEndPlugin<void> = {
       browser,
       palette,
       translator: translator ?? nullTranslator,
-      tracker
+      tracker,
+      rendermime,
+      pin
     });
+    addOpenSourceCommand(app, translator ?? nullTranslator);
     if (restorer) {
       void restorer.restore(tracker, {
         command: CommandIDs.compare,

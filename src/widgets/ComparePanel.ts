@@ -1,7 +1,32 @@
-import { ITranslator, nullTranslator } from '@jupyterlab/translation';
-import { Widget } from '@lumino/widgets';
+import { Dialog, Notification } from '@jupyterlab/apputils';
+import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
+import { Contents } from '@jupyterlab/services';
+import {
+  ITranslator,
+  nullTranslator,
+  TranslationBundle
+} from '@jupyterlab/translation';
+import { Message } from '@lumino/messaging';
+import { PanelLayout, Widget } from '@lumino/widgets';
 
+import {
+  comparisonHtml,
+  comparisonMarkdown,
+  exportFolder,
+  fetchDataURIs,
+  imageUrls,
+  metricsCsv,
+  saveExport
+} from '../export';
+import { basename, dirname } from '../format';
 import { compareIcon } from '../icons';
+import { CompareModel, StatFetcher } from '../model';
+import { serverURL } from '../request';
+import { IBaselinePin, IValueRow } from '../tokens';
+import { h } from './dom';
+import { Grid, ISourceTarget } from './Grid';
+import { ImageCompare } from './ImageCompare';
+import { CompareToolbar, ExportFormat } from './Toolbar';
 
 /** Options of a comparison panel. */
 export interface IComparePanelOptions {
@@ -9,37 +34,314 @@ export interface IComparePanelOptions {
   baseline?: string;
   names?: string[];
   translator?: ITranslator;
+  /** Renders html outputs (untrusted). */
+  rendermime?: IRenderMimeRegistry | null;
+  /** The shared baseline pin, followed when it is one of `paths`. */
+  pin?: IBaselinePin | null;
+  /** Contents service: live refresh and saving exports. */
+  contents?: Contents.IManager | null;
+  /** Open a notebook at the cell that produced a value. */
+  openSource?: (target: ISourceTarget) => void;
+  /** Open a file (an export) in JupyterLab. */
+  openPath?: (path: string) => void;
+  /** Export as comparison notebook; the button shows only when given. */
+  exportNotebook?: (spec: {
+    paths: string[];
+    baseline: string;
+    names: string[] | null;
+  }) => Promise<string>;
+  /** Sanitize html for the HTML report. */
+  sanitize?: (html: string) => string;
+  /** Live refresh period in ms (0 disables polling). */
+  pollInterval?: number;
+  /** A ready model (tests); built from the options otherwise. */
+  model?: CompareModel;
+}
+
+/** Live refresh: how often last-modified times are read, in ms. */
+export const POLL_INTERVAL = 3000;
+
+/**
+ * Last-modified times of notebooks, read cheaply: one directory listing per
+ * folder (no notebook content), whatever the number of notebooks.
+ */
+export function statByFolder(contents: Contents.IManager): StatFetcher {
+  return async (paths: string[]) => {
+    const folders = new Map<string, string[]>();
+    for (const path of paths) {
+      const folder = dirname(path).replace(/\/$/, '');
+      folders.set(folder, [...(folders.get(folder) ?? []), path]);
+    }
+    const result: Record<string, string | null> = {};
+    await Promise.all(
+      Array.from(folders.keys()).map(async folder => {
+        const listing = await contents.get(folder, { content: true });
+        const times = new Map<string, string>();
+        for (const item of (listing.content ?? []) as Contents.IModel[]) {
+          times.set(item.path, item.last_modified);
+        }
+        for (const path of folders.get(folder)!) {
+          result[path] = times.get(path) ?? null;
+        }
+      })
+    );
+    return result;
+  };
 }
 
 /**
- * The main-area panel of one comparison. For now it names the notebooks being
- * compared; the per-kind views plug into it.
+ * The main-area panel of one comparison: toolbar, status line and the
+ * windowed grid, all driven by a {@link CompareModel}.
  */
 export class ComparePanel extends Widget {
   constructor(options: IComparePanelOptions) {
     super();
-    const trans = (options.translator ?? nullTranslator).load(
+    this._options = options;
+    const trans = (this._trans = (options.translator ?? nullTranslator).load(
       'jupyterlab_nbcompare'
-    );
+    ));
     this.paths = [...options.paths];
+    const contents = options.contents ?? null;
+    this.model =
+      options.model ??
+      new CompareModel({
+        paths: this.paths,
+        baseline: options.baseline,
+        pinned: options.pin?.path ?? null,
+        names: options.names,
+        stat: contents ? statByFolder(contents) : undefined
+      });
     this.addClass('jp-NbCompare-panel');
     this.title.label = trans.__('Compare %1 notebooks', this.paths.length);
     this.title.caption = this.paths.join('\n');
     this.title.icon = compareIcon;
     this.title.closable = true;
 
-    const list = document.createElement('ul');
-    list.className = 'jp-NbCompare-notebookList';
-    for (const path of this.paths) {
-      const item = document.createElement('li');
-      item.className = 'jp-NbCompare-notebook';
-      item.textContent = path;
-      item.title = path;
-      list.appendChild(item);
+    const layout = (this.layout = new PanelLayout());
+    this._toolbar = new CompareToolbar({
+      model: this.model,
+      trans,
+      onExport: format => void this._export(format),
+      canExportNotebook: !!options.exportNotebook
+    });
+    this._status = new Widget();
+    this._status.addClass('jp-NbCompare-statusBar');
+    this._status.node.setAttribute('aria-live', 'polite');
+    this._grid = new Grid({
+      model: this.model,
+      trans,
+      rendermime: options.rendermime ?? null,
+      openSource: target => options.openSource?.(target),
+      openImage: (path, row) => void this._openImage(path, row)
+    });
+    layout.addWidget(this._toolbar);
+    layout.addWidget(this._status);
+    layout.addWidget(this._grid);
+
+    this.model.changed.connect(this._onModelChanged, this);
+    options.pin?.changed.connect(this._onPinChanged, this);
+    contents?.fileChanged.connect(this._onFileChanged, this);
+    const period = options.pollInterval ?? POLL_INTERVAL;
+    if (period > 0 && contents) {
+      this._timer = window.setInterval(() => this._poll(), period);
     }
-    this.node.appendChild(list);
+    this._renderStatus();
+    this._grid.rebuild();
+    void this.model.refresh();
   }
 
   /** The compared notebooks, in column order. */
   readonly paths: string[];
+
+  /** The state of this comparison. */
+  readonly model: CompareModel;
+
+  /** Stop polling and listening, then dispose of the model. */
+  dispose(): void {
+    if (this.isDisposed) {
+      return;
+    }
+    window.clearInterval(this._timer);
+    window.clearTimeout(this._fileTimer);
+    this._options.pin?.changed.disconnect(this._onPinChanged, this);
+    this._options.contents?.fileChanged.disconnect(this._onFileChanged, this);
+    this.model.dispose();
+    super.dispose();
+  }
+
+  protected onActivateRequest(msg: Message): void {
+    super.onActivateRequest(msg);
+    this._grid.node.focus();
+  }
+
+  private _poll(): void {
+    if (this.isVisible && document.visibilityState !== 'hidden') {
+      void this.model.checkForChanges();
+    }
+  }
+
+  private _onModelChanged(_: CompareModel, change: string): void {
+    if (change === 'status') {
+      this._renderStatus();
+      return;
+    }
+    this._toolbar.sync(this.model);
+    this.node.dataset.baseline = this.model.baseline;
+    this._grid.rebuild();
+  }
+
+  private _onPinChanged(_: IBaselinePin, path: string | null): void {
+    void this.model.setPinned(path);
+  }
+
+  private _onFileChanged(
+    _: Contents.IManager,
+    change: Contents.IChangedArgs
+  ): void {
+    const touched = [change.newValue?.path, change.oldValue?.path];
+    if (touched.some(path => path && this.paths.includes(path))) {
+      window.clearTimeout(this._fileTimer);
+      this._fileTimer = window.setTimeout(() => {
+        void this.model.checkForChanges();
+      }, 300);
+    }
+  }
+
+  private _renderStatus(): void {
+    const trans = this._trans;
+    const { loading, error, data } = this.model;
+    const nodes: HTMLElement[] = [];
+    if (loading) {
+      nodes.push(
+        h(
+          'div',
+          {
+            className: 'jp-NbCompare-progress',
+            attrs: {
+              role: 'progressbar',
+              'aria-label': trans.__('Comparing notebooks…')
+            }
+          },
+          [h('div', { className: 'jp-NbCompare-progressBar' })]
+        )
+      );
+      if (!data) {
+        nodes.push(
+          h('div', {
+            className: 'jp-NbCompare-loading',
+            text: trans.__('Comparing %1 notebooks…', this.paths.length)
+          })
+        );
+      }
+    }
+    if (error) {
+      nodes.push(
+        h('div', {
+          className: 'jp-NbCompare-error',
+          text: trans.__('The comparison failed: %1', error),
+          attrs: { role: 'alert' }
+        })
+      );
+    }
+    this._status.node.replaceChildren(...nodes);
+    this.node.dataset.loading = loading ? 'true' : 'false';
+  }
+
+  private async _openImage(path: string, row: IValueRow): Promise<void> {
+    const trans = this._trans;
+    const cell = row.cells[path];
+    if (!cell || cell.kind !== 'image') {
+      return;
+    }
+    const baseline = this.model.baseline;
+    const base = row.cells[baseline];
+    const compare = path !== baseline && base && base.kind === 'image';
+    const body = new ImageCompare({
+      trans,
+      name: row.name,
+      url: serverURL(cell.url),
+      path,
+      baseUrl: compare ? serverURL(base.url) : null,
+      basePath: baseline
+    });
+    const dialog = new Dialog({
+      title: compare
+        ? trans.__(
+            '%1: %2 against %3',
+            row.name,
+            basename(path),
+            basename(baseline)
+          )
+        : trans.__('%1: %2', row.name, basename(path)),
+      body,
+      buttons: [Dialog.cancelButton({ label: trans.__('Close') })]
+    });
+    dialog.addClass('jp-NbCompare-imageDialog');
+    await dialog.launch();
+    dialog.dispose();
+  }
+
+  private async _export(format: ExportFormat): Promise<void> {
+    const trans = this._trans;
+    const contents = this._options.contents;
+    try {
+      let path: string;
+      if (format === 'notebook') {
+        path = await this._options.exportNotebook!({
+          paths: this.paths,
+          baseline: this.model.baseline,
+          names: this.model.names ?? null
+        });
+      } else {
+        if (!contents || !this.model.data) {
+          return;
+        }
+        const folder = exportFolder(this.model);
+        let text: string;
+        let extension: string;
+        if (format === 'csv') {
+          text = metricsCsv(this.model);
+          extension = 'csv';
+        } else if (format === 'markdown') {
+          text = comparisonMarkdown(this.model, trans);
+          extension = 'md';
+        } else {
+          const images = await fetchDataURIs(imageUrls(this.model));
+          text = comparisonHtml(this.model, trans, {
+            images,
+            sanitize: this._options.sanitize
+          });
+          extension = 'html';
+        }
+        path = (await saveExport(contents, folder, extension, text)).path;
+      }
+      this.node.dataset.lastExport = path;
+      Notification.success(trans.__('Saved %1', path), {
+        autoClose: 5000,
+        actions: this._options.openPath
+          ? [
+              {
+                label: trans.__('Open'),
+                callback: () => this._options.openPath!(path)
+              }
+            ]
+          : []
+      });
+    } catch (reason) {
+      Notification.error(
+        trans.__(
+          'The export failed: %1',
+          String((reason as Error)?.message ?? reason)
+        )
+      );
+    }
+  }
+
+  private _options: IComparePanelOptions;
+  private _trans: TranslationBundle;
+  private _toolbar: CompareToolbar;
+  private _status: Widget;
+  private _grid: Grid;
+  private _timer = 0;
+  private _fileTimer = 0;
 }

@@ -1,0 +1,117 @@
+import { TranslationBundle } from '@jupyterlab/translation';
+import { checkIcon, errorIcon } from '@jupyterlab/ui-components';
+
+import { basename, dirname, formatDuration } from '../format';
+import { pinIcon } from '../tagbrowser/icons';
+import { INotebookInfo } from '../tokens';
+import { h, icon } from './dom';
+
+/** What a column header needs. */
+export interface IColumnHeaderOptions {
+  trans: TranslationBundle;
+  path: string;
+  /** The notebook's info; null before the first answer. */
+  info: INotebookInfo | null;
+  isBaseline: boolean;
+  /** For a failed run without an error record: the exception it raised. */
+  failure?: string | null;
+  onSetBaseline: () => void;
+  onOpen: () => void;
+}
+
+/**
+ * The header of one notebook column: its name (the full path on hover and
+ * in the accessible name; the folder is shown dimmed before the file name),
+ * its run status with the error message of a failed or unreadable run, its
+ * duration, and the baseline's pin or a "Set as baseline" button.
+ */
+export function renderColumnHeader(options: IColumnHeaderOptions): HTMLElement {
+  const { trans, path, info, isBaseline } = options;
+  const status = info?.status ?? null;
+  const name = h(
+    'button',
+    {
+      className: 'jp-NbCompare-colName',
+      title: trans.__('%1\nOpen this notebook', path),
+      attrs: { 'aria-label': trans.__('Open %1', path) },
+      onClick: options.onOpen
+    },
+    [
+      h('span', { className: 'jp-NbCompare-colDir', text: dirname(path) }),
+      h('span', { className: 'jp-NbCompare-colBase', text: basename(path) })
+    ]
+  );
+  const meta = h('div', { className: 'jp-NbCompare-colMeta' });
+  if (status) {
+    const labels: Record<string, string> = {
+      ok: trans.__('ok'),
+      failed: trans.__('failed'),
+      unreadable: trans.__('unreadable')
+    };
+    meta.appendChild(
+      h(
+        'span',
+        {
+          className: `jp-NbCompare-status jp-mod-${status}`,
+          attrs: { 'data-status': status }
+        },
+        [
+          icon(status === 'ok' ? checkIcon : errorIcon),
+          h('span', { text: labels[status] ?? status })
+        ]
+      )
+    );
+  }
+  const duration = formatDuration(info?.duration);
+  if (duration) {
+    meta.appendChild(
+      h('span', {
+        className: 'jp-NbCompare-duration',
+        text: duration,
+        title: trans.__('run time')
+      })
+    );
+  }
+  const message = info?.error?.message;
+  const errorNode = message
+    ? h('div', {
+        className: 'jp-NbCompare-colError',
+        text: message,
+        title: message,
+        attrs: { role: 'note' }
+      })
+    : status === 'failed'
+      ? h('div', {
+          className: 'jp-NbCompare-colError',
+          text: options.failure ?? trans.__('The run raised an error.'),
+          title: options.failure ?? '',
+          attrs: { role: 'note' }
+        })
+      : null;
+  const action = isBaseline
+    ? h(
+        'span',
+        {
+          className: 'jp-NbCompare-baselineMark',
+          title: trans.__('Every delta is computed against this notebook')
+        },
+        [icon(pinIcon), h('span', { text: trans.__('Baseline') })]
+      )
+    : h(
+        'button',
+        {
+          className: 'jp-NbCompare-setBaseline jp-mod-styled',
+          title: trans.__('Compute every delta against %1', path),
+          onClick: options.onSetBaseline
+        },
+        [icon(pinIcon), h('span', { text: trans.__('Set as baseline') })]
+      );
+  return h(
+    'div',
+    {
+      className: `jp-NbCompare-colHeader${isBaseline ? ' jp-mod-baseline' : ''}`,
+      attrs: { 'data-path': path, role: 'columnheader' }
+    },
+    [name, meta, errorNode, action]
+  );
+}
