@@ -1,0 +1,256 @@
+"""The byte-budgeted caches: unit rules, and what they save (and must not hide) in the server."""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from datetime import datetime, timezone
+
+import pytest
+
+from jupyterlab_nbcompare.cache import ByteBudgetCache, estimate_bytes
+
+from .conftest import tagged_notebook, text_output
+
+# ----------------------------------------------------------------------------- unit
+
+
+def test_least_recently_used_entry_is_evicted_first():
+    # Given a cache with room for two entries of 10 bytes
+    cache = ByteBudgetCache(20)
+    cache.put("a", 1, 10)
+    cache.put("b", 2, 10)
+    # When "a" is used, then a third entry arrives
+    assert cache.get("a") == 1
+    cache.put("c", 3, 10)
+    # Then "b", the least recently used, made room
+    assert "b" not in cache
+    assert cache.get("a") == 1
+    assert cache.get("c") == 3
+    assert cache.stats()["evictions"] == 1
+    assert cache.bytes == 20
+
+
+def test_an_entry_larger_than_the_budget_is_not_stored_and_evicts_nothing():
+    # Given a cache holding one small entry
+    cache = ByteBudgetCache(100)
+    cache.put("small", "x", 10)
+    # When an entry larger than the whole budget is offered
+    stored = cache.put("huge", "y", 101)
+    # Then it is refused and the small one stays
+    assert stored is False
+    assert "huge" not in cache
+    assert cache.get("small") == "x"
+
+
+def test_replacing_a_key_accounts_its_new_size():
+    # Given a key stored with 30 bytes
+    cache = ByteBudgetCache(100)
+    cache.put("k", "old", 30)
+    # When it is stored again with 50
+    cache.put("k", "new", 50)
+    # Then it is counted once, with the new size
+    assert len(cache) == 1
+    assert cache.bytes == 50
+    assert cache.get("k") == "new"
+
+
+def test_counters_and_clear():
+    # Given one hit and one miss
+    cache = ByteBudgetCache(100)
+    cache.put("k", "v", 1)
+    cache.get("k")
+    cache.get("missing")
+    # Then they are counted, and clear empties without resetting them
+    assert (cache.hits, cache.misses) == (1, 1)
+    cache.clear()
+    assert len(cache) == 0
+    assert cache.bytes == 0
+    assert cache.stats()["hits"] == 1
+
+
+def test_bytes_values_are_sized_by_length_and_records_by_json():
+    # Given a bytes value and two records of different sizes
+    cache = ByteBudgetCache(10_000)
+    cache.put("body", b"x" * 123)
+    small, large = {"v": [1]}, {"v": list(range(500))}
+    # Then bytes cost their length, and a bigger record is estimated bigger
+    assert cache.bytes == 123
+    assert estimate_bytes(large) > estimate_bytes(small) > 0
+    # And something JSON cannot hold still gets a size instead of an error
+    assert estimate_bytes({"f": object()}) > 0
+
+
+def test_concurrent_use_keeps_the_accounting_exact():
+    # Given a small cache used by eight threads at once
+    cache = ByteBudgetCache(500)
+
+    def work(offset: int) -> None:
+        for i in range(2000):
+            cache.put((offset, i % 50), i, 7)
+            cache.get((offset, (i * 7) % 50))
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    # Then the byte count is exactly that of the entries left, within budget
+    assert cache.bytes == 7 * len(cache)
+    assert cache.bytes <= 500
+
+
+# ----------------------------------------------------------------------------- server
+
+
+def notebook(value: str) -> dict:
+    """A notebook whose tagged value ``mse`` prints ``value``."""
+    return tagged_notebook({"mse": [text_output(value)]})
+
+
+async def compare(jp_fetch, paths: list[str], **extra) -> dict:
+    """POST compare; answer the decoded body."""
+    body = json.dumps({"paths": paths, **extra})
+    response = await jp_fetch("nbcompare", "compare", method="POST", body=body)
+    return json.loads(response.body)
+
+
+def mse_values(answer: dict) -> dict[str, float]:
+    """The mse value of every notebook of an answer that has one."""
+    (row,) = [v for v in answer["values"] if v["name"] == "mse"]
+    return {path: cell["value"] for path, cell in row["cells"].items() if cell is not None}
+
+
+@pytest.fixture
+def service(jp_serverapp):
+    """The server's NotebookService (its counters show what was parsed)."""
+    return jp_serverapp.web_app.settings["nbcompare_service"]
+
+
+async def test_unchanged_notebooks_are_parsed_once(jp_fetch, served_runs, service, read_path):
+    # Given a first compare of the runs (cold)
+    first = await compare(jp_fetch, served_runs)
+    parsed = service.parsed
+    assert parsed == len(served_runs)
+    # When the same notebooks are compared again, also with another baseline and names
+    again = await compare(jp_fetch, served_runs)
+    other = await compare(jp_fetch, list(reversed(served_runs)), names=["mse", "metrics"])
+    # Then nothing was parsed again, and the answers are the same as before
+    assert service.parsed == parsed
+    assert again == first
+    assert mse_values(other) == mse_values(first)
+    assert service.records.hits >= len(served_runs)
+
+
+async def test_a_repeated_request_is_answered_from_the_response_cache(
+    jp_fetch, served_runs, service, read_path
+):
+    # Given a compare that was answered once
+    await compare(jp_fetch, served_runs)
+    hits = service.responses.hits
+    # When exactly the same request comes again
+    await compare(jp_fetch, served_runs)
+    # Then the whole answer came from the cache; a different request did not
+    assert service.responses.hits == hits + 1
+    await compare(jp_fetch, served_runs, baseline=served_runs[1])
+    assert service.responses.hits == hits + 1
+
+
+async def test_a_modified_notebook_is_read_again(jp_fetch, write_notebook, service, read_path):
+    # Given two notebooks compared once
+    target = write_notebook("a.ipynb", notebook("1.0"))
+    write_notebook("b.ipynb", notebook("2.0"))
+    assert mse_values(await compare(jp_fetch, ["a.ipynb", "b.ipynb"])) == {
+        "a.ipynb": 1.0,
+        "b.ipynb": 2.0,
+    }
+    parsed = service.parsed
+    # When one is rewritten (same size, a later modification time)
+    write_notebook("a.ipynb", notebook("3.0"))
+    stamp = target.stat().st_mtime_ns + 2_000_000_000
+    os.utime(target, ns=(stamp, stamp))
+    answer = await compare(jp_fetch, ["a.ipynb", "b.ipynb"])
+    # Then only that one was parsed again, and the answer shows its new value
+    assert service.parsed == parsed + 1
+    assert mse_values(answer) == {"a.ipynb": 3.0, "b.ipynb": 2.0}
+    (nb,) = [n for n in answer["notebooks"] if n["path"] == "a.ipynb"]
+    moment = datetime.fromtimestamp(target.stat().st_mtime, timezone.utc)
+    assert nb["last_modified"] == moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+async def test_a_notebook_that_breaks_or_disappears_between_requests(
+    jp_fetch, jp_root_dir, write_notebook, read_path
+):
+    # Given a notebook compared once
+    write_notebook("a.ipynb", notebook("1.0"))
+    write_notebook("b.ipynb", notebook("2.0"))
+    await compare(jp_fetch, ["a.ipynb", "b.ipynb"])
+    # When it is overwritten with broken JSON
+    write_notebook("a.ipynb", b"{ broken ")
+    answer = await compare(jp_fetch, ["a.ipynb", "b.ipynb"])
+    # Then it is unreadable now, not answered from the cache
+    status = {nb["path"]: nb for nb in answer["notebooks"]}
+    assert status["a.ipynb"]["error"]["code"] == "invalid_json"
+    # And once deleted, it is not found (the cache never answers for a missing file)
+    (jp_root_dir / "a.ipynb").unlink()
+    answer = await compare(jp_fetch, ["a.ipynb", "b.ipynb"])
+    status = {nb["path"]: nb for nb in answer["notebooks"]}
+    assert status["a.ipynb"]["error"]["code"] == "not_found"
+    assert mse_values(answer) == {"b.ipynb": 2.0}
+
+
+async def test_a_warm_compare_never_uses_the_managers_content_read(
+    jp_fetch, jp_serverapp, served_runs, service, read_path
+):
+    # Given runs compared once, and a contents manager that counts its reads
+    await compare(jp_fetch, served_runs)
+    manager = jp_serverapp.contents_manager
+    calls: list[dict] = []
+    original = manager.get
+
+    def counting_get(path, content=True, **kwargs):
+        calls.append({"path": path, "content": content})
+        return original(path, content=content, **kwargs)
+
+    manager.get = counting_get
+    try:
+        # When the same runs are compared again (with other names, so not the answer cache)
+        await compare(jp_fetch, served_runs, names=["mse"])
+    finally:
+        del manager.get
+    # Then no content was read through the manager; the fast path does not even ask it
+    assert not [c for c in calls if c["content"]]
+    if read_path == "fast":
+        assert calls == []
+    else:
+        assert len(calls) == len(served_runs)
+
+
+async def test_a_tiny_budget_keeps_answers_right(jp_fetch, jp_serverapp, served_runs, service):
+    # Given caches too small to hold anything
+    config = jp_serverapp.web_app.settings["nbcompare"]
+    config.cache_bytes = 1
+    config.response_cache_bytes = 0
+    assert service.records.budget == 1
+    # When the runs are compared twice
+    first = await compare(jp_fetch, served_runs)
+    second = await compare(jp_fetch, served_runs)
+    # Then every notebook was parsed each time, and the answers are the same
+    assert service.parsed == 2 * len(served_runs)
+    assert len(service.records) == 0
+    assert first == second
+
+
+async def test_the_budget_bounds_what_the_cache_holds(jp_fetch, jp_serverapp, served_runs, service):
+    # Given a budget that holds about two records of the runs
+    await compare(jp_fetch, served_runs[:1])
+    one_record = service.records.bytes
+    jp_serverapp.web_app.settings["nbcompare"].cache_bytes = int(one_record * 2.5)
+    service.records.clear()
+    # When all runs are compared
+    await compare(jp_fetch, served_runs)
+    # Then the cache stayed within its budget by evicting the least recently used
+    assert service.records.bytes <= service.records.budget
+    assert 1 <= len(service.records) <= 3
+    assert service.records.evictions >= len(served_runs) - 3
