@@ -1,0 +1,59 @@
+import { findSourceCell } from '../commands';
+
+/** A cell model as the notebook's cell list holds it. */
+function cell(type: string, tags: string[] = [], outputs: any[] = []) {
+  return {
+    type,
+    getMetadata: (key: string) => (key === 'tags' ? tags : undefined),
+    toJSON: () => ({ outputs })
+  };
+}
+
+describe('findSourceCell: the cell that produced a value', () => {
+  const cells = [
+    cell('markdown', ['mse']),
+    cell('code', ['parameters']),
+    cell('code', ['mse', 'loss']),
+    cell(
+      'code',
+      [],
+      [
+        {
+          data: {
+            'application/scrapbook.scrap.json+json': { name: 'r2', data: 0.9 }
+          }
+        },
+        {
+          data: { 'text/plain': '0.9' },
+          metadata: { scrapbook: { name: 'shown' } }
+        }
+      ]
+    ),
+    cell('code', ['mse'])
+  ];
+
+  it.each([
+    [
+      'the last code cell tagged with the name wins',
+      { name: 'mse', origin: 'tag' },
+      4
+    ],
+    ['any tag of a cell names it', { name: 'loss', origin: 'tag' }, 2],
+    ['a scrap is found by its glued name', { name: 'r2', origin: 'scrap' }, 3],
+    ['a display scrap by its metadata', { name: 'shown', origin: 'scrap' }, 3],
+    ['markdown tags name nothing', { name: 'nothing', origin: 'tag' }, -1],
+    [
+      'the server cell index wins',
+      { name: 'mse', origin: 'tag', cellIndex: 2 },
+      2
+    ],
+    [
+      'an out of range index is ignored',
+      { name: 'mse', origin: 'tag', cellIndex: 99 },
+      4
+    ],
+    ['no name: nothing to find', { name: '', origin: 'tag' }, -1]
+  ])('%s', (_title, target, expected) => {
+    expect(findSourceCell(cells, target as any)).toBe(expected);
+  });
+});

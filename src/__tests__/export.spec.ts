@@ -1,0 +1,182 @@
+import { nullTranslator } from '@jupyterlab/translation';
+
+import {
+  comparisonHtml,
+  comparisonMarkdown,
+  csvField,
+  escapeHtml,
+  imageUrls,
+  metricsCsv,
+  metricText
+} from '../export';
+import { CompareModel } from '../model';
+import { ICompareResponse } from '../tokens';
+import { A, B, C, response } from './fixtures';
+
+jest.mock('../request', () => ({
+  requestAPI: jest.fn(),
+  serverURL: (url: string) => `/${url}`
+}));
+
+const trans = nullTranslator.load('jupyterlab_nbcompare');
+
+/** A loaded model over a given answer. */
+async function modelOf(data: ICompareResponse): Promise<CompareModel> {
+  const model = new CompareModel({
+    paths: data.notebooks.map(n => n.path),
+    fetch: async () => data
+  });
+  await model.refresh();
+  return model;
+}
+
+/** The fixture answer with hostile text in a name, a path-like value and an html output. */
+function hostile(): ICompareResponse {
+  const data = response();
+  data.values.push({
+    name: '<img src=x onerror=alert(1)>',
+    origin: 'tag',
+    kind: 'html',
+    direction: null,
+    differs: true,
+    cells: {
+      [A]: { kind: 'html', html: '<script>alert(1)</script><b>ok</b>' },
+      [B]: null,
+      [C]: null
+    }
+  });
+  return data;
+}
+
+describe('CSV export of the metrics table', () => {
+  it.each([
+    [0.1, '0.1'],
+    [1e-5, '0.00001'],
+    ['NaN', 'NaN'],
+    [null, ''],
+    ['a,b', '"a,b"'],
+    ['say "hi"', '"say ""hi"""'],
+    ['=HYPERLINK("x")', '"\'=HYPERLINK(""x"")"'],
+    ['-rm', "'-rm"],
+    [true, 'True']
+  ])('field %p is written %p', (value, expected) => {
+    expect(csvField(value)).toBe(expected);
+  });
+
+  it('has one column per notebook and full precision values, missing left empty', async () => {
+    // Given the comparison of three notebooks where C lacks mse
+    const model = await modelOf(response());
+    // When exported
+    const lines = metricsCsv(model).trimEnd().split('\r\n');
+    // Then the header names the notebooks and each metric is a row
+    expect(lines[0]).toBe(`metric,direction,${A},${B},${C}`);
+    expect(lines).toContain('mse,lower,0.2,0.25,');
+    expect(lines).toContain('metrics.r2,higher,0.9,0.9,0.9');
+  });
+
+  it('follows the current view (only differences)', async () => {
+    const model = await modelOf(response());
+    model.onlyDifferences = true;
+    expect(metricsCsv(model)).not.toContain('metrics.r2');
+  });
+});
+
+describe('HTML report', () => {
+  it('escapes notebook text and sanitizes html outputs, with a CSP that forbids scripts', async () => {
+    const model = await modelOf(hostile());
+    const html = comparisonHtml(model, trans, {
+      sanitize: text => text.replace(/<script>.*?<\/script>/g, '')
+    });
+    expect(html).toContain(
+      `content="default-src 'none'; img-src data:; style-src 'unsafe-inline'"`
+    );
+    expect(html).toContain('&lt;img src=x onerror=alert(1)&gt;');
+    expect(html).not.toContain('<img src=x');
+    expect(html).not.toContain('<script>');
+    expect(html).toContain('<b>ok</b>');
+  });
+
+  it('shows html as escaped source without a sanitizer', async () => {
+    const html = comparisonHtml(await modelOf(hostile()), trans);
+    expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+  });
+
+  it('embeds images as data URIs', async () => {
+    const data = response();
+    data.values.push({
+      name: 'plot',
+      origin: 'tag',
+      kind: 'image',
+      direction: null,
+      differs: false,
+      cells: Object.fromEntries(
+        [A, B, C].map(p => [
+          p,
+          {
+            kind: 'image',
+            mime: 'image/png',
+            url: `nbcompare/output?path=${p}`,
+            sha256: 'x',
+            width: 1,
+            height: 1
+          }
+        ])
+      )
+    });
+    const model = await modelOf(data);
+    const urls = imageUrls(model);
+    expect(urls).toHaveLength(3);
+    const images = new Map(urls.map(u => [u, 'data:image/png;base64,AAAA']));
+    const html = comparisonHtml(model, trans, { images });
+    expect(html.match(/src="data:image\/png;base64,AAAA"/g)).toHaveLength(3);
+  });
+});
+
+describe('Markdown export', () => {
+  it('has the parameters, the metrics with deltas and verdicts, and escapes table cells', async () => {
+    const model = await modelOf(hostile());
+    const md = comparisonMarkdown(model, trans);
+    expect(md).toContain('## Parameters');
+    expect(md).toContain('## Metrics');
+    // B's mse is worse than A's by +0.05 (+25%)
+    expect(md).toMatch(
+      /\| mse \| 0\.2 ★ \| 0\.25 \(\+0\.05, \+25%\) ✗ worse \| missing \|/
+    );
+    expect(md).toContain('&lt;img src=x onerror=alert(1)&gt;');
+  });
+
+  it('uses a fence longer than any backtick run in the text', async () => {
+    const data = response();
+    (data.values[4].cells[A] as any).text = 'a ```` b';
+    const md = comparisonMarkdown(await modelOf(data), trans);
+    expect(md).toContain('`````text\na ```` b\n`````');
+  });
+});
+
+describe('metricText', () => {
+  it.each([
+    [null, false, false, 'missing'],
+    [
+      { value: 1e-5, delta: 0, rel_delta: 0, better: null },
+      true,
+      true,
+      '1e-5 ★'
+    ],
+    [
+      { value: 2, delta: -1, rel_delta: -0.5, better: true },
+      false,
+      false,
+      '2 (−1, −50%) ✓ better'
+    ]
+  ])('%p', (cell, isBaseline, isBest, text) => {
+    expect(metricText(cell as any, isBaseline, isBest)).toBe(text);
+  });
+});
+
+describe('escapeHtml', () => {
+  it('escapes every markup character', () => {
+    expect(escapeHtml(`<a href="x" title='y'>&</a>`)).toBe(
+      '&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;&lt;/a&gt;'
+    );
+  });
+});
