@@ -22,9 +22,13 @@ __all__ = ["compare_paths", "iso_utc", "load_entry"]
 
 
 def iso_utc(timestamp: float) -> str:
-    """A POSIX timestamp as ISO 8601 in UTC with a ``Z`` (the contract's time format)."""
+    """A POSIX timestamp as ISO 8601 in UTC with a ``Z`` (the contract's time format).
+
+    Always with microseconds, as the server writes it: ``isoformat`` drops the
+    fraction on a whole second, and the CLI's JSON would then differ from REST.
+    """
     moment = datetime.fromtimestamp(timestamp, tz=timezone.utc)
-    return moment.isoformat().replace("+00:00", "Z")
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def load_entry(
