@@ -555,11 +555,17 @@ def extract(nb: dict) -> dict:
 
     cells = nb.get("cells") or []
     values = []
+    tagged: dict[int, dict | None] = {}  # a cell with several tags is classified once
     for (origin, name), where in found.items():
         output_index = None
         if origin == "tag":
             cell_index = where.cell_index
-            cell = _safe(_tag_cell, cells[cell_index])
+            if cell_index in tagged:
+                shared = tagged[cell_index]
+                cell = None if shared is None else dict(shared)
+            else:
+                cell = tagged[cell_index] = _safe(_tag_cell, cells[cell_index])
+                cell = None if cell is None else dict(cell)
             duplicate = where.count > 1
         elif where.count:  # a data scrap wins over a display scrap of the same name
             cell_index, output_index = where.cell_index, where.output_index
