@@ -165,21 +165,20 @@ test.describe('Tag browser', () => {
     expect(body.paths).toEqual(chosen);
     expect([...(body.names ?? [])].sort()).toEqual(['mse', 'r2']);
 
-    // And the panel that opens shows those names and no other
-    const panel = page.locator('.jp-NbCompare-panel').last();
-    await expect(panel).toBeVisible();
-    for (const name of ['mse', 'r2']) {
-      await expect(panel).toContainText(name);
-    }
-    for (const other of [
-      'coefficients',
-      'top_features',
-      'residuals_plot',
-      'sanity_check',
-      'test_mse'
-    ]) {
-      await expect(panel).not.toContainText(other);
-    }
+    // And the panel that opens has the three columns and rows for those
+    // names only (metric rows are "m:<origin>:<name>", others "v:...")
+    const panel = page.locator('[id^="nbcompare-panel"]').last();
+    await expect(panel.locator('.jp-NbCompare-colHeader')).toHaveCount(3);
+    const rows = panel.locator(
+      '.jp-NbCompare-row[data-key^="m:"], .jp-NbCompare-row[data-key^="v:"]'
+    );
+    await expect(rows.first()).toBeVisible();
+    const keys = await rows.evaluateAll(nodes =>
+      nodes.map(node => (node as HTMLElement).dataset.key!)
+    );
+    const shown = new Set(keys.map(key => key.slice(2).replace(/\..*$/, '')));
+    expect([...shown].sort()).toEqual(['scrap:r2', 'tag:mse']);
+    await expect(panel).not.toContainText('coefficients');
   });
 
   test('a notebook pinned from the file browser survives a reload and is the baseline', async ({
@@ -240,5 +239,11 @@ test.describe('Tag browser', () => {
     expect(body.baseline).toBe(pinned);
     const response = await (await requested).response();
     expect((await response!.json()).baseline).toBe(pinned);
+
+    // And the panel marks the pinned notebook's column as the baseline
+    const panel = page.locator('[id^="nbcompare-panel"]').last();
+    const baseline = panel.locator('.jp-NbCompare-colHeader.jp-mod-baseline');
+    await expect(baseline).toHaveCount(1);
+    await expect(baseline).toHaveAttribute('data-path', pinned);
   });
 });
