@@ -9,6 +9,7 @@ import json
 import math
 from pathlib import Path
 
+import orjson
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -661,3 +662,21 @@ def test_arbitrary_cells_give_a_json_record(cells):
     # Then the record is JSON with the documented keys
     assert set(record) == {"status", "duration", "parameters", "values"}
     json.dumps(record)
+
+
+def test_deeply_nested_injected_parameters_are_cut():
+    # Given papermill metadata whose injected value nests 600 lists deep (valid JSON)
+    value = 1
+    for _ in range(600):
+        value = [value]
+    nb = notebook(metadata={"papermill": {"parameters": {"deep": value, "alpha": 0.5}}})
+    # When the record is extracted
+    record = load_record(json.dumps(nb))
+    # Then the value is kept to a bounded depth, so any serialiser can carry it
+    depth, inner = 0, record["parameters"]["deep"]["value"]
+    while isinstance(inner, list):
+        depth, inner = depth + 1, inner[0]
+    assert 0 < depth <= 32
+    assert inner == "..."
+    assert record["parameters"]["alpha"] == {"value": 0.5, "injected": True}
+    orjson.dumps(record)

@@ -494,6 +494,25 @@ def _cached_parameters(source: str, injected: bool) -> dict[str, dict]:
     return {name: dict(entry) for name, entry in parsed.items()}
 
 
+#: Deepest nesting kept in a parameter value read from the metadata; deeper parts
+#: become "...". JSON metadata can nest a thousand levels, more than a response
+#: can be serialised with (orjson stops at 255) or walked recursively.
+MAX_PARAMETER_DEPTH = 32
+
+
+def _bounded(value: Any, depth: int = 0) -> Any:
+    """A JSON value with its nesting cut at :data:`MAX_PARAMETER_DEPTH`."""
+    if isinstance(value, dict):
+        if depth >= MAX_PARAMETER_DEPTH:
+            return "..."
+        return {str(key): _bounded(item, depth + 1) for key, item in value.items()}
+    if isinstance(value, list):
+        if depth >= MAX_PARAMETER_DEPTH:
+            return "..."
+        return [_bounded(item, depth + 1) for item in value]
+    return value
+
+
 def _parameters(nb: dict, metadata_papermill: dict) -> dict[str, dict]:
     """Papermill parameters: defaults overlaid with the injected values.
 
@@ -521,7 +540,7 @@ def _parameters(nb: dict, metadata_papermill: dict) -> dict[str, dict]:
     result = defaults
     if not use_cell:
         for name, value in injected.items():
-            result[str(name)] = {"value": value, "injected": True}
+            result[str(name)] = {"value": _bounded(value), "injected": True}
     elif injected_cell:
         result.update(injected_cell)
     return result
