@@ -236,23 +236,32 @@ export class Grid extends Widget {
     const viewTop = this.node.scrollTop - OVERSCAN_PIXELS;
     const viewBottom =
       this.node.scrollTop + (this.node.clientHeight || 800) + OVERSCAN_PIXELS;
+    // Read every position first (one layout), then build, then measure:
+    // interleaving reads and writes would force a layout per row.
+    const due: IRow[] = [];
     for (const row of this._rows) {
       if (row.rendered === stamp) {
         continue;
       }
       const top = row.node.offsetTop;
       const bottom = top + row.node.offsetHeight;
-      const visible =
-        row === this._header || (bottom >= viewTop && top <= viewBottom);
-      if (!visible) {
-        continue;
+      if (row === this._header || (bottom >= viewTop && top <= viewBottom)) {
+        due.push(row);
       }
+    }
+    for (const row of due) {
       row.disposables.dispose();
       row.disposables = new DisposableSet();
       row.render(first, last);
       row.rendered = stamp;
       row.node.style.minHeight = '';
+    }
+    for (const row of due) {
       this._heights.set(row.key, row.node.offsetHeight);
+    }
+    if (due.length > 0) {
+      // Built rows may have changed height and pulled others into view.
+      this._schedule();
     }
   }
 
