@@ -1,7 +1,7 @@
 import {
   buildEntries,
   compareSelection,
-  downsample,
+  bucketize,
   formatNumber,
   formatValue,
   groupEntries,
@@ -251,29 +251,47 @@ describe('sparkline data', () => {
   it('has nothing to draw without a finite value', () => {
     expect(sparklineGeometry([null, null], 40, 10)).toEqual({
       segments: [],
+      bands: [],
       last: null
     });
   });
 
-  it('keeps the extremes of long series when it reduces them', () => {
-    // Given 10 000 values with one spike and one dip
+  it('draws a long series as bucket means inside a min/max band', () => {
+    // Given 10 000 values of 5 with one spike (100) and one dip (-100)
     const values: (number | null)[] = Array.from({ length: 10000 }, () => 5);
     values[1234] = 100;
     values[8765] = -100;
 
-    // When reduced to at most 120 points
-    const reduced = downsample(values, 120);
+    // When drawn 48 wide and 12 high with no padding, reduced to 24 points
+    const g = sparklineGeometry(values, 48, 12, 0, 24);
 
-    // Then it is short, keeps both extremes, and the spike comes first
-    expect(reduced.length).toBeLessThanOrEqual(120);
-    expect(reduced).toContain(100);
-    expect(reduced).toContain(-100);
-    expect(reduced.indexOf(100)).toBeLessThan(reduced.indexOf(-100));
+    // Then the line has 24 points and stays off the edges (means are near 5)
+    expect(g.segments.length).toBe(1);
+    expect(g.segments[0].length).toBe(24);
+    const lineY = g.segments[0].map(([, y]) => y);
+    expect(Math.min(...lineY)).toBeGreaterThan(0);
+    expect(Math.max(...lineY)).toBeLessThan(12);
+    // and the band reaches the top (the spike) and the bottom (the dip)
+    expect(g.bands.length).toBe(1);
+    const bandY = g.bands[0].map(([, y]) => y);
+    expect(Math.min(...bandY)).toBe(0);
+    expect(Math.max(...bandY)).toBe(12);
   });
 
-  it('leaves short series as they are', () => {
-    const values = [1, null, 3];
-    expect(downsample(values, 120)).toBe(values);
+  it('draws no band when every value gets its own point', () => {
+    expect(sparklineGeometry([1, 2, 3], 48, 12).bands).toEqual([]);
+  });
+
+  it('summarises slices in order, with gaps for empty slices', () => {
+    // Given 6 values cut into 3 slices of two
+    const buckets = bucketize([1, 3, null, null, -2, 4], 3);
+
+    // Then each slice has its min, max and mean; the empty one is a gap
+    expect(buckets).toEqual([
+      { min: 1, max: 3, mean: 2 },
+      null,
+      { min: -2, max: 4, mean: 1 }
+    ]);
   });
 });
 

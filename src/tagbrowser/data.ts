@@ -271,96 +271,121 @@ export function formatValue(value: JSONNumber | boolean | undefined): string {
 
 /** The geometry of a sparkline, in the SVG's user units. */
 export interface ISparklineGeometry {
-  /** Polylines, split at gaps. A single point is a segment of one point. */
+  /**
+   * The line, split at gaps (a segment of one point is a dot): the values
+   * themselves, or for a long series the mean of each bucket.
+   */
   segments: [number, number][][];
-  /** The position of the latest value, to draw a dot on it. */
+  /**
+   * For a long series only: polygons (one per stretch without gaps) of each
+   * bucket's minimum and maximum, so spikes stay visible around the line.
+   */
+  bands: [number, number][][];
+  /** The position of the latest value (or bucket), to draw a dot on it. */
   last: [number, number] | null;
+}
+
+/** The minimum, maximum and mean of one slice of a series. */
+export interface IBucket {
+  min: number;
+  max: number;
+  mean: number;
+}
+
+/**
+ * Cut a series into `count` consecutive slices of (nearly) equal length and
+ * summarise each; a slice without a finite value is `null` (a gap).
+ */
+export function bucketize(
+  values: (number | null)[],
+  count: number
+): (IBucket | null)[] {
+  const buckets: (IBucket | null)[] = [];
+  const size = values.length / count;
+  for (let b = 0; b < count; b++) {
+    const start = Math.floor(b * size);
+    const end = Math.max(start + 1, Math.floor((b + 1) * size));
+    let min = Infinity;
+    let max = -Infinity;
+    let sum = 0;
+    let n = 0;
+    for (let i = start; i < end && i < values.length; i++) {
+      const v = values[i];
+      if (v === null) {
+        continue;
+      }
+      min = Math.min(min, v);
+      max = Math.max(max, v);
+      sum += v;
+      n++;
+    }
+    buckets.push(n === 0 ? null : { min, max, mean: sum / n });
+  }
+  return buckets;
 }
 
 /**
  * Scale a series into a `width` x `height` box (y grows downwards), with
  * `pad` units kept free at the edges. A series longer than `maxPoints` is
- * reduced to the minimum and maximum of each bucket, in order, so spikes stay
- * visible while the SVG stays small.
+ * drawn as the mean of `maxPoints` buckets inside a band from each bucket's
+ * minimum to its maximum: the trend stays readable and no spike is lost.
  */
 export function sparklineGeometry(
   values: (number | null)[],
   width: number,
   height: number,
   pad = 1.5,
-  maxPoints = 120
+  maxPoints = 48
 ): ISparklineGeometry {
-  const series = downsample(values, maxPoints);
-  const finite = series.filter((v): v is number => v !== null);
-  if (finite.length === 0) {
-    return { segments: [], last: null };
+  const reduced = values.length > maxPoints;
+  const buckets: (IBucket | null)[] = reduced
+    ? bucketize(values, maxPoints)
+    : values.map(v => (v === null ? null : { min: v, max: v, mean: v }));
+  const present = buckets.filter((b): b is IBucket => b !== null);
+  if (present.length === 0) {
+    return { segments: [], bands: [], last: null };
   }
-  const lo = Math.min(...finite);
-  const hi = Math.max(...finite);
-  const n = series.length;
+  const lo = Math.min(...present.map(b => b.min));
+  const hi = Math.max(...present.map(b => b.max));
+  const n = buckets.length;
   const x = (i: number) =>
-    n === 1 ? width / 2 : pad + (i * (width - 2 * pad)) / (n - 1);
+    round(n === 1 ? width / 2 : pad + (i * (width - 2 * pad)) / (n - 1));
   const y = (v: number) =>
-    hi === lo ? height / 2 : pad + ((hi - v) * (height - 2 * pad)) / (hi - lo);
+    round(
+      hi === lo ? height / 2 : pad + ((hi - v) * (height - 2 * pad)) / (hi - lo)
+    );
+
   const segments: [number, number][][] = [];
-  let current: [number, number][] = [];
+  const bands: [number, number][][] = [];
+  let line: [number, number][] = [];
+  let upper: [number, number][] = [];
+  let lower: [number, number][] = [];
   let last: [number, number] | null = null;
-  series.forEach((v, i) => {
-    if (v === null) {
-      if (current.length > 0) {
-        segments.push(current);
-        current = [];
+  const close = () => {
+    if (line.length > 0) {
+      segments.push(line);
+      if (reduced) {
+        bands.push([...upper, ...lower.reverse()]);
       }
+    }
+    line = [];
+    upper = [];
+    lower = [];
+  };
+  buckets.forEach((bucket, i) => {
+    if (bucket === null) {
+      close();
       return;
     }
-    last = [round(x(i)), round(y(v))];
-    current.push(last);
+    last = [x(i), y(bucket.mean)];
+    line.push(last);
+    upper.push([x(i), y(bucket.max)]);
+    lower.push([x(i), y(bucket.min)]);
   });
-  if (current.length > 0) {
-    segments.push(current);
-  }
-  return { segments, last };
+  close();
+  return { segments, bands, last };
 }
 
 function round(v: number): number {
   return Math.round(v * 100) / 100;
-}
-
-/** Min and max of each bucket, in their order: keeps the shape of a long series. */
-export function downsample(
-  values: (number | null)[],
-  maxPoints: number
-): (number | null)[] {
-  if (values.length <= maxPoints) {
-    return values;
-  }
-  const buckets = Math.max(1, Math.floor(maxPoints / 2));
-  const size = values.length / buckets;
-  const out: (number | null)[] = [];
-  for (let b = 0; b < buckets; b++) {
-    const start = Math.floor(b * size);
-    const end = Math.floor((b + 1) * size);
-    let minI = -1;
-    let maxI = -1;
-    for (let i = start; i < end; i++) {
-      const v = values[i];
-      if (v === null) {
-        continue;
-      }
-      if (minI < 0 || v < (values[minI] as number)) {
-        minI = i;
-      }
-      if (maxI < 0 || v > (values[maxI] as number)) {
-        maxI = i;
-      }
-    }
-    if (minI < 0) {
-      out.push(null);
-    } else if (minI === maxI) {
-      out.push(values[minI]);
-    } else {
-      out.push(values[Math.min(minI, maxI)], values[Math.max(minI, maxI)]);
-    }
-  }
-  return out;
 }

@@ -39,6 +39,12 @@ export function createSparkline(
   svg.appendChild(title);
 
   const geometry = sparklineGeometry(values, width, height);
+  for (const band of geometry.bands) {
+    const area = document.createElementNS(SVG_NS, 'polygon');
+    area.setAttribute('class', `${SPARKLINE_CLASS}-band`);
+    area.setAttribute('points', band.map(p => p.join(',')).join(' '));
+    svg.appendChild(area);
+  }
   for (const segment of geometry.segments) {
     if (segment.length === 1) {
       const dot = document.createElementNS(SVG_NS, 'circle');
