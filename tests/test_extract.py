@@ -680,3 +680,11 @@ def test_deeply_nested_injected_parameters_are_cut():
     assert inner == "..."
     assert record["parameters"]["alpha"] == {"value": 0.5, "injected": True}
     orjson.dumps(record)
+
+
+@pytest.mark.parametrize(("exception", "status"), [(True, "failed"), (False, "ok"), (None, "ok")])
+def test_papermill_cell_exception_mark(exception, status):
+    # Given a cell papermill marked (or not) as the one that raised, its outputs cleared
+    cell = code([stream("1\n")], papermill={"exception": exception, "status": "failed"})
+    # Then only a true mark fails the notebook
+    assert extract(notebook(cell))["status"] == status

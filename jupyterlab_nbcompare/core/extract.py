@@ -157,8 +157,10 @@ class _Found:
 def _scan(nb: dict) -> tuple[bool, dict[tuple[str, str], _Found]]:
     """One pass over the cells: error outputs, tagged cells, scrap outputs.
 
-    Returns ``(has_error_output, {(origin, name): _Found})`` in order of first
-    appearance. Nothing is classified here, so :func:`find_output` shares it.
+    Returns ``(failed, {(origin, name): _Found})`` in order of first appearance;
+    ``failed`` when a code cell has an ``error`` output or papermill marked it
+    with ``metadata.papermill.exception``. Nothing is classified here, so
+    :func:`find_output` shares it.
     """
     has_error = False
     found: dict[tuple[str, str], _Found] = {}
@@ -168,6 +170,11 @@ def _scan(nb: dict) -> tuple[bool, dict[tuple[str, str], _Found]]:
     for cell_index, cell in enumerate(cells):
         if not isinstance(cell, dict) or cell.get("cell_type") != "code":
             continue
+        metadata = cell.get("metadata")
+        if isinstance(metadata, dict):
+            cell_papermill = metadata.get("papermill")
+            if isinstance(cell_papermill, dict) and cell_papermill.get("exception") is True:
+                has_error = True  # papermill marks the cell that raised
         outputs = cell.get("outputs")
         if isinstance(outputs, list):
             for output_index, output in enumerate(outputs):
