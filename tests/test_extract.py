@@ -688,3 +688,16 @@ def test_papermill_cell_exception_mark(exception, status):
     cell = code([stream("1\n")], papermill={"exception": exception, "status": "failed"})
     # Then only a true mark fails the notebook
     assert extract(notebook(cell))["status"] == status
+
+
+def test_image_of_skips_an_unreadable_image_like_classification():
+    # Given a bundle whose PNG is not ASCII base64 but whose SVG is fine
+    svg = '<svg xmlns="http://www.w3.org/2000/svg" width="4" height="3"></svg>'
+    nb = notebook(
+        code([display({"image/png": "é not base64", "image/svg+xml": svg})], tags=["fig"])
+    )
+    cell = values_of(extract(nb))[("tag", "fig")]["cell"]
+    # Then the value and the served bytes are both the SVG's
+    assert (cell["kind"], cell["mime"]) == ("image", "image/svg+xml")
+    assert image_of(nb, "fig") == ("image/svg+xml", svg.encode())
+    assert hashlib.sha256(svg.encode()).hexdigest() == cell["sha256"]

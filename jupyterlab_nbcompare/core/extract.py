@@ -686,6 +686,6 @@ def image_of(
         if mime in data:
             try:
                 return mime, image_bytes(data, mime)
-            except Exception:
-                return None
+            except (ValueError, TypeError, KeyError):
+                continue  # as classification does: an unreadable image falls through
     return None
