@@ -639,3 +639,10 @@ def test_compare_paths_keys_are_the_given_strings(tmp_path, monkeypatch):
     assert [n["path"] for n in result["notebooks"]] == ["./a.ipynb", "b.ipynb"]
     assert result["notebooks"][1]["error"]["code"] == "not_found"
     assert result["baseline"] == "b.ipynb"
+
+
+def test_a_single_name_string_is_one_name():
+    # Given names given as one string by a Python caller
+    entries = [entry("a", ("mse", scalar(1)), ("m", scalar(2)), ("s", scalar(3)))]
+    # Then it selects that name, not the names spelled by its letters
+    assert [v["name"] for v in compare(entries, names="mse")["values"]] == ["mse"]

@@ -410,6 +410,8 @@ def compare(
     paths = _check(entries, baseline, directions)
     if baseline is None:
         baseline = paths[0]
+    if isinstance(names, str):  # one name, not its letters
+        names = [names]
     wanted = None if names is None else set(names)
     known: dict[tuple[str, str | None], str | None] = {}
 
