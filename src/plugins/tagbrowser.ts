@@ -9,6 +9,7 @@ import {
 } from '@jupyterlab/application';
 import { ICommandPalette } from '@jupyterlab/apputils';
 import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
+import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 
 import { ICompareSelection } from '../tagbrowser/data';
@@ -33,7 +34,8 @@ export const tagBrowserPlugin: JupyterFrontEndPlugin<void> = {
     IBaselinePin,
     ILayoutRestorer,
     ITranslator,
-    ICommandPalette
+    ICommandPalette,
+    ISettingRegistry
   ],
   activate: (
     app: JupyterFrontEnd,
@@ -41,7 +43,8 @@ export const tagBrowserPlugin: JupyterFrontEndPlugin<void> = {
     pin: IBaselinePin | null,
     restorer: ILayoutRestorer | null,
     translator: ITranslator | null,
-    palette: ICommandPalette | null
+    palette: ICommandPalette | null,
+    settings: ISettingRegistry | null
   ) => {
     const trans = (translator ?? nullTranslator).load('jupyterlab_nbcompare');
     const model = new TagBrowserModel({ pin });
@@ -66,6 +69,24 @@ export const tagBrowserPlugin: JupyterFrontEndPlugin<void> = {
     app.serviceManager.contents.fileChanged.connect((_, change) => {
       widget.handleFileChange(change);
     });
+
+    if (settings) {
+      const apply = (loaded: ISettingRegistry.ISettings) => {
+        const seconds = loaded.get('pollInterval').composite;
+        widget.setPollInterval(
+          typeof seconds === 'number' ? seconds * 1000 : 10000
+        );
+      };
+      settings
+        .load(tagBrowserPlugin.id)
+        .then(loaded => {
+          apply(loaded);
+          loaded.changed.connect(apply);
+        })
+        .catch(reason => {
+          console.warn('nbcompare: tag browser settings not loaded', reason);
+        });
+    }
 
     app.shell.add(widget, 'left', { rank: 250 });
     if (restorer) {

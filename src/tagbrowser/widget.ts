@@ -111,6 +111,17 @@ export class TagBrowser extends Widget {
     }
   }
 
+  /**
+   * Change how often (ms) the folder is checked for outside writes while
+   * the sidebar is visible; 0 turns the check off.
+   */
+  setPollInterval(interval: number): void {
+    this._pollInterval = Math.max(0, interval);
+    if (this.isVisible) {
+      this._startPoll();
+    }
+  }
+
   /** Stop the poll and the search timer. */
   dispose(): void {
     if (this.isDisposed) {
