@@ -33,10 +33,10 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import html as html_lib
 import math
 import re
 import struct
-from html.parser import HTMLParser
 
 import orjson
 
@@ -59,7 +59,7 @@ IMAGE_MIMES = ("image/png", "image/jpeg", "image/gif", "image/svg+xml")
 #: Largest ``text/html`` (characters) that is parsed as a table; larger stays html.
 MAX_TABLE_HTML = 2_000_000
 #: Most cells (after expanding row/column spans) of a parsed table.
-MAX_TABLE_CELLS = 200_000
+MAX_TABLE_CELLS = 50_000
 #: Largest colspan/rowspan honoured (browsers clamp colspan at 1000 too).
 _MAX_SPAN = 1000
 #: Deepest nesting kept inside a mapping/sequence item; a container below it
@@ -70,8 +70,18 @@ MAX_VALUE_DEPTH = 64
 
 _DATARESOURCE = "application/vnd.dataresource+json"
 _TABLE_TAG = re.compile(r"<table[\s>/]", re.IGNORECASE)
-_SVG_TAG = re.compile(r"<svg\b[^>]*>", re.IGNORECASE)
-_ATTRIBUTE = re.compile(r"""([A-Za-z_:][-\w:.]*)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+# "[^<>]*" (not "[^>]*"): a search that fails stops at the next "<", so many
+# unterminated tags cost linear time, not quadratic.
+_SVG_TAG = re.compile(r"<svg\b[^<>]*>", re.IGNORECASE)
+#: Only the start of the root tag is read for its attributes.
+_MAX_SVG_TAG = 2048
+_HTML_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)([^<>]*)>")
+_SPAN_ATTRIBUTE = re.compile(r"\b(colspan|rowspan)\s*=\s*[\"']?\s*([0-9]{1,9})", re.IGNORECASE)
+#: A comment, or the start tag of an element whose content is raw text, never cells.
+_RAW_OPEN = re.compile(r"<!--|<(script|style|textarea|title)\b[^<>]*>", re.IGNORECASE)
+# The lookbehind makes a name start only where a name can start, so a long run
+# of name characters is scanned once, not once per character.
+_ATTRIBUTE = re.compile(r"""(?<![-\w:.])([A-Za-z_:][-\w:.]*)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _LENGTH = re.compile(
     r"\s*([+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)\s*([a-z%]*)\s*"
 )
@@ -297,7 +307,7 @@ def _svg_size(text: str) -> tuple[int | None, int | None]:
     if match is None:
         return None, None
     attributes: dict[str, str] = {}
-    for name, double, single in _ATTRIBUTE.findall(match.group()):
+    for name, double, single in _ATTRIBUTE.findall(match.group()[:_MAX_SVG_TAG]):
         attributes.setdefault(name.lower(), double or single)
     width = _svg_length(attributes.get("width"))
     height = _svg_length(attributes.get("height"))
@@ -412,15 +422,20 @@ def _dataresource_table(resource: object) -> dict | None:
     return {"kind": "table", "columns": columns, "index": index, "rows": rows}
 
 
-class _TableParser(HTMLParser):
-    """Collect the cells of the one ``<table>`` of an HTML fragment.
+class _TableScanner:
+    """Collect the cells of the one ``<table>`` of an HTML fragment, in linear time.
 
-    Refuses (``self.failed``) nested tables, several tables and oversized
-    tables: those are shown as html, not compared cell by cell.
+    Why not :class:`html.parser.HTMLParser`: on this Python it takes seconds
+    for a few kilobytes of unterminated tags (``<a <a <a ...``), and notebook
+    HTML is untrusted. A table only needs tags, their spans and the text in
+    between, which one linear regex scan gives. Comments and the raw text of
+    ``script``/``style``/``textarea``/``title`` are skipped, entities decoded.
+
+    ``failed`` is set for nested tables, several tables and oversized tables:
+    those are shown as html, not compared cell by cell.
     """
 
     def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
         self.depth = 0  # table nesting
         self.tables = 0
         self.failed = False
@@ -430,9 +445,22 @@ class _TableParser(HTMLParser):
         self.parts: list[str] = []
         self.cells = 0
 
-    def handle_starttag(self, tag: str, attrs: list) -> None:
-        if self.failed:
-            return
+    def scan(self, html: str) -> None:
+        """Feed the whole fragment; every character is looked at a bounded number of times."""
+        parts = _HTML_TAG.split(_without_raw_text(html))
+        # parts: text, "/" or "", tag name, attributes, text, ... (re.split groups)
+        self.data(parts[0])
+        for i in range(1, len(parts), 4):
+            closing, name, attributes = parts[i], parts[i + 1].lower(), parts[i + 2]
+            if closing:
+                self.end(name)
+            else:
+                self.start(name, attributes)
+            if self.failed:
+                return
+            self.data(parts[i + 3])
+
+    def start(self, tag: str, attributes: str) -> None:
         if tag == "table":
             self.depth += 1
             self.tables += 1
@@ -442,17 +470,20 @@ class _TableParser(HTMLParser):
         if self.depth != 1:
             return
         if tag in ("thead", "tbody", "tfoot"):
-            self._close_cell()
+            self.close_cell()
             self.section = tag
         elif tag == "tr":
-            self._close_cell()
+            self.close_cell()
             self.rows.append((self.section, []))
         elif tag in ("th", "td"):
-            self._close_cell()
+            self.close_cell()
             if not self.rows:
                 self.rows.append((self.section, []))
-            values = dict(attrs)
-            self.cell = [tag, "", _span(values.get("colspan")), _span(values.get("rowspan"))]
+            colspan = rowspan = 1
+            if "span" in attributes.lower():
+                spans = {k.lower(): v for k, v in _SPAN_ATTRIBUTE.findall(attributes)}
+                colspan, rowspan = _span(spans.get("colspan")), _span(spans.get("rowspan"))
+            self.cell = [tag, "", colspan, rowspan]
             self.parts = []
             self.cells += 1
             if self.cells > MAX_TABLE_CELLS:
@@ -460,28 +491,60 @@ class _TableParser(HTMLParser):
         elif tag == "br" and self.cell is not None:
             self.parts.append(" ")
 
-    def handle_endtag(self, tag: str) -> None:
-        if self.failed:
-            return
+    def end(self, tag: str) -> None:
         if tag == "table":
-            self._close_cell()
+            self.close_cell()
             self.depth -= 1
         elif self.depth == 1 and tag in ("th", "td", "tr"):
-            self._close_cell()
+            self.close_cell()
         elif self.depth == 1 and tag in ("thead", "tbody", "tfoot"):
-            self._close_cell()
+            self.close_cell()
             self.section = ""
 
-    def handle_data(self, data: str) -> None:
-        if self.cell is not None and self.depth == 1:
-            self.parts.append(data)
+    def data(self, text: str) -> None:
+        if text and self.cell is not None and self.depth == 1:
+            self.parts.append(text)
 
-    def _close_cell(self) -> None:
+    def close_cell(self) -> None:
         if self.cell is not None:
-            self.cell[1] = " ".join("".join(self.parts).split())
+            text = "".join(self.parts)
+            if "&" in text:
+                text = html_lib.unescape(text)
+            self.cell[1] = " ".join(text.split())
             self.rows[-1][1].append(self.cell)
             self.cell = None
             self.parts = []
+
+
+def _without_raw_text(html: str) -> str:
+    """The fragment without comments and the content of script/style/... elements.
+
+    Found with ``str.find`` and a regex that cannot backtrack across ``<``, so
+    the cost stays linear even for thousands of unclosed ``<!--``/``<script>``.
+    """
+    if "<!--" not in html and _RAW_OPEN.search(html) is None:
+        return html
+    lower = html.lower()
+    kept: list[str] = []
+    pos = 0
+    while True:
+        match = _RAW_OPEN.search(html, pos)
+        if match is None:
+            kept.append(html[pos:])
+            break
+        if match.group() == "<!--":
+            kept.append(html[pos : match.start()])
+            close = lower.find("-->", match.end())
+            if close < 0:
+                break
+            pos = close + 3
+        else:
+            kept.append(html[pos : match.end()])
+            close = lower.find("</" + match.group(1).lower(), match.end())
+            if close < 0:
+                break
+            pos = close
+    return "".join(kept)
 
 
 def _span(value: str | None) -> int:
@@ -512,6 +575,8 @@ def _grid(rows: list[tuple[str, list[list]]]) -> list[tuple[str, list[tuple[str,
         line: list[tuple[str, str]] = []
         for tag, text, colspan, rowspan in cells:
             place_pending(line)
+            if total + len(line) + colspan > MAX_TABLE_CELLS:
+                return None
             for _ in range(colspan):
                 if rowspan > 1:
                     pending[len(line)] = (rowspan - 1, (tag, text))
@@ -544,12 +609,8 @@ def _html_table(html: str) -> dict | None:
     """A table from an HTML fragment with one ``<table>`` (pandas ``_repr_html_``)."""
     if len(html) > MAX_TABLE_HTML:
         return None
-    parser = _TableParser()
-    try:
-        parser.feed(html)
-        parser.close()
-    except (ValueError, AssertionError, RecursionError):
-        return None
+    parser = _TableScanner()
+    parser.scan(html)
     if parser.failed or parser.tables != 1:
         return None
     grid = _grid([row for row in parser.rows if row[1]])
