@@ -303,6 +303,9 @@ test.describe('Comparison panel', () => {
     await expect(metric.locator('.jp-NbCompare-verdict')).toHaveText(
       mseA < mseB ? '\u2713' : '\u2717'
     );
+    await page.screenshot({
+      path: path.join(SHOTS, 'panel-baseline-switched.png')
+    });
   });
 
   test('only differences hides an equal row and keeps a row missing in one notebook', async ({
@@ -389,6 +392,13 @@ test.describe('Comparison panel', () => {
     );
     const md = await get('comparison.md');
     expect(md).toContain('## Metrics');
+    // and "Comparison notebook" writes a notebook that reproduces the comparison
+    await panel.getByRole('button', { name: 'Comparison notebook' }).click();
+    await expect(panel).toHaveAttribute(
+      'data-last-export',
+      `${tmpPath}/comparison.ipynb`
+    );
+    expect(await get('comparison.ipynb')).toContain(B);
   });
 
   test('image comparison modes render against the baseline', async ({
@@ -492,6 +502,80 @@ test.describe('Comparison panel', () => {
       `${tmpPath}/hostile_output.ipynb`
     ).locator('.jp-NbCompare-value');
     await expect(tiny).toHaveText('1e-5');
+  });
+
+  test('the pinned baseline is used when compared, and followed when it changes', async ({
+    page,
+    tmpPath
+  }) => {
+    const p = (name: string) => `${tmpPath}/${name}`;
+    for (const name of [A, B, F]) {
+      await page.contents.uploadFile(path.join(RUNS, name), p(name));
+    }
+    // Given B is pinned as the baseline (the tag browser's pin)
+    await page.evaluate(
+      path =>
+        (window as any).jupyterapp.commands.execute('nbcompare:pin-baseline', {
+          path
+        }),
+      p(B)
+    );
+    try {
+      // When the three are compared, Then B (not the first column) is the baseline
+      const panel = await openComparison(page, tmpPath, [
+        { name: A },
+        { name: B },
+        { name: F }
+      ]);
+      await expect(panel).toHaveAttribute('data-baseline', p(B));
+      await expect(
+        panel.locator('.jp-NbCompare-colHeader.jp-mod-baseline')
+      ).toHaveAttribute('data-path', p(B));
+      // When the pin moves to F, Then the open panel follows
+      await page.evaluate(
+        path =>
+          (window as any).jupyterapp.commands.execute(
+            'nbcompare:pin-baseline',
+            { path }
+          ),
+        p(F)
+      );
+      await expect(panel).toHaveAttribute('data-baseline', p(F));
+      await expect(
+        cellOf(panel, 'm:tag:mse', p(F)).locator('.jp-NbCompare-delta')
+      ).toHaveCount(0);
+    } finally {
+      await page.evaluate(() =>
+        (window as any).jupyterapp.commands.execute('nbcompare:unpin-baseline')
+      );
+    }
+  });
+
+  test('clicking a value opens its notebook at the cell that produced it', async ({
+    page,
+    tmpPath
+  }) => {
+    const panel = await openComparison(page, tmpPath, [
+      { name: A },
+      { name: B },
+      { name: F }
+    ]);
+    // When the user clicks B's mse
+    await cellOf(panel, 'm:tag:mse', `${tmpPath}/${B}`)
+      .locator('.jp-NbCompare-metric')
+      .click();
+    // Then B opens with the cell tagged mse active
+    const tab = page.locator('.lm-TabBar-tab', { hasText: B });
+    await expect(tab).toBeVisible();
+    const source = read(B).cells.find((c: any) =>
+      (c.metadata?.tags ?? []).includes('mse')
+    ).source;
+    const firstLine = [].concat(source).join('').split('\n')[0];
+    const active = page.locator(
+      '.jp-NotebookPanel:visible .jp-Notebook-cell.jp-mod-active'
+    );
+    await expect(active).toBeVisible();
+    await expect(active).toContainText(firstLine);
   });
 
   test('the panel follows a notebook rewritten on disk, keeping the filter', async ({
