@@ -43,12 +43,41 @@ def is_nan(x: object) -> bool:
 # classify_value
 
 
-@pytest.mark.parametrize("value", [0, -3, 2**70, 0.245, -1e-05, True, False])
+@pytest.mark.parametrize(
+    "value", [0, -3, 2**63 - 1, -(2**63), 2**64 - 1, 0.245, -1e-05, True, False]
+)
 def test_value_numbers_and_bools_are_scalars(value):
     # Given a number or a bool / When classified / Then a scalar holding it
     cell = classify_value(value)
     assert cell == {"kind": "scalar", "value": value}
     assert type(cell["value"]) is type(value)
+
+
+@pytest.mark.parametrize(
+    ("value", "cell"),
+    [
+        (2**64, {"kind": "scalar", "value": float(2**64)}),
+        (-(2**63) - 1, {"kind": "scalar", "value": float(-(2**63) - 1)}),
+        (10**400, {"kind": "text", "text": "1" + "0" * 400}),
+        ([10**30], {"kind": "sequence", "items": [1e30]}),
+        ({"n": 10**30}, {"kind": "mapping", "items": {"n": {"value": 1e30}}}),
+    ],
+)
+def test_value_integers_beyond_64_bits(value, cell):
+    # Given integers JSON (orjson, JavaScript) cannot carry exactly
+    # When classified / Then floats, or text beyond the float range, so the
+    # response can always be serialized
+    assert classify_value(value) == cell
+    orjson.dumps(cell)
+
+
+def test_value_subclasses_become_plain():
+    # Given numbers of subclasses (numpy's float64 is a float subclass)
+    cell = classify_value({"f": np.float64(0.5), "b": np.bool_(True).item()})
+    # When classified / Then plain Python numbers
+    assert cell["items"]["f"]["value"] == 0.5
+    assert type(cell["items"]["f"]["value"]) is float
+    assert type(classify_value(np.float64(2.5))["value"]) is float
 
 
 @pytest.mark.parametrize("value", [math.nan, math.inf, -math.inf])
@@ -220,6 +249,28 @@ def test_text_never_raises(text):
     cell = classify_text(text)
     assert time.perf_counter() - start < 1.0  # robustness bound, not a benchmark
     assert cell["kind"] in KINDS
+    orjson.dumps(cell)
+
+
+_VALUES = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), st.text(max_size=10)),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4),
+        st.tuples(inner, inner),
+        st.dictionaries(st.one_of(st.text(max_size=5), st.integers()), inner, max_size=4),
+        st.frozensets(st.one_of(st.integers(), st.text(max_size=5)), max_size=4),
+    ),
+    max_leaves=25,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_VALUES)
+def test_any_value_gives_a_serializable_cell(value):
+    # Given any nested Python value a literal or JSON can hold / When classified
+    cell = classify_value(value)
+    # Then a cell of a value kind that orjson serializes
+    assert cell["kind"] in {"scalar", "mapping", "sequence", "text"}
     orjson.dumps(cell)
 
 

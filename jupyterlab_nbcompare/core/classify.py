@@ -69,6 +69,8 @@ _MAX_SPAN = 1000
 MAX_VALUE_DEPTH = 64
 
 _DATARESOURCE = "application/vnd.dataresource+json"
+#: The integers orjson can write (int64 minimum to uint64 maximum).
+_INT_MIN, _INT_MAX = -(2**63), 2**64 - 1
 _TABLE_TAG = re.compile(r"<table[\s>/]", re.IGNORECASE)
 # "[^<>]*" (not "[^>]*"): a search that fails stops at the next "<", so many
 # unterminated tags cost linear time, not quadratic.
@@ -121,9 +123,12 @@ def classify_value(obj: object) -> dict:
     value whichever way it was written.
     """
     if isinstance(obj, (bool, int, float)):
-        return {"kind": "scalar", "value": obj}
+        number = _number(obj)
+        if isinstance(number, str):
+            return {"kind": "text", "text": number}
+        return {"kind": "scalar", "value": number}
     if isinstance(obj, str):
-        return {"kind": "text", "text": obj}
+        return {"kind": "text", "text": str(obj)}
     if obj is None:
         return {"kind": "text", "text": "None"}
     if isinstance(obj, dict):
@@ -161,10 +166,43 @@ def _key(key: object) -> str:
     return key if isinstance(key, str) else repr(key) if isinstance(key, tuple) else str(key)
 
 
+def _number(value: bool | int | float) -> bool | int | float | str:
+    """A number that JSON (orjson) can carry exactly as the contract wants.
+
+    Subclasses (numpy scalars, enums) become plain ``bool``/``int``/``float``.
+    An integer outside the 64-bit range that orjson writes becomes a float
+    (JavaScript reads any such integer as a float anyway), or, beyond the
+    float range, the string of its digits.
+    """
+    kind = type(value)
+    if kind is float or kind is bool:
+        return value
+    if kind is int:
+        if _INT_MIN <= value <= _INT_MAX:  # type: ignore[operator]
+            return value
+        try:
+            return float(value)
+        except OverflowError:
+            pass
+        try:
+            return str(value)
+        except ValueError:  # beyond sys.get_int_max_str_digits()
+            return f"<integer of {value.bit_length()} bits>"
+    if isinstance(value, bool):
+        return bool(value)
+    if isinstance(value, int):
+        return _number(int(value))
+    return float(value)
+
+
 def _plain(obj: object, depth: int) -> object:
     """A JSON-ready copy: tuples and sets become lists, dict keys strings."""
-    if obj is None or isinstance(obj, (bool, int, float, str)):
+    if obj is None:
         return obj
+    if isinstance(obj, (bool, int, float)):
+        return _number(obj)
+    if isinstance(obj, str):
+        return str(obj)
     if isinstance(obj, dict):
         if depth > MAX_VALUE_DEPTH:
             return "{...}"
@@ -599,7 +637,7 @@ def _cell_value(text: str) -> object:
         try:
             if "." in text or "e" in text or "E" in text:
                 return float(text)
-            return int(text)
+            return _number(int(text))
         except ValueError:
             return text
     return text
