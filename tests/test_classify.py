@@ -777,6 +777,27 @@ def test_dataresource_multiindex_rows_and_precedence():
     }
 
 
+@pytest.mark.parametrize(
+    "frame",
+    [
+        pd.DataFrame([[1, 2.5], [3, -0.5]]),
+        pd.DataFrame({"a": [1, 2], "b": ["x", "y"]}, index=["r1", "r2"]),
+        pd.DataFrame(
+            {"v": [0.25, 0.5]},
+            index=pd.MultiIndex.from_tuples([("a", 1), ("b", 2)], names=["k", "n"]),
+        ),
+    ],
+    ids=["int-names", "strings", "multiindex"],
+)
+def test_dataresource_and_html_agree(frame):
+    # Given one frame (short floats, so both forms print the same digits)
+    # When classified from its HTML and from its Table Schema JSON
+    from_html = classify_bundle({"text/html": frame._repr_html_()})
+    from_json = classify_bundle({"application/vnd.dataresource+json": dataresource(frame)})
+    # Then both give the same table
+    assert from_html == from_json
+
+
 def test_dataresource_as_string_and_invalid():
     # Given the JSON stored as a string, and an invalid resource beside html
     frame = pd.DataFrame({"a": [1]}, index=["r"])

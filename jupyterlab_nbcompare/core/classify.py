@@ -436,7 +436,7 @@ def _dataresource_table(resource: object) -> dict | None:
         return None
     fields = schema.get("fields")
     if not isinstance(fields, list) or not all(
-        isinstance(f, dict) and isinstance(f.get("name"), str) for f in fields
+        isinstance(f, dict) and isinstance(f.get("name"), (str, int, float)) for f in fields
     ):
         return None
     key = schema.get("primaryKey") or []
@@ -446,8 +446,12 @@ def _dataresource_table(resource: object) -> dict | None:
         return None
     if not all(isinstance(row, dict) for row in data):
         return None
+    # pandas writes non-string column names as JSON numbers; the rows' keys are strings.
+    names = [_label(f["name"]) for f in fields]
     key_set = set(key)
-    columns = [f["name"] for f in fields if f["name"] not in key_set]
+    columns = [name for name in names if name not in key_set]
+    if len(data) * (len(columns) + 1) > MAX_TABLE_CELLS:
+        return None
     index: list = []
     for number, row in enumerate(data):
         if not key:
