@@ -292,3 +292,46 @@ def test_collection_keeps_an_unreadable_notebook_as_a_column(example_runs, tmp_p
     assert math.isnan(frame.loc["mse", "broken"])
     statuses = [nb["status"] for nb in collection.response["notebooks"]]
     assert statuses == ["ok", "unreadable"]
+
+
+def test_without_pandas_tables_are_plain_dicts(example_runs):
+    # Given an environment where pandas cannot be imported
+    code = (
+        "import sys; sys.modules['pandas'] = None\n"
+        "from jupyterlab_nbcompare import NotebookIntrospector\n"
+        "nb = NotebookIntrospector(sys.argv[1])\n"
+        "table = nb['coefficients']\n"
+        "print(type(table).__name__, table['index'], type(nb['mse']).__name__)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(example_runs["ridge_alpha1"])],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    # Then the API still works: the table is {columns, index, rows}
+    assert out.split(" ", 1)[0] == "dict"
+    assert str(FEATURES) in out
+    assert out.strip().endswith("float")
+
+
+def test_sklearn_evaluation_user_code_keeps_working(example_runs):
+    # Given code written for sklearn_evaluation (its user guide's calls), import swapped
+    paths = [str(example_runs[k]) for k in ("ridge_alpha1", "ridge_alpha10", "ridge_alpha100")]
+    nbs = NotebookCollection(paths=paths, ids="filenames", scores=["r2"])
+    # When it lists the tags, looks at outputs and reaches the introspectors
+    tags = list(nbs)
+    completions = nbs._ipython_key_completions_()
+    metrics = nbs["metrics"]
+    html = metrics._repr_html_()
+    per_run = dict(nbs["mse"])
+    one = nbs.nbs["ridge_alpha10"]["mse"]
+    # Then everything answers, with every run side by side
+    assert "metrics" in tags
+    assert completions == tags
+    assert set(per_run) == {"ridge_alpha1", "ridge_alpha10", "ridge_alpha100"}
+    assert one == per_run["ridge_alpha10"]
+    assert all(run in html for run in per_run)
+    # r2 is "higher is better" (by its name, and as scores= says): better follows the delta
+    r2 = nbs["r2"].cells
+    assert r2["ridge_alpha100"]["better"] is (r2["ridge_alpha100"]["delta"] > 0)
