@@ -265,6 +265,25 @@ def _proc_status_kb(pid: int, field: str) -> int | None:
     return None
 
 
+def _process_cpu_ns(pid: int) -> int:
+    """CPU time of a whole process (all threads, ended ones too), in nanoseconds.
+
+    Reads the process's CPU-time clock through ``clock_getcpuclockid``; falls
+    back to ``/proc/<pid>/stat`` (clock ticks, 10 ms) if that is unavailable.
+    """
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        clock = ctypes.c_int()
+        if libc.clock_getcpuclockid(pid, ctypes.byref(clock)) == 0:
+            return time.clock_gettime_ns(clock.value)
+    except (OSError, AttributeError):
+        pass
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) * 1_000_000_000 // os.sysconf("SC_CLK_TCK")
+
+
 class Server:
     """A real ``jupyter server`` subprocess on a free loopback port, with a token.
 
@@ -362,22 +381,23 @@ class Server:
                 conn.close()
 
     def cpu_ns(self) -> tuple[int, int]:
-        """(on-CPU, waiting-for-a-CPU) nanoseconds summed over the server's threads.
+        """(on-CPU, waiting-for-a-CPU) nanoseconds of the server process.
 
-        From ``/proc/<pid>/task/*/schedstat``: precise, and the first number is
-        what the server itself consumed, which concurrent work on the machine
-        inflates much less than wall-clock time. Threads that ended are not
-        counted (the extension's worker threads outlive one compare).
+        The first is the process's CPU-time clock (``clock_getcpuclockid``):
+        nanosecond precision, every thread included, also those that ended
+        (worker threads may come and go within one compare). It is what the
+        server itself consumed, which concurrent work on the machine inflates
+        much less than wall-clock time. The second sums
+        ``/proc/<pid>/task/*/schedstat`` over the live threads: time spent ready
+        to run but waiting for a CPU.
         """
-        on_cpu = waiting = 0
+        waiting = 0
         for stat in Path(f"/proc/{self.pid}/task").glob("*/schedstat"):
             try:
-                fields = stat.read_text().split()
-            except OSError:
+                waiting += int(stat.read_text().split()[1])
+            except (OSError, IndexError, ValueError):
                 continue
-            on_cpu += int(fields[0])
-            waiting += int(fields[1])
-        return on_cpu, waiting
+        return _process_cpu_ns(self.pid), waiting
 
     def memory_kb(self) -> dict[str, int | None]:
         """Peak (VmHWM) and current (VmRSS) resident memory of the server, in KiB."""
