@@ -231,6 +231,28 @@ def test_numpy_arrays_are_lists(array, expected):
     assert same(value, expected), (text, value)
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("array(1.5)", 1.5),
+        ("np.array([1, 2])", [1, 2]),
+        ("tensor(0.2450)", 0.245),
+        ("tensor(3)", 3),
+        ("tensor([1., 2.])", [1.0, 2.0]),
+        ("tensor([[1, 2]], dtype=torch.int32)", [[1, 2]]),
+        ("tensor(0.2450, device='cuda:0')", 0.245),
+        ("tensor([0.5000], device='cuda:0', requires_grad=True)", [0.5]),
+        ("torch.tensor(1.)", 1.0),
+    ],
+)
+def test_zero_d_arrays_and_tensors(text, expected):
+    # Given a 0-d array repr, or a PyTorch tensor repr (with its keywords)
+    # When parsed / Then the number or the nested list it prints
+    ok, value = parse_literal(text)
+    assert ok
+    assert same(value, expected)
+
+
 def test_summarised_array_stays_text():
     # Given a long array, which numpy summarises with "..."
     text = repr(np.arange(5000))
@@ -293,13 +315,21 @@ def test_summarised_array_stays_text():
         "x if y else z",
         "[i for i in range(3)]",
         "'unterminated",
+        "'\\('",  # an unknown escape: Python warns, repr never writes it
+        "'\\8'",
+        "'\\N{NO SUCH NAME}'",
+        "'\\x4'",
         "'''unterminated",
         "1; 2",
         "a.b",
         "Infinity()",
         "set(1)",
         "array([1], order='C')",
-        "array(1)",
+        "array('a')",
+        "tensor(0.2450, grad_fn=<MeanBackward0>)",
+        "array([1], dtype)",
+        "array([1], dtype=)",
+        "tensor(0.5, device=cuda)(1)",
         "1 2",
     ],
 )
@@ -373,6 +403,7 @@ def _timed(text: str) -> tuple[bool, object]:
     return result
 
 
+@pytest.mark.filterwarnings("error")
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.text())
 def test_never_raises_on_any_text(text):
@@ -381,10 +412,11 @@ def test_never_raises_on_any_text(text):
 
 
 _PIECES = st.sampled_from(
-    [*"[](){},:'\"\\-+=.", " ", "\n", "1", "1.5e3", "nan", "np.", "float64(", "'''", "x"]
+    [*"[](){},:'\"\\-+=.", " ", "\n", "1", "1.5e3", "nan", "np.", "float64(", "'''", "x", "(", "8"]
 )
 
 
+@pytest.mark.filterwarnings("error")
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(_PIECES, max_size=400).map("".join))
 def test_never_raises_on_literalish_soup(text):

@@ -108,7 +108,8 @@ _CELL_CONSTANTS: dict[str, object] = {
 }
 # JPEG start-of-frame markers carry the size; C4 (DHT), C8 (JPG), CC (DAC) do not.
 _JPEG_SOF = frozenset(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}
-_JPEG_STANDALONE = frozenset(range(0xD0, 0xDA)) | {0x01}
+# Markers without a length: RST0-RST7, SOI (D8) and TEM (01); D9 ends the image.
+_JPEG_STANDALONE = frozenset(range(0xD0, 0xD9)) | {0x01}
 
 
 # --------------------------------------------------------------------------
@@ -329,7 +330,7 @@ def _jpeg_size(blob: bytes) -> tuple[int, int] | None:
 def _svg_length(value: str | None) -> float | None:
     if value is None:
         return None
-    match = _LENGTH.fullmatch(value)
+    match = _LENGTH.fullmatch(value.lower())
     if match is None or match.group(2) not in _UNITS:
         return None
     return float(match.group(1)) * _UNITS[match.group(2)]

@@ -25,8 +25,11 @@ What it understands (anything else is refused, and the caller keeps the text):
   ``numpy.`` prefix, every numeric scalar type name);
 * numpy array reprs ``array([1, 2])`` / ``np.array([[1., 2.]])`` with an
   optional ``dtype=...`` keyword: given as (nested) lists, because an array
-  printed in full is a sequence of its items. Summarised arrays (``...``) are
-  refused and stay text.
+  printed in full is a sequence of its items; a 0-d ``array(1.5)`` is its
+  number. PyTorch's ``tensor(0.2450)`` / ``tensor([1., 2.], device='cuda:0')``
+  read the same way (``dtype``/``device``/``requires_grad`` keywords are
+  ignored; ``grad_fn=<...>`` is not a literal and stays text). Summarised
+  arrays (``...``) are refused and stay text.
 
 Limits (module constants): :data:`MAX_LENGTH` characters, :data:`MAX_DEPTH`
 levels of nesting and :data:`MAX_NODES` values; beyond them the text is
@@ -121,7 +124,20 @@ for _prefix in ("np.", "numpy."):
     _CONVERTERS.update({_prefix + t: "int" for t in _INT_TYPES})
     _CONVERTERS.update({_prefix + t: "bool" for t in _BOOL_TYPES})
     _CONVERTERS.update({_prefix + "str_": "str", _prefix + "array": "array"})
-_CONVERTERS.update({"array": "array", "set": "set", "frozenset": "frozenset", "np.array": "array"})
+_CONVERTERS.update(
+    {
+        "array": "array",
+        "tensor": "array",
+        "torch.tensor": "array",
+        "set": "set",
+        "frozenset": "frozenset",
+    }
+)
+#: Keywords of array/tensor reprs (their values, a name or a string, are ignored).
+_ARRAY_KEYWORDS = frozenset({"dtype", "device", "requires_grad"})
+
+_ESCAPE = re.compile(r"\\(.)", re.DOTALL)
+_VALID_ESCAPES = frozenset("\n\\'\"abfnrtv01234567xNuU")
 
 #: Longest string accepted by ``float('...')`` (float() itself is safe, this just
 #: keeps the refusal cheap).
@@ -288,11 +304,14 @@ class _Parser:
                 return frozenset()
             raise _Refuse
         arg = self.value(depth + 1)
-        if converter == "array" and self.at_op(","):
-            # array([...], dtype=float32) / dtype='<U1': the keyword is ignored.
+        while converter == "array" and self.at_op(","):
+            # array([...], dtype=float32), tensor(0.25, device='cuda:0',
+            # requires_grad=True): descriptive keywords, ignored.
             self.advance()
+            if self.at_op(")"):
+                break
             kind, keyword = self.advance()
-            if kind != "name" or keyword != "dtype":
+            if kind != "name" or keyword not in _ARRAY_KEYWORDS:
                 raise _Refuse
             self.expect("=")
             kind, _ = self.advance()
@@ -324,6 +343,12 @@ def _string(token: str) -> str:
         body = token.lstrip("rRuU")
         quote = 3 if body[:3] in ("'''", '"""') and len(body) >= 6 else 1
         return body[quote:-quote]
+    if token[0] not in "rR":
+        # Python warns (and one day fails) on unknown escapes such as "\(";
+        # repr never writes one, so such a string is not printed output.
+        for match in _ESCAPE.finditer(token):
+            if match.group(1) not in _VALID_ESCAPES:
+                raise _Refuse
     try:
         # A single string token cannot be anything but a string constant, so
         # this is exactly Python's own escape decoding, not evaluation.
@@ -347,9 +372,10 @@ def _hashable(value: object) -> object:
 def _convert(converter: str, arg: object) -> object:
     """Apply a whitelisted constructor to an already parsed argument."""
     if converter == "array":
-        if not isinstance(arg, list):
-            raise _Refuse
-        return arg
+        # A list, or the bare number of a 0-d array / scalar tensor.
+        if isinstance(arg, list) or (isinstance(arg, (int, float)) and not isinstance(arg, bool)):
+            return arg
+        raise _Refuse
     if converter == "set":
         if not isinstance(arg, (list, tuple, set, frozenset, str)):
             raise _Refuse
