@@ -808,8 +808,19 @@ def seconds_fmt(value: float | None) -> str:
     return f"{value * 1000:.1f} ms" if value < 1 else f"{value:.2f} s"
 
 
-def _spy(server: Server, body: bytes, raw_path: Path, all_threads: bool) -> tuple[int, float, str]:
-    """Record one compare with py-spy attached to the server (500 Hz).
+def _spy(
+    server: Server,
+    body: bytes,
+    raw_path: Path,
+    all_threads: bool,
+    before_each: Callable[[], None] | None = None,
+    repeats: int = 1,
+) -> tuple[int, float, str]:
+    """Record ``repeats`` compares with py-spy attached to the server (500 Hz).
+
+    ``before_each`` runs (unrecorded work of the benchmark, e.g. a touch) before
+    each compare; more compares give more samples. Answers the last status, the
+    median seconds of the compares and py-spy's stderr tail.
 
     By default only the thread holding the GIL is sampled (``--gil``): the
     compare is CPU-bound Python, and a thread waiting for the GIL would otherwise
@@ -827,7 +838,12 @@ def _spy(server: Server, body: bytes, raw_path: Path, all_threads: bool) -> tupl
         stderr=subprocess.PIPE,
     )
     time.sleep(1.0)  # let py-spy attach
-    status, _, seconds = server.request("POST", "nbcompare/compare", body)
+    times = []
+    for _ in range(repeats):
+        if before_each is not None:
+            before_each()
+        status, _, seconds = server.request("POST", "nbcompare/compare", body)
+        times.append(seconds)
     time.sleep(0.1)
     spy.send_signal(signal.SIGINT)
     try:
@@ -835,13 +851,13 @@ def _spy(server: Server, body: bytes, raw_path: Path, all_threads: bool) -> tupl
     except subprocess.TimeoutExpired:
         spy.kill()
         _, err = spy.communicate()
-    return status, seconds, err.decode(errors="replace")[-500:]
+    return status, _median(times) or 0.0, err.decode(errors="replace")[-500:]
 
 
 def profile_cold(
     server: Server, root: Path, paths: list[str], body: bytes, all_threads: bool = False
 ) -> dict:
-    """Profile, with py-spy, a cold compare on a fresh server and one after a touch.
+    """Profile, with py-spy, a cold compare on a fresh server and three after a touch.
 
     Writes ``results/profile_cold.txt`` and ``results/profile_cold_touched.txt``
     (collapsed stacks: load them in speedscope or flamegraph.pl) and a
@@ -857,11 +873,13 @@ def profile_cold(
         "sampled": "all threads" if all_threads else "GIL holder",
     }
     for label in ("cold", "cold_touched"):
-        if label == "cold_touched":
-            _touch(root, paths)
         raw_path = RESULTS / f"profile_{label}.txt"
         raw_path.unlink(missing_ok=True)
-        status, seconds, err = _spy(server, body, raw_path, all_threads)
+        if label == "cold":  # one per server start, by definition
+            status, seconds, err = _spy(server, body, raw_path, all_threads)
+        else:  # three touched colds in one recording, for more samples
+            touch = lambda: _touch(root, paths)  # noqa: E731
+            status, seconds, err = _spy(server, body, raw_path, all_threads, touch, repeats=3)
         if not raw_path.exists():
             profiles[label] = {"available": False, "reason": err}
             continue
