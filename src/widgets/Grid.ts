@@ -411,7 +411,24 @@ export class Grid extends Widget {
       this._label(param.name, param.name, [], param.differs),
       first,
       last,
-      path => renderParameterCell(trans, param, path)
+      path =>
+        h(
+          'button',
+          {
+            className: 'jp-NbCompare-paramButton',
+            title: trans.__('Open %1 at its parameters', path),
+            onClick: () =>
+              this._options.openSource({
+                path,
+                // papermill's cell when it injected the value, else the defaults
+                name: param.cells[path]?.injected
+                  ? 'injected-parameters'
+                  : 'parameters',
+                origin: 'tag'
+              })
+          },
+          [renderParameterCell(trans, param, path)]
+        )
     );
   }
 
@@ -511,10 +528,25 @@ export class Grid extends Widget {
         },
         [icon(launchIcon)]
       );
-      return h('div', { className: 'jp-NbCompare-valueCell' }, [
+      const node = h('div', { className: 'jp-NbCompare-valueCell' }, [
         cell ? open : null,
         renderValueCell(cell, context)
       ]);
+      if (cell) {
+        // A click on the value itself opens its source too (the button is the
+        // keyboard's way), unless it lands on a control or ends a selection.
+        node.addEventListener('click', event => {
+          const target = event.target as Element;
+          if (
+            target.closest('button, a, input, select, textarea') ||
+            (window.getSelection()?.toString() ?? '') !== ''
+          ) {
+            return;
+          }
+          open.click();
+        });
+      }
+      return node;
     });
   }
 

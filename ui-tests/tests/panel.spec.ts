@@ -576,6 +576,29 @@ test.describe('Comparison panel', () => {
     );
     await expect(active).toBeVisible();
     await expect(active).toContainText(firstLine);
+
+    // And clicking the summary text of A opens A at the summary cell
+    await page
+      .locator('.lm-TabBar-tab', { hasText: 'Compare 3 notebooks' })
+      .click();
+    await cellOf(panel, 'v:tag:summary', `${tmpPath}/${A}`)
+      .locator('pre')
+      .click();
+    await expect(
+      page.locator('.lm-TabBar-tab.lm-mod-current', { hasText: A })
+    ).toBeVisible();
+    await expect(
+      page.locator('.jp-NotebookPanel:visible .jp-Notebook-cell.jp-mod-active')
+    ).toContainText(
+      []
+        .concat(
+          read(A).cells.find((c: any) =>
+            (c.metadata?.tags ?? []).includes('summary')
+          ).source
+        )
+        .join('')
+        .split('\n')[0]
+    );
   });
 
   test('the panel follows a notebook rewritten on disk, keeping the filter', async ({
