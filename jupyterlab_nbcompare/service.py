@@ -227,9 +227,12 @@ class NotebookService:
             message = f"The notebook could not be read: {type(error).__name__}"
             return None, {"code": "invalid_notebook", "message": message}
 
-    def _remember(self, key: Hashable, record: dict | None, error: dict | None) -> None:
-        """Cache what one notebook gave, sized once by its JSON length."""
-        self.records.put(key, (record, error), estimate_bytes(record if error is None else error))
+    def _remember(
+        self, key: Hashable, record: dict | None, error: dict | None, modified: str | None
+    ) -> None:
+        """Cache what one notebook gave (and its formatted time), sized once by its JSON."""
+        size = estimate_bytes(record if error is None else error)
+        self.records.put(key, (record, error, modified), size)
 
     # -- fast path (worker threads) -----------------------------------------
 
@@ -281,13 +284,12 @@ class NotebookService:
             return resolved
         os_path, info = resolved
         limit = int(self.config.max_notebook_bytes)
-        modified = iso_utc(info.st_mtime)
         if info.st_size > limit:
-            return _too_large(path, info.st_size, limit, modified)
+            return _too_large(path, info.st_size, limit, iso_utc(info.st_mtime))
         key = ("file", os_path, info.st_mtime_ns, info.st_size)
         cached = self.records.get(key)
-        if cached is not None:
-            return Loaded(path, modified, cached[0], cached[1], key)
+        if cached is not None:  # the warm path: no read, no parse, no formatting
+            return Loaded(path, cached[2], cached[0], cached[1], key)
         read = self._fast_read(path, os_path, limit)
         if isinstance(read, Loaded):
             return read
@@ -296,8 +298,9 @@ class NotebookService:
         # a later change always shows as a new key.
         key = ("file", os_path, info.st_mtime_ns, info.st_size)
         record, error = self._parse_extract(raw)
-        self._remember(key, record, error)
-        return Loaded(path, iso_utc(info.st_mtime), record, error, key)
+        modified = iso_utc(info.st_mtime)
+        self._remember(key, record, error, modified)
+        return Loaded(path, modified, record, error, key)
 
     def _fast_load_batch(self, paths: Sequence[str]) -> list[Loaded]:
         """A few notebooks in one worker-thread call (fewer loop round trips)."""
@@ -331,7 +334,7 @@ class NotebookService:
         key = ("contents", path.strip("/"), modified, size)
         cached = self.records.get(key)
         if cached is not None:
-            return Loaded(path, modified, cached[0], cached[1], key)
+            return Loaded(path, cached[2], cached[0], cached[1], key)
         model = await self._generic_model(path, content=True, type="file", format="text")
         if isinstance(model, Loaded) and model.error["code"] == "not_found":
             # Not UTF-8 (the manager answers 400): read the bytes, let the core judge.
@@ -351,7 +354,7 @@ class NotebookService:
         record, error = await anyio.to_thread.run_sync(
             self._parse_extract, content, limiter=self._thread_limiter()
         )
-        self._remember(key, record, error)
+        self._remember(key, record, error, modified)
         return Loaded(path, modified, record, error, key)
 
     # -- public API ----------------------------------------------------------
