@@ -3,6 +3,7 @@ import { StateDB } from '@jupyterlab/statedb';
 import { Signal } from '@lumino/signaling';
 
 import { BaselinePin, followRename, isRemovedBy, PIN_STATE_KEY } from '../pin';
+import { markPinnedInFileBrowser, PINNED_ATTRIBUTE } from '../plugins/pin';
 
 /** A stand-in for `app.serviceManager.contents`: only its fileChanged signal. */
 class FakeContents {
@@ -210,5 +211,109 @@ describe('path rules of the pin', () => {
     ['the root (never deleted as a path)', 'r/a.ipynb', '', false]
   ])('deleting %s', (_label, path, deleted, expected) => {
     expect(isRemovedBy(path, deleted)).toBe(expected);
+  });
+});
+
+describe('the pinned mark in the file browser', () => {
+  /** A stand-in for the default file browser: its folder and its rows. */
+  function fakeBrowser(folder: string, names: string[]) {
+    const node = document.createElement('div');
+    const content = document.createElement('ul');
+    content.className = 'jp-DirListing-content';
+    node.appendChild(content);
+    const setNames = (list: string[]) => {
+      content.replaceChildren(
+        ...list.map(name => {
+          const li = document.createElement('li');
+          li.className = 'jp-DirListing-item';
+          const text = document.createElement('span');
+          text.className = 'jp-DirListing-itemText';
+          const inner = document.createElement('span');
+          inner.textContent = name;
+          text.appendChild(inner);
+          li.appendChild(text);
+          return li;
+        })
+      );
+    };
+    setNames(names);
+    const model = {
+      path: folder,
+      refreshed: new Signal<any, void>({}),
+      pathChanged: new Signal<any, any>({})
+    };
+    return { browser: { node, model } as any, content, model, setNames };
+  }
+
+  /** Let the mutation observer and the animation frame run. */
+  const frame = () => new Promise(resolve => setTimeout(resolve, 50));
+
+  const marked = (content: HTMLElement) =>
+    Array.from(content.querySelectorAll('.jp-NbCompare-pinnedItem')).map(
+      li => li.textContent
+    );
+
+  it('marks the pinned row and moves the mark with the pin', async () => {
+    // Given a folder listing and a pin in it
+    const { browser, content } = fakeBrowser('runs', ['a.ipynb', 'b.ipynb']);
+    const pin = new BaselinePin();
+    pin.set('runs/b.ipynb');
+
+    // When the mark is installed
+    const mark = markPinnedInFileBrowser(browser, pin, 'baseline');
+    await frame();
+
+    // Then only b is marked, with the badge text on its name
+    expect(marked(content)).toEqual(['b.ipynb']);
+    const text = content.querySelector(
+      '.jp-NbCompare-pinnedItem .jp-DirListing-itemText'
+    )!;
+    expect(text.getAttribute(PINNED_ATTRIBUTE)).toBe('baseline');
+
+    // When another notebook is pinned, the mark moves; unpinned, it goes
+    pin.set('runs/a.ipynb');
+    await frame();
+    expect(marked(content)).toEqual(['a.ipynb']);
+    pin.set(null);
+    await frame();
+    expect(marked(content)).toEqual([]);
+    expect(content.querySelector(`[${PINNED_ATTRIBUTE}]`)).toBeNull();
+    mark.dispose();
+  });
+
+  it('follows the listing when its rows are redrawn', async () => {
+    const { browser, content, setNames } = fakeBrowser('runs', [
+      'a.ipynb',
+      'b.ipynb'
+    ]);
+    const pin = new BaselinePin();
+    pin.set('runs/b.ipynb');
+    markPinnedInFileBrowser(browser, pin, 'baseline');
+    await frame();
+
+    // When the listing reuses its rows for a new order
+    setNames(['b.ipynb', 'a.ipynb', 'c.ipynb']);
+    await frame();
+
+    // Then the mark is on b's new row only
+    expect(marked(content)).toEqual(['b.ipynb']);
+  });
+
+  it('marks nothing when the pinned notebook is in another folder', async () => {
+    const { browser, content } = fakeBrowser('other', ['b.ipynb']);
+    const pin = new BaselinePin();
+    pin.set('runs/b.ipynb');
+    markPinnedInFileBrowser(browser, pin, 'baseline');
+    await frame();
+    expect(marked(content)).toEqual([]);
+  });
+
+  it('marks a pinned notebook at the root', async () => {
+    const { browser, content } = fakeBrowser('', ['top.ipynb', 'x.ipynb']);
+    const pin = new BaselinePin();
+    pin.set('top.ipynb');
+    markPinnedInFileBrowser(browser, pin, 'baseline');
+    await frame();
+    expect(marked(content)).toEqual(['top.ipynb']);
   });
 });
