@@ -601,6 +601,45 @@ test.describe('Comparison panel', () => {
     );
   });
 
+  test('the controls are reachable and usable by keyboard', async ({
+    page,
+    tmpPath
+  }) => {
+    const panel = await openComparison(page, tmpPath, [
+      { name: A },
+      { name: B },
+      { name: F }
+    ]);
+    // Given the focus in the filter box
+    const filter = panel.getByRole('searchbox', { name: 'Filter names' });
+    await filter.focus();
+    await page.keyboard.type('mse');
+    // When the user tabs to "Only differences" and presses Space
+    await page.keyboard.press('Tab');
+    const toggle = panel.getByRole('button', { name: 'Only differences' });
+    await expect(toggle).toBeFocused();
+    await page.keyboard.press('Space');
+    // Then it toggles
+    await expect(toggle).toHaveAttribute('aria-pressed', 'true');
+    // When the user tabs on to B's "Set as baseline" and presses Enter
+    const setB = panel
+      .locator('.jp-NbCompare-colHeader', { hasText: B })
+      .getByRole('button', { name: 'Set as baseline' });
+    for (let i = 0; i < 30; i++) {
+      if (await setB.evaluate(node => node === document.activeElement)) {
+        break;
+      }
+      await page.keyboard.press('Tab');
+    }
+    await expect(setB).toBeFocused();
+    await page.screenshot({
+      path: path.join(SHOTS, 'panel-keyboard-focus.png')
+    });
+    await page.keyboard.press('Enter');
+    // Then B becomes the baseline
+    await expect(panel).toHaveAttribute('data-baseline', `${tmpPath}/${B}`);
+  });
+
   test('the panel follows a notebook rewritten on disk, keeping the filter', async ({
     page,
     tmpPath
