@@ -36,6 +36,7 @@ from typing import Any, NamedTuple
 import anyio
 import anyio.to_thread
 import orjson
+from jupyter_core.paths import is_file_hidden as jupyter_is_file_hidden
 from jupyter_core.paths import is_hidden as jupyter_is_hidden
 from jupyter_server.services.contents.filemanager import (
     AsyncFileContentsManager,
@@ -497,19 +498,72 @@ class NotebookService:
             raise HTTPError(404, "No image under this name, origin and part.")
         return found
 
-    async def list_notebooks(self, path: str, recursive: bool) -> tuple[list[str], bool]:
-        """Notebook paths below a directory, via the manager's own listing.
+    def _fast_listing(self, directory: str) -> list[dict] | None:
+        """The manager's listing rules, without its per-entry model (worker thread).
 
-        The listing already leaves out hidden entries (unless allowed) and the
-        manager's ``hide_globs``. Answers (paths sorted, truncated). Raises
-        ``HTTPError(404)`` when ``path`` is not a directory Jupyter shows.
+        Mirrors ``FileContentsManager._dir_model``: the folder must be one
+        Jupyter shows (inside the root, not hidden unless allowed); entries
+        that are not files, folders or links, names matching ``hide_globs``
+        and hidden entries are left out (a broken link is listed, as Jupyter
+        lists it; reading it then answers ``not_found``). Answers children as
+        ``{"name", "path", "type"}`` (the fields the scan uses), or ``None``.
+        """
+        cm = self.contents_manager
+        api = directory.strip("/")
+        try:
+            os_dir = cm._get_os_path(api)
+        except HTTPError:
+            return None
+        if not os.path.isdir(os_dir):
+            return None
+        if not cm.allow_hidden and jupyter_is_hidden(os_dir, os.path.abspath(cm.root_dir)):
+            return None
+        try:
+            names = os.listdir(os_dir)
+        except OSError:
+            return None
+        children = []
+        for name in names:
+            os_path = os.path.join(os_dir, name)
+            try:
+                info = os.lstat(os_path)
+                if not (
+                    stat_module.S_ISLNK(info.st_mode)
+                    or stat_module.S_ISREG(info.st_mode)
+                    or stat_module.S_ISDIR(info.st_mode)
+                ):
+                    continue
+                if not cm.should_list(name):
+                    continue
+                if not cm.allow_hidden and jupyter_is_file_hidden(os_path, stat_res=info):
+                    continue
+                is_dir = os.path.isdir(os_path)  # follows links, as the manager does
+            except (OSError, ValueError):
+                continue
+            kind = "directory" if is_dir else "file"
+            children.append({"name": name, "path": f"{api}/{name}" if api else name, "type": kind})
+        return sorted(children, key=lambda child: child["name"])
+
+    async def list_notebooks(self, path: str, recursive: bool) -> tuple[list[str], bool]:
+        """Notebook paths below a directory, by the manager's listing rules.
+
+        Hidden entries (unless allowed) and the manager's ``hide_globs`` are
+        left out. The generic path asks the manager for each folder; the fast
+        path applies the same rules in a worker thread, one call per folder.
+        Answers (paths sorted, truncated). Raises ``HTTPError(404)`` when
+        ``path`` is not a directory Jupyter shows.
         """
         cm = self.contents_manager
         limit = max(0, int(self.config.index_max_notebooks))
         max_depth = max(0, int(self.config.index_max_depth))
         root = path.strip("/")
+        fast = self.uses_fast_path
 
         async def listing(directory: str) -> list[dict] | None:
+            if fast:
+                return await anyio.to_thread.run_sync(
+                    self._fast_listing, directory, limiter=self._thread_limiter()
+                )
             try:
                 model = await ensure_async(cm.get(directory, content=True, type="directory"))
             except (HTTPError, OSError, ValueError):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 from tornado.httpclient import HTTPClientError
@@ -140,3 +141,42 @@ async def test_empty_folder(jp_fetch, jp_root_dir, read_path):
     answer = await index(jp_fetch, path="empty", recursive="false")
     # Then the answer is empty but complete
     assert answer == {"path": "empty", "notebooks": [], "names": [], "truncated": False}
+
+
+@pytest.fixture
+def awkward_tree(jp_root_dir, write_notebook, tree):
+    """What real folders hold besides notebooks: checkpoints, caches, links, odd names."""
+    write_notebook(".ipynb_checkpoints/a-checkpoint.ipynb", notebook(mse="0.0"))
+    write_notebook("__pycache__/cached.ipynb", notebook(mse="0.0"))
+    write_notebook("sub/.hidden.ipynb", notebook(mse="0.0"))
+    write_notebook("folder.ipynb/inner.ipynb", notebook(mse="7.0"))
+    write_notebook("ünïcode dir/ß.ipynb", notebook(mse="8.0"))
+    (jp_root_dir / "linked").symlink_to(jp_root_dir / "sub", target_is_directory=True)
+    (jp_root_dir / "dead.ipynb").symlink_to(jp_root_dir / "nowhere.ipynb")
+    os.mkfifo(jp_root_dir / "fifo.ipynb")
+
+
+@pytest.mark.parametrize("allow_hidden", [False, True])
+async def test_both_read_paths_list_the_same(jp_fetch, jp_serverapp, awkward_tree, allow_hidden):
+    # Given a folder with checkpoints, caches, links, a dead link, a fifo and odd names
+    jp_serverapp.contents_manager.allow_hidden = allow_hidden
+    settings = jp_serverapp.web_app.settings
+    answers = {}
+    for fast in (True, False):
+        # When it is indexed recursively through each read path
+        settings["nbcompare"].fast_path = fast
+        answers[fast] = await index(jp_fetch, recursive="true")
+    # Then both list exactly the same notebooks with the same summaries
+    assert answers[True] == answers[False]
+    listed = [nb["path"] for nb in answers[True]["notebooks"]]
+    # And the manager's rules hold: hide_globs always, hidden files unless allowed
+    assert not any("__pycache__" in path for path in listed)
+    assert any("checkpoint" in path for path in listed) is allow_hidden
+    assert "fifo.ipynb" not in listed
+    assert ("sub/.hidden.ipynb" in listed) is allow_hidden
+    assert "folder.ipynb/inner.ipynb" in listed
+    assert "ünïcode dir/ß.ipynb" in listed
+    assert "linked/d.ipynb" in listed
+    # And a dead link is listed as Jupyter lists it, then refused when read
+    (dead,) = [nb for nb in answers[True]["notebooks"] if nb["path"] == "dead.ipynb"]
+    assert dead["error"]["code"] == "not_found"
