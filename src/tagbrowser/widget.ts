@@ -15,38 +15,29 @@ import {
   nullTranslator,
   TranslationBundle
 } from '@jupyterlab/translation';
-import {
-  caretDownIcon,
-  caretRightIcon,
-  folderIcon,
-  refreshIcon,
-  searchIcon
-} from '@jupyterlab/ui-components';
+import { folderIcon, refreshIcon, searchIcon } from '@jupyterlab/ui-components';
 import { Message } from '@lumino/messaging';
 import { Widget } from '@lumino/widgets';
 
-import { ValueKind } from '../tokens';
-import {
-  formatNumber,
-  formatValue,
-  ICompareSelection,
-  INameEntry,
-  INotebookValue
-} from './data';
-import { kindIcon, pinIcon, tagBrowserIcon } from './icons';
+import { ICompareSelection } from './data';
+import { tagBrowserIcon } from './icons';
 import { TagBrowserChange, TagBrowserModel } from './model';
-import { createSparkline } from './sparkline';
+import {
+  CLASS,
+  el,
+  iconButton,
+  IRowContext,
+  nameRow,
+  NOTEBOOK_PAGE
+} from './rows';
 
 /** The sidebar's widget id (restored by the layout restorer). */
 export const TAG_BROWSER_ID = 'nbcompare-tag-browser';
 
-const CLASS = 'jp-NbCompare-tagBrowser';
-
 /** How many names are drawn before "Show more names". */
 export const NAME_PAGE = 200;
 
-/** How many notebooks of an expanded name are drawn before "Show more". */
-export const NOTEBOOK_PAGE = 50;
+export { NOTEBOOK_PAGE };
 
 /** Options of a {@link TagBrowser}. */
 export interface ITagBrowserOptions {
@@ -204,7 +195,7 @@ export class TagBrowser extends Widget {
     const header = el('div', `${CLASS}-header`);
     const title = el('h2', `${CLASS}-title`);
     title.textContent = trans.__('Tags & Scraps');
-    const refresh = this._iconButton(
+    const refresh = iconButton(
       refreshIcon,
       trans.__('Refresh'),
       `${CLASS}-refresh`
@@ -280,22 +271,6 @@ export class TagBrowser extends Widget {
       this._list,
       footer
     );
-  }
-
-  private _iconButton(
-    icon: typeof refreshIcon,
-    label: string,
-    className: string
-  ): HTMLButtonElement {
-    const button = el(
-      'button',
-      `${CLASS}-iconButton ${className}`
-    ) as HTMLButtonElement;
-    button.type = 'button';
-    button.title = label;
-    button.setAttribute('aria-label', label);
-    icon.element({ container: button, tag: 'span' });
-    return button;
   }
 
   // ---- search ------------------------------------------------------------
@@ -435,7 +410,7 @@ export class TagBrowser extends Widget {
           continue;
         }
         budget--;
-        list.appendChild(this._nameRow(entry));
+        list.appendChild(nameRow(this._rowContext, entry));
       }
       section.appendChild(list);
       fragment.appendChild(section);
@@ -471,205 +446,6 @@ export class TagBrowser extends Widget {
     const p = el('p', `${CLASS}-empty`);
     p.textContent = text;
     return p;
-  }
-
-  private _nameRow(entry: INameEntry): HTMLElement {
-    const trans = this._trans;
-    const expanded = this.model.isExpanded(entry.key);
-    const li = el('li', `${CLASS}-name`);
-    li.dataset.key = entry.key;
-    li.classList.toggle('jp-mod-expanded', expanded);
-
-    const row = el('div', `${CLASS}-nameRow`);
-    const toggle = el('button', `${CLASS}-toggle`) as HTMLButtonElement;
-    toggle.type = 'button';
-    toggle.dataset.nbcAction = 'toggle';
-    toggle.dataset.nbcFocus = `toggle:${entry.key}`;
-    toggle.setAttribute('aria-expanded', String(expanded));
-    const toggleLabel = expanded
-      ? trans.__('Hide the notebooks of %1', entry.name)
-      : trans.__('Show the notebooks of %1', entry.name);
-    toggle.setAttribute('aria-label', toggleLabel);
-    toggle.title = toggleLabel;
-    (expanded ? caretDownIcon : caretRightIcon).element({
-      container: toggle,
-      tag: 'span'
-    });
-
-    const label = el('label', `${CLASS}-nameLabel`);
-    const box = document.createElement('input');
-    box.type = 'checkbox';
-    box.dataset.nbcName = entry.key;
-    box.dataset.nbcFocus = `tick:${entry.key}`;
-    const icon = kindIcon(entry.kind).element({
-      tag: 'span',
-      className: `${CLASS}-kind`,
-      title: this._kindLabel(entry.kind)
-    });
-    const name = el('span', `${CLASS}-nameText`);
-    name.textContent = entry.name;
-    label.title = `${entry.name} (${
-      entry.origin === 'tag' ? trans.__('tag') : trans.__('scrap')
-    }, ${this._kindLabel(entry.kind)})`;
-    label.append(box, icon, name);
-
-    const count = el('span', `${CLASS}-count`);
-    count.textContent = String(entry.count);
-    count.title = trans._n(
-      'Carried by %1 notebook',
-      'Carried by %1 notebooks',
-      entry.count
-    );
-
-    row.append(toggle, label, count);
-
-    const stats = el('div', `${CLASS}-stats`);
-    if (entry.min !== null && entry.max !== null) {
-      const range = el('span', `${CLASS}-range`);
-      range.textContent =
-        entry.min === entry.max
-          ? formatNumber(entry.min)
-          : `${formatNumber(entry.min)} – ${formatNumber(entry.max)}`;
-      range.title = trans.__(
-        'min %1, max %2',
-        String(entry.min),
-        String(entry.max)
-      );
-      stats.appendChild(range);
-    }
-    if (entry.series.length >= 2) {
-      stats.appendChild(
-        createSparkline(
-          entry.series.map(p => p.value),
-          {
-            label: trans.__(
-              '%1 over %2 notebooks, oldest to newest',
-              entry.name,
-              entry.series.length
-            )
-          }
-        )
-      );
-    }
-    if (stats.childElementCount > 0) {
-      row.appendChild(stats);
-    }
-    li.appendChild(row);
-
-    if (expanded) {
-      li.appendChild(this._notebookList(entry));
-    }
-    return li;
-  }
-
-  private _notebookList(entry: INameEntry): HTMLElement {
-    const trans = this._trans;
-    const ul = el('ul', `${CLASS}-notebooks`);
-    ul.setAttribute('aria-label', trans.__('Notebooks with %1', entry.name));
-    const limit = this._notebookLimits.get(entry.key) ?? NOTEBOOK_PAGE;
-    for (const nb of entry.notebooks.slice(0, limit)) {
-      ul.appendChild(this._notebookRow(entry, nb));
-    }
-    const rest = entry.notebooks.length - limit;
-    if (rest > 0) {
-      const li = el('li', `${CLASS}-notebook`);
-      const more = el('button', `${CLASS}-more`) as HTMLButtonElement;
-      more.type = 'button';
-      more.dataset.nbcAction = 'more-notebooks';
-      more.dataset.key = entry.key;
-      more.dataset.nbcFocus = `more:${entry.key}`;
-      more.textContent = trans._n(
-        'Show %1 more notebook',
-        'Show %1 more notebooks',
-        Math.min(rest, NOTEBOOK_PAGE)
-      );
-      li.appendChild(more);
-      ul.appendChild(li);
-    }
-    return ul;
-  }
-
-  private _notebookRow(entry: INameEntry, nb: INotebookValue): HTMLElement {
-    const trans = this._trans;
-    const pinned = this.model.pinned === nb.path;
-    const li = el('li', `${CLASS}-notebook`);
-    li.dataset.path = nb.path;
-    li.classList.toggle('jp-mod-pinned', pinned);
-    li.classList.toggle('jp-mod-failed', nb.status !== 'ok');
-
-    const label = el('label', `${CLASS}-notebookLabel`);
-    const box = document.createElement('input');
-    box.type = 'checkbox';
-    box.dataset.nbcPath = nb.path;
-    box.dataset.nbcFocus = `nb:${entry.key}:${nb.path}`;
-    const name = el('span', `${CLASS}-notebookName`);
-    name.textContent = this._relative(nb.path);
-    label.title = nb.path;
-    label.append(box, name);
-    if (nb.status !== 'ok') {
-      const status = el('span', `${CLASS}-status`);
-      status.textContent =
-        nb.status === 'failed' ? trans.__('failed') : trans.__('unreadable');
-      label.appendChild(status);
-    }
-
-    const value = el('span', `${CLASS}-value`);
-    const text = formatValue(nb.value);
-    value.textContent = text || this._kindLabel(nb.kind);
-    value.classList.toggle('jp-mod-kind', text === '');
-
-    const pin = this._iconButton(
-      pinIcon,
-      pinned ? trans.__('Unpin baseline') : trans.__('Pin as baseline'),
-      `${CLASS}-pin`
-    );
-    pin.dataset.nbcAction = 'pin';
-    pin.dataset.nbcPath = nb.path;
-    pin.dataset.nbcFocus = `pin:${entry.key}:${nb.path}`;
-    pin.setAttribute('aria-pressed', String(pinned));
-    pin.hidden = this.model.pin === null;
-    if (pinned) {
-      pin.title = trans.__('The pinned baseline (click to unpin)');
-    }
-
-    li.append(label, value, pin);
-    return li;
-  }
-
-  /** A notebook as listed: relative to the folder, without `.ipynb`. */
-  private _relative(path: string): string {
-    const folder = this.model.path;
-    const relative =
-      folder !== '' && path.startsWith(folder + '/')
-        ? path.slice(folder.length + 1)
-        : path;
-    return relative.replace(/\.ipynb$/i, '');
-  }
-
-  private _kindLabel(kind: ValueKind | 'mixed'): string {
-    const trans = this._trans;
-    switch (kind) {
-      case 'scalar':
-        return trans.__('number');
-      case 'mapping':
-        return trans.__('mapping');
-      case 'sequence':
-        return trans.__('list');
-      case 'table':
-        return trans.__('table');
-      case 'image':
-        return trans.__('image');
-      case 'text':
-        return trans.__('text');
-      case 'html':
-        return trans.__('HTML');
-      case 'error':
-        return trans.__('error');
-      case 'unsupported':
-        return trans.__('unsupported');
-      default:
-        return trans.__('mixed kinds');
-    }
   }
 
   /** Checkbox states and the footer, without rebuilding the list. */
@@ -765,6 +541,15 @@ export class TagBrowser extends Widget {
     }
   };
 
+  /** What the row builders need; a getter so it always reads the limits. */
+  private get _rowContext(): IRowContext {
+    return {
+      model: this.model,
+      trans: this._trans,
+      notebookLimit: key => this._notebookLimits.get(key) ?? NOTEBOOK_PAGE
+    };
+  }
+
   private _trans: TranslationBundle;
   private _onCompare: (selection: ICompareSelection) => unknown;
   private _onOpen: ((path: string) => unknown) | null;
@@ -783,13 +568,4 @@ export class TagBrowser extends Widget {
   private _summary!: HTMLElement;
   private _clear!: HTMLButtonElement;
   private _compare!: HTMLButtonElement;
-}
-
-/** A new element with classes (space-separated). */
-function el(tag: string, className = ''): HTMLElement {
-  const node = document.createElement(tag);
-  if (className) {
-    node.className = className;
-  }
-  return node;
 }
