@@ -47,6 +47,9 @@ from tornado.web import HTTPError
 
 from .app import NbCompare
 from .cache import ByteBudgetCache, estimate_bytes
+from .core import compare as core_compare
+from .core import extract, reader
+from .core import index as core_index
 
 log = logging.getLogger(__name__)
 
@@ -214,8 +217,6 @@ class NotebookService:
         Never raises: a notebook that breaks the core is reported as
         ``invalid_notebook`` (and logged), so one bad file spoils nothing else.
         """
-        from .core import extract, reader
-
         with self._parsed_lock:
             self.parsed += 1
         try:
@@ -405,8 +406,6 @@ class NotebookService:
         response cache. Raises ``ValueError`` when the core rejects the
         request (a bad baseline).
         """
-        from .core import compare as core_compare
-
         loaded = await self.load(paths)
         names_key = None if names is None else tuple(names)
         directions_key = None if directions is None else tuple(sorted(directions.items()))
@@ -437,8 +436,6 @@ class NotebookService:
         Raises ``HTTPError(404)`` when Jupyter refuses the path or the file is
         not a readable notebook, since ``output`` then has no image to give.
         """
-        from .core import reader
-
         limit = int(self.config.max_notebook_bytes)
         if self.uses_fast_path:
 
@@ -482,8 +479,6 @@ class NotebookService:
         self, path: str, name: str, origin: str = "tag", part: int | None = None
     ) -> tuple[str, bytes]:
         """The image a (path, name, origin, part) designates; ``HTTPError(404)`` if none."""
-        from .core import extract
-
         notebook = await self.read_notebook(path)
 
         def find() -> tuple[str, bytes] | None:
@@ -602,8 +597,6 @@ class NotebookService:
 
     async def index(self, path: str, recursive: bool) -> dict[str, Any]:
         """The body of ``GET nbcompare/index`` (the core summarises, we add scan facts)."""
-        from .core import index as core_index
-
         notebooks, truncated = await self.list_notebooks(path, recursive)
         loaded = await self.load(notebooks)
         entries = [item.entry() for item in loaded]
