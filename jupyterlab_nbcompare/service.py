@@ -279,20 +279,35 @@ class NotebookService:
             return _too_large(path, len(raw), limit, modified)
         return raw, info
 
-    def _fast_load_one(self, path: str) -> Loaded:
-        """The whole pipeline for one notebook: check, stat, cache, read, parse, extract."""
-        resolved = self._fast_resolve(path)
-        if isinstance(resolved, Loaded):
-            return resolved
-        os_path, info = resolved
+    def _fast_probe(self, paths: Sequence[str]) -> list[Loaded | tuple[str, str]]:
+        """First pass, one worker-thread call for every path: check, stat, cache lookup.
+
+        Answers a ``Loaded`` for each refused, too large or cached notebook,
+        and ``(path, os_path)`` for each one that must be read. A warm compare
+        is then this single call: no read, no parse, no formatting.
+        """
         limit = int(self.config.max_notebook_bytes)
-        if info.st_size > limit:
-            return _too_large(path, info.st_size, limit, iso_utc(info.st_mtime))
-        key = ("file", os_path, info.st_mtime_ns, info.st_size)
-        cached = self.records.get(key)
-        if cached is not None:  # the warm path: no read, no parse, no formatting
-            return Loaded(path, cached[2], cached[0], cached[1], key)
-        read = self._fast_read(path, os_path, limit)
+        out: list[Loaded | tuple[str, str]] = []
+        for path in paths:
+            resolved = self._fast_resolve(path)
+            if isinstance(resolved, Loaded):
+                out.append(resolved)
+                continue
+            os_path, info = resolved
+            if info.st_size > limit:
+                out.append(_too_large(path, info.st_size, limit, iso_utc(info.st_mtime)))
+                continue
+            key = ("file", os_path, info.st_mtime_ns, info.st_size)
+            cached = self.records.get(key)
+            if cached is None:
+                out.append((path, os_path))
+            else:
+                out.append(Loaded(path, cached[2], cached[0], cached[1], key))
+        return out
+
+    def _fast_read_one(self, path: str, os_path: str) -> Loaded:
+        """Second pass for one cache miss: read, parse, extract, remember."""
+        read = self._fast_read(path, os_path, int(self.config.max_notebook_bytes))
         if isinstance(read, Loaded):
             return read
         raw, info = read
@@ -304,9 +319,9 @@ class NotebookService:
         self._remember(key, record, error, modified)
         return Loaded(path, modified, record, error, key)
 
-    def _fast_load_batch(self, paths: Sequence[str]) -> list[Loaded]:
-        """A few notebooks in one worker-thread call (fewer loop round trips)."""
-        return [self._fast_load_one(path) for path in paths]
+    def _fast_read_batch(self, misses: Sequence[tuple[str, str]]) -> list[Loaded]:
+        """A few misses in one worker-thread call (fewer loop round trips)."""
+        return [self._fast_read_one(path, os_path) for path, os_path in misses]
 
     # -- generic path (event loop + threads for parsing) ---------------------
 
@@ -364,22 +379,25 @@ class NotebookService:
     async def load(self, paths: Sequence[str]) -> list[Loaded]:
         """Read every path (cache first); one ``Loaded`` per path, in order."""
         paths = list(paths)
-        results: list[list[Loaded] | None]
         if self.uses_fast_path:
-            size = max(1, int(self.config.read_batch))
-            batches = [paths[i : i + size] for i in range(0, len(paths), size)]
-            results = [None] * len(batches)
             limiter = self._thread_limiter()
+            probed = await anyio.to_thread.run_sync(self._fast_probe, paths, limiter=limiter)
+            misses = [(i, item) for i, item in enumerate(probed) if not isinstance(item, Loaded)]
+            size = max(1, int(self.config.read_batch))
+            batches = [misses[i : i + size] for i in range(0, len(misses), size)]
 
-            async def run(index: int, batch: list[str]) -> None:
-                results[index] = await anyio.to_thread.run_sync(
-                    self._fast_load_batch, batch, limiter=limiter
+            async def run(batch: list[tuple[int, tuple[str, str]]]) -> None:
+                loaded = await anyio.to_thread.run_sync(
+                    self._fast_read_batch, [item for _, item in batch], limiter=limiter
                 )
+                for (index, _), item in zip(batch, loaded):
+                    probed[index] = item
 
             async with anyio.create_task_group() as group:
-                for index, batch in enumerate(batches):
-                    group.start_soon(run, index, batch)
-            return [loaded for batch in results for loaded in batch or []]
+                for batch in batches:
+                    group.start_soon(run, batch)
+            # Every miss was replaced by its Loaded (the task group waited for all).
+            return probed  # type: ignore[return-value]
 
         out: list[Loaded | None] = [None] * len(paths)
         gate = anyio.Semaphore(max(1, int(self.config.read_threads)) * 4)
