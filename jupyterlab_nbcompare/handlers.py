@@ -184,7 +184,9 @@ def setup_handlers(web_app) -> None:
     settings = web_app.settings
     config = settings.get("nbcompare") or NbCompare()
     settings["nbcompare"] = config
-    settings["nbcompare_service"] = NotebookService(settings["contents_manager"], config)
+    service = NotebookService(settings["contents_manager"], config)
+    service.start_workers()
+    settings["nbcompare_service"] = service
     base_url = settings["base_url"]
     route = lambda name: url_path_join(base_url, "nbcompare", name)  # noqa: E731
     web_app.add_handlers(

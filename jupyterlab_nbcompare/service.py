@@ -23,13 +23,15 @@ No tornado handler lives here; the handlers call :class:`NotebookService`.
 
 from __future__ import annotations
 
+import asyncio
 import base64
-import errno
 import logging
+import multiprocessing
 import os
 import stat as stat_module
 import threading
 from collections.abc import Hashable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from datetime import datetime, timezone
 from typing import Any, NamedTuple
 
@@ -45,6 +47,7 @@ from jupyter_server.services.contents.filemanager import (
 from jupyter_server.utils import ensure_async
 from tornado.web import HTTPError
 
+from . import loader
 from .app import NbCompare
 from .cache import ByteBudgetCache, estimate_bytes
 from .core import compare as core_compare
@@ -168,6 +171,8 @@ class NotebookService:
         self.parsed = 0
         self._parsed_lock = threading.Lock()
         self._limiter: anyio.CapacityLimiter | None = None
+        self._pool: ProcessPoolExecutor | None = None
+        self._pool_size = 0
         config.observe(self._budget_changed, names=["cache_bytes", "response_cache_bytes"])
 
     def _budget_changed(self, change: dict) -> None:
@@ -212,22 +217,14 @@ class NotebookService:
     # -- parsing (any thread) ------------------------------------------------
 
     def _parse_extract(self, raw: bytes | str) -> tuple[dict | None, dict | None]:
-        """Bytes of one notebook -> (record, None) or (None, per-notebook error).
+        """Bytes of one notebook -> (record, None) or (None, per-notebook error); never raises."""
+        self._count_parsed(1)
+        return loader.parse_extract(raw)
 
-        Never raises: a notebook that breaks the core is reported as
-        ``invalid_notebook`` (and logged), so one bad file spoils nothing else.
-        """
+    def _count_parsed(self, count: int) -> None:
+        """Count notebooks parsed (the tests' proof that the cache spares work)."""
         with self._parsed_lock:
-            self.parsed += 1
-        try:
-            # The same parse + extract the CLI and the Python API use.
-            return extract.load_record(raw), None
-        except reader.NotebookReadError as error:
-            return None, {"code": error.code, "message": error.message}
-        except Exception as error:  # the core must never turn into a 500
-            log.warning("nbcompare: reading a notebook failed unexpectedly", exc_info=True)
-            message = f"The notebook could not be read: {type(error).__name__}"
-            return None, {"code": "invalid_notebook", "message": message}
+            self.parsed += count
 
     def _remember(
         self, key: Hashable, record: dict | None, error: dict | None, modified: str | None
@@ -258,26 +255,14 @@ class NotebookService:
             return _refused(path, "not_found")
         return os_path, info
 
-    def _fast_read(
-        self, path: str, os_path: str, limit: int
-    ) -> tuple[bytes, os.stat_result] | Loaded:
-        """Read the bytes, with the stat of the very file that was read."""
-        try:
-            with open(os_path, "rb") as handle:
-                info = os.fstat(handle.fileno())
-                modified = iso_utc(info.st_mtime)
-                if info.st_size > limit:
-                    return _too_large(path, info.st_size, limit, modified)
-                raw = handle.read(limit + 1)
-        except PermissionError:
-            return _refused(path, "forbidden")
-        except OSError as error:
-            if error.errno in (errno.EACCES, errno.EPERM):
-                return _refused(path, "forbidden")
-            return _refused(path, "not_found")
-        if len(raw) > limit:  # grew after the stat
-            return _too_large(path, len(raw), limit, modified)
-        return raw, info
+    def _fast_read(self, path: str, os_path: str, limit: int) -> bytes | Loaded:
+        """The bytes of a checked file, or the refusal as a ``Loaded``."""
+        kind, payload, stamp = loader.read_bytes(os_path, limit)
+        if kind == "bytes":
+            return payload
+        if kind == "too_large":
+            return _too_large(path, payload, limit, iso_utc(stamp[2]))
+        return _refused(path, kind)
 
     def _fast_probe(self, paths: Sequence[str]) -> list[Loaded | tuple[str, str]]:
         """First pass, one worker-thread call for every path: check, stat, cache lookup.
@@ -305,23 +290,66 @@ class NotebookService:
                 out.append(Loaded(path, cached[2], cached[0], cached[1], key))
         return out
 
-    def _fast_read_one(self, path: str, os_path: str) -> Loaded:
-        """Second pass for one cache miss: read, parse, extract, remember."""
-        read = self._fast_read(path, os_path, int(self.config.max_notebook_bytes))
-        if isinstance(read, Loaded):
-            return read
-        raw, info = read
+    def _accept(self, path: str, os_path: str, outcome: tuple) -> Loaded:
+        """Turn what :mod:`.loader` answered for a miss into a ``Loaded``, and cache it."""
+        kind, payload, stamp = outcome
+        limit = int(self.config.max_notebook_bytes)
+        if kind == "too_large":
+            return _too_large(path, payload, limit, iso_utc(stamp[2]))
+        if kind not in ("record", "error"):
+            return _refused(path, kind)
         # Keyed by the stat of the file actually read, taken before reading:
         # a later change always shows as a new key.
-        key = ("file", os_path, info.st_mtime_ns, info.st_size)
-        record, error = self._parse_extract(raw)
-        modified = iso_utc(info.st_mtime)
+        key = ("file", os_path, stamp[0], stamp[1])
+        record, error = (payload, None) if kind == "record" else (None, payload)
+        modified = iso_utc(stamp[2])
         self._remember(key, record, error, modified)
         return Loaded(path, modified, record, error, key)
 
     def _fast_read_batch(self, misses: Sequence[tuple[str, str]]) -> list[Loaded]:
-        """A few misses in one worker-thread call (fewer loop round trips)."""
-        return [self._fast_read_one(path, os_path) for path, os_path in misses]
+        """A few misses in one worker-thread call: read, parse, extract, remember."""
+        limit = int(self.config.max_notebook_bytes)
+        outcomes = loader.load_files([os_path for _, os_path in misses], limit)
+        self._count_parsed(sum(1 for kind, _, _ in outcomes if kind in ("record", "error")))
+        return [self._accept(p, o, out) for (p, o), out in zip(misses, outcomes)]
+
+    async def _process_read_batch(self, misses: Sequence[tuple[str, str]]) -> list[Loaded]:
+        """The same in a worker process: parsing never touches this process's GIL or GC."""
+        limit = int(self.config.max_notebook_bytes)
+        pool = self._process_pool()
+        outcomes = await asyncio.wrap_future(
+            pool.submit(loader.load_files, [os_path for _, os_path in misses], limit)
+        )
+        self._count_parsed(sum(1 for kind, _, _ in outcomes if kind in ("record", "error")))
+        return [self._accept(p, o, out) for (p, o), out in zip(misses, outcomes)]
+
+    def _process_pool(self) -> ProcessPoolExecutor:
+        """The worker processes, started on first use (``spawn``: safe in a threaded server)."""
+        wanted = max(1, int(self.config.parse_processes))
+        if self._pool is None or self._pool_size != wanted:
+            if self._pool is not None:
+                self._pool.shutdown(wait=False, cancel_futures=False)
+            context = multiprocessing.get_context("spawn")
+            self._pool = ProcessPoolExecutor(max_workers=wanted, mp_context=context)
+            self._pool_size = wanted
+        return self._pool
+
+    def start_workers(self) -> None:
+        """Start the worker processes now (when configured), so the first compare is not slow.
+
+        Each worker imports the core once when it starts; doing it at server
+        start keeps that second out of the first request.
+        """
+        if int(self.config.parse_processes) > 0:
+            pool = self._process_pool()
+            for _ in range(self._pool_size):
+                pool.submit(loader.load_files, [], 0)
+
+    def close(self) -> None:
+        """Stop the worker processes, if any were started."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
 
     # -- generic path (event loop + threads for parsing) ---------------------
 
@@ -386,10 +414,16 @@ class NotebookService:
             size = max(1, int(self.config.read_batch))
             batches = [misses[i : i + size] for i in range(0, len(misses), size)]
 
+            in_processes = int(self.config.parse_processes) > 0
+
             async def run(batch: list[tuple[int, tuple[str, str]]]) -> None:
-                loaded = await anyio.to_thread.run_sync(
-                    self._fast_read_batch, [item for _, item in batch], limiter=limiter
-                )
+                items = [item for _, item in batch]
+                if in_processes:
+                    loaded = await self._process_read_batch(items)
+                else:
+                    loaded = await anyio.to_thread.run_sync(
+                        self._fast_read_batch, items, limiter=limiter
+                    )
                 for (index, _), item in zip(batch, loaded):
                     probed[index] = item
 
@@ -463,8 +497,7 @@ class NotebookService:
                     return resolved
                 if resolved[1].st_size > limit:
                     return _too_large(path, resolved[1].st_size, limit, None)
-                got = self._fast_read(path, resolved[0], limit)
-                return got if isinstance(got, Loaded) else got[0]
+                return self._fast_read(path, resolved[0], limit)
 
             raw = await anyio.to_thread.run_sync(read, limiter=self._thread_limiter())
         else:

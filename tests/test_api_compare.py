@@ -268,3 +268,31 @@ async def test_corpus_notebooks_one_by_one(jp_fetch, served_corpus, index):
         assert answer["notebooks"][0]["status"] in ("ok", "failed", "unreadable")
         for row in answer["values"]:
             assert list(row["cells"]) == [path]
+
+
+async def test_worker_processes_give_identical_answers(
+    jp_fetch, jp_serverapp, served_runs, served_corpus, write_notebook
+):
+    # Given runs, the corpus and broken files, and a server that can parse in processes
+    write_notebook("broken.ipynb", b"{not json")
+    paths = [*served_runs, *served_corpus, "missing.ipynb", "broken.ipynb"]
+    settings = jp_serverapp.web_app.settings
+    service = settings["nbcompare_service"]
+    bodies = {}
+    try:
+        for processes in (0, 2):
+            # When the same request is answered from a cold cache, in threads then processes
+            settings["nbcompare"].parse_processes = processes
+            service.records.clear()
+            service.responses.clear()
+            parsed = service.parsed
+            response = await jp_fetch(
+                "nbcompare", "compare", method="POST", body=json.dumps({"paths": paths})
+            )
+            bodies[processes] = json.loads(response.body)
+            # And every readable file was parsed once, wherever that happened
+            assert service.parsed - parsed == len(paths) - 1
+    finally:
+        service.close()
+    # Then the answers are identical
+    assert bodies[0] == bodies[2]
