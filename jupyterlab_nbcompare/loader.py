@@ -18,7 +18,9 @@ import os
 from collections.abc import Sequence
 from typing import Any
 
-from .core import extract, reader
+import orjson
+
+from .core import compare, extract, reader
 
 log = logging.getLogger(__name__)
 
@@ -90,3 +92,18 @@ def load_file(os_path: str, limit: int) -> tuple[str, Any, Stamp | None]:
 def load_files(os_paths: Sequence[str], limit: int) -> list[tuple[str, Any, Stamp | None]]:
     """:func:`load_file` for a batch (one worker-thread or worker-process call)."""
     return [load_file(os_path, limit) for os_path in os_paths]
+
+
+def compare_json(
+    entries: Sequence[dict],
+    baseline: str | None,
+    names: list[str] | None,
+    directions: dict[str, str] | None,
+) -> bytes:
+    """The serialised ``compare`` answer (raises ``ValueError`` for a bad request).
+
+    Serialised where it is built (a worker thread), so the event loop only
+    writes bytes.
+    """
+    answer = compare.compare(entries, baseline=baseline, names=names, directions=directions)
+    return orjson.dumps(answer)

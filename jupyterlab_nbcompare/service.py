@@ -37,7 +37,6 @@ from typing import Any, NamedTuple
 
 import anyio
 import anyio.to_thread
-import orjson
 from jupyter_core.paths import is_file_hidden as jupyter_is_file_hidden
 from jupyter_core.paths import is_hidden as jupyter_is_hidden
 from jupyter_server.services.contents.filemanager import (
@@ -50,7 +49,6 @@ from tornado.web import HTTPError
 from . import loader
 from .app import NbCompare
 from .cache import ByteBudgetCache, estimate_bytes
-from .core import compare as core_compare
 from .core import extract, reader
 from .core import index as core_index
 
@@ -467,17 +465,17 @@ class NotebookService:
         if body is not None:
             return body
         entries = [item.entry() for item in loaded]
-
-        def run() -> bytes:
-            answer = core_compare.compare(
-                entries,
-                baseline=baseline,
-                names=None if names is None else list(names),
-                directions=None if directions is None else dict(directions),
-            )
-            return orjson.dumps(answer)
-
-        body = await anyio.to_thread.run_sync(run, limiter=self._thread_limiter())
+        arguments = (
+            entries,
+            baseline,
+            None if names is None else list(names),
+            None if directions is None else dict(directions),
+        )
+        # In threads even with worker processes: sending the records there costs
+        # more than the comparison itself.
+        body = await anyio.to_thread.run_sync(
+            loader.compare_json, *arguments, limiter=self._thread_limiter()
+        )
         if self.responses.budget:
             self.responses.put(key, body)
         return body
