@@ -293,8 +293,17 @@ class Server:
     ``jupyterlab_nbcompare`` is enabled.
     """
 
-    def __init__(self, root: Path, log_path: Path, extra_args: list[str]):
+    def __init__(
+        self,
+        root: Path,
+        log_path: Path,
+        extra_args: list[str],
+        gc_log: Path | None = None,
+        gc_freeze: bool = False,
+    ):
         self.root = root
+        self.gc_log = gc_log
+        self.gc_freeze = gc_freeze
         self.log_path = log_path
         self.extra_args = extra_args
         self.token = hashlib.sha256(os.urandom(16)).hexdigest()[:32]
@@ -328,6 +337,12 @@ class Server:
         env["JUPYTER_CONFIG_DIR"] = str(Path(self._tmp.name) / "config")
         env["JUPYTER_RUNTIME_DIR"] = str(Path(self._tmp.name) / "runtime")
         env.pop("JUPYTER_PLATFORM_DIRS", None)
+        if self.gc_log is not None:  # --gc-probe: log the server's collections
+            probe = str(BENCH_DIR / "gc_probe")
+            env["PYTHONPATH"] = os.pathsep.join(filter(None, [probe, env.get("PYTHONPATH")]))
+            env["NBCOMPARE_BENCH_GC_LOG"] = str(self.gc_log)
+            if self.gc_freeze:
+                env["NBCOMPARE_BENCH_GC_FREEZE"] = "1"
         log = self.log_path.open("ab")
         started = time.perf_counter()
         self.proc = subprocess.Popen(
@@ -398,6 +413,24 @@ class Server:
             except (OSError, IndexError, ValueError):
                 continue
         return _process_cpu_ns(self.pid), waiting
+
+    def gc_between(self, start: float, end: float) -> dict[str, Any] | None:
+        """Collections that ended between two ``time.time()`` instants (``--gc-probe`` only)."""
+        if self.gc_log is None or not self.gc_log.exists():
+            return None
+        pauses: list[tuple[int, float]] = []
+        for line in self.gc_log.read_text().splitlines():
+            fields = line.split()
+            if len(fields) == 4 and start <= float(fields[0]) <= end:
+                pauses.append((int(fields[1]), float(fields[2])))
+        full = [pause for generation, pause in pauses if generation == 2]
+        return {
+            "collections": len(pauses),
+            "seconds": sum(pause for _, pause in pauses),
+            "gen2_collections": len(full),
+            "gen2_seconds": sum(full),
+            "max_pause": max((pause for _, pause in pauses), default=0.0),
+        }
 
     def memory_kb(self) -> dict[str, int | None]:
         """Peak (VmHWM) and current (VmRSS) resident memory of the server, in KiB."""
@@ -630,10 +663,17 @@ def _touch(root: Path, paths: list[str]) -> None:
 
 
 def _start_ready(server: Server) -> tuple[int, bytes]:
-    """Start the server, check the extension answers, wait until the server is idle."""
+    """Start the server, check the extension answers, wait until the server is idle.
+
+    With ``--gc-freeze`` the settled server is then told (SIGUSR2, see
+    ``gc_probe``) to collect and freeze its objects: a what-if, not the default.
+    """
     server.start()
     status, data, _ = server.request("GET", "nbcompare/version")
     _settle(server)
+    if server.gc_freeze:
+        server.proc.send_signal(signal.SIGUSR2)
+        _settle(server)
     return status, data
 
 
@@ -665,8 +705,10 @@ def _pinged_compare(server: Server, body: bytes, per_ping: float) -> dict[str, A
     conn = server.connection()
     try:
         cpu1, wait1 = server.cpu_ns()
+        wall_start = time.time()
         start = time.perf_counter()
         status, data, seconds = server.request("POST", "nbcompare/compare", body, conn=conn)
+        wall_end = time.time()
         cpu2, wait2 = server.cpu_ns()
     finally:
         conn.close()
@@ -683,6 +725,7 @@ def _pinged_compare(server: Server, body: bytes, per_ping: float) -> dict[str, A
         "errors": pinger.errors,
         "cpu": max(0.0, (cpu2 - cpu1 - per_ping * len(during)) / 1e9),
         "cpu_raw": (cpu2 - cpu1) / 1e9,
+        "gc": server.gc_between(wall_start, wall_end + 0.01),
         "runq_wait": (wait2 - wait1) / 1e9,
     }
 
@@ -696,6 +739,8 @@ def measure_server(
     profile: bool,
     floor_once: Callable[[], tuple[float, float]],
     all_threads: bool = False,
+    gc_probe: bool = False,
+    gc_freeze: bool = False,
 ) -> dict:
     """Cold and warm compares through a real server, the status pinger, server memory.
 
@@ -717,7 +762,10 @@ def measure_server(
     body = orjson.dumps({"paths": paths, "baseline": paths[0]})
     log_path = RESULTS / "server.log"
     log_path.write_bytes(b"")
-    server = Server(root, log_path, extra_args)
+    gc_log = RESULTS / "server_gc.log" if gc_probe or gc_freeze else None
+    if gc_log is not None:
+        gc_log.write_bytes(b"")
+    server = Server(root, log_path, extra_args, gc_log, gc_freeze)
     result: dict[str, Any] = {
         "cold": [],
         "warm": [],
@@ -763,6 +811,8 @@ def measure_server(
             result["cold"].append(cold["seconds"])
             result["cold_cpu"].append(cold["cpu"])
             result["cold_runq_wait"].append(cold["runq_wait"])
+            if cold["gc"] is not None:
+                result.setdefault("cold_gc", []).append(cold["gc"])
             result["status_during_cold_ms"] += cold["pings"]
             result["status_idle_ms"] += cold["idle_pings"]
             result["status_errors"] += cold["errors"]
@@ -784,6 +834,8 @@ def measure_server(
             if touched["status"] == 200:
                 result["cold_touched"].append(seconds)
                 result["cold_touched_cpu"].append(touched["cpu"])
+                if touched["gc"] is not None:
+                    result.setdefault("cold_touched_gc", []).append(touched["gc"])
                 result["status_during_cold_touched_ms"] += touched["pings"]
             memory = server.memory_kb()
             result["server_memory"].append({"idle": memory_idle, "after": memory})
@@ -1296,6 +1348,14 @@ def print_report(results: dict) -> None:
     )
     print()
     rows = [("measurement", "wall", "CPU", "samples"), *_timing_rows(results)]
+    for label, key in (("cold", "cold_gc"), ("cold touched", "cold_touched_gc")):
+        probes = server.get(key) or []
+        if probes:
+            total = _median([probe["seconds"] for probe in probes])
+            full = _median([probe["gen2_collections"] for probe in probes])
+            longest = max(probe["max_pause"] for probe in probes)
+            text = f"{seconds_fmt(total)} ({full:g} full), longest {seconds_fmt(longest)}"
+            rows.append((f"  {label}: garbage collection", text, "", len(probes)))
     pings = server.get("status_during_cold_ms", [])
     touched = server.get("status_during_cold_touched_ms", [])
     idle = server.get("status_idle_ms", [])
@@ -1400,6 +1460,18 @@ def main(argv: list[str] | None = None) -> int:
         help="lower this process's nice value by N (root only; the server inherits it) so "
         "that concurrent work on a busy machine skews the numbers less",
     )
+    parser.add_argument(
+        "--gc-probe",
+        action="store_true",
+        help="log the server's garbage collections (benchmarks/gc_probe) and report their "
+        "pauses during the cold compares",
+    )
+    parser.add_argument(
+        "--gc-freeze",
+        action="store_true",
+        help="what-if (implies --gc-probe): the settled server runs gc.collect() and "
+        "gc.freeze() before each cold compare; not a measurement of the product as shipped",
+    )
     parser.add_argument("--skip-sklearn", action="store_true")
     parser.add_argument("--skip-scrapbook", action="store_true")
     parser.add_argument(
@@ -1462,6 +1534,8 @@ def main(argv: list[str] | None = None) -> int:
         not args.no_profile,
         floor_once,
         args.profile_all_threads,
+        args.gc_probe,
+        args.gc_freeze,
     )
     # The floor samples taken between server runs count too (same load as the compares).
     results["floor"]["seconds"] += results["server"].get("floor_paired", [])
