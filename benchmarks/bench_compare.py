@@ -848,6 +848,11 @@ def measure_server(
             )
         if profile:
             result["profile"] = profile_cold(server, root, paths, body, all_threads)
+    except (RuntimeError, OSError, http.client.HTTPException) as error:
+        # A measurement, not a test: report what failed and keep the other numbers.
+        result["available"] = bool(result["cold"])
+        result["reason"] = f"{type(error).__name__}: {error}"
+        print(f"  server measurement stopped: {result['reason']}")
     finally:
         server.close()
     return result
