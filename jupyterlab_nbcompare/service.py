@@ -14,9 +14,10 @@ It answers "what does each of these notebooks hold?" for the handlers:
   keyed by (path, modification time, size), so an unchanged notebook is parsed
   once; whole compare answers are cached the same way, so that repeating an
   unchanged comparison costs one ``stat`` per notebook;
-* reading, parsing and extraction run in worker threads, a few notebooks per
-  call and a bounded number of calls at a time, so the event loop keeps
-  answering other requests during a large cold compare.
+* reading, parsing and extraction (:mod:`.loader`) run in worker threads, a
+  few notebooks per call and a bounded number of calls at a time, so the event
+  loop keeps answering other requests during a large cold compare; with
+  ``NbCompare.parse_processes`` they run in worker processes instead.
 
 No tornado handler lives here; the handlers call :class:`NotebookService`.
 """
@@ -314,10 +315,17 @@ class NotebookService:
     async def _process_read_batch(self, misses: Sequence[tuple[str, str]]) -> list[Loaded]:
         """The same in a worker process: parsing never touches this process's GIL or GC."""
         limit = int(self.config.max_notebook_bytes)
-        pool = self._process_pool()
-        outcomes = await asyncio.wrap_future(
-            pool.submit(loader.load_files, [os_path for _, os_path in misses], limit)
-        )
+        try:
+            pool = self._process_pool()
+            outcomes = await asyncio.wrap_future(
+                pool.submit(loader.load_files, [os_path for _, os_path in misses], limit)
+            )
+        except Exception:  # a dead worker must not fail the request: fall back to a thread
+            log.warning("nbcompare: worker process failed; parsing in a thread", exc_info=True)
+            self.close(cancel=False)
+            return await anyio.to_thread.run_sync(
+                self._fast_read_batch, misses, limiter=self._thread_limiter()
+            )
         self._count_parsed(sum(1 for kind, _, _ in outcomes if kind in ("record", "error")))
         return [self._accept(p, o, out) for (p, o), out in zip(misses, outcomes)]
 
@@ -343,10 +351,10 @@ class NotebookService:
             for _ in range(self._pool_size):
                 pool.submit(loader.load_files, [], 0)
 
-    def close(self) -> None:
-        """Stop the worker processes, if any were started."""
+    def close(self, cancel: bool = True) -> None:
+        """Stop the worker processes, if any were started (the next use starts new ones)."""
         if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool.shutdown(wait=False, cancel_futures=cancel)
             self._pool = None
 
     # -- generic path (event loop + threads for parsing) ---------------------

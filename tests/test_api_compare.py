@@ -296,3 +296,26 @@ async def test_worker_processes_give_identical_answers(
         service.close()
     # Then the answers are identical
     assert bodies[0] == bodies[2]
+
+
+async def test_a_broken_worker_pool_falls_back_to_threads(jp_fetch, jp_serverapp, served_runs):
+    # Given a server configured for worker processes whose pool cannot take work
+    from concurrent.futures import ProcessPoolExecutor
+
+    settings = jp_serverapp.web_app.settings
+    settings["nbcompare"].parse_processes = 1
+    service = settings["nbcompare_service"]
+    dead = ProcessPoolExecutor(max_workers=1)
+    dead.shutdown()
+    service._pool, service._pool_size = dead, 1
+    try:
+        # When runs are compared
+        response = await jp_fetch(
+            "nbcompare", "compare", method="POST", body=json.dumps({"paths": served_runs})
+        )
+    finally:
+        service.close()
+    # Then the answer is complete, parsed in threads instead
+    answer = json.loads(response.body)
+    assert [nb["status"] for nb in answer["notebooks"]].count("unreadable") == 0
+    assert service.parsed == len(served_runs)
