@@ -346,10 +346,15 @@ class NotebookService:
         Each worker imports the core once when it starts; doing it at server
         start keeps that second out of the first request.
         """
-        if int(self.config.parse_processes) > 0:
+        if int(self.config.parse_processes) <= 0:
+            return
+        try:
             pool = self._process_pool()
             for _ in range(self._pool_size):
                 pool.submit(loader.load_files, [], 0)
+        except Exception:  # the server must start anyway; parsing falls back to threads
+            log.warning("nbcompare: cannot start worker processes", exc_info=True)
+            self.close(cancel=False)
 
     def close(self, cancel: bool = True) -> None:
         """Stop the worker processes, if any were started (the next use starts new ones)."""
