@@ -17,6 +17,13 @@ export interface IColumnHeaderOptions {
   failure?: string | null;
   onSetBaseline: () => void;
   onOpen: () => void;
+  /**
+   * Whether this notebook is the shared pinned baseline (survives reloads and
+   * applies to every comparison); undefined when no pin service is available.
+   */
+  isPinned?: boolean;
+  /** Pin this notebook as the shared baseline, or unpin it. */
+  onTogglePin?: () => void;
 }
 
 /**
@@ -106,12 +113,40 @@ export function renderColumnHeader(options: IColumnHeaderOptions): HTMLElement {
         },
         [icon(pinIcon), h('span', { text: trans.__('Set as baseline') })]
       );
+  const pinToggle = options.onTogglePin
+    ? h(
+        'button',
+        {
+          className: `jp-NbCompare-pinToggle jp-mod-styled${
+            options.isPinned ? ' jp-mod-pinned' : ''
+          }`,
+          title: options.isPinned
+            ? trans.__(
+                'Unpin %1: comparisons go back to their first column',
+                path
+              )
+            : trans.__(
+                'Pin %1 as the baseline of every comparison that includes it, across reloads',
+                path
+              ),
+          attrs: { 'aria-pressed': options.isPinned ? 'true' : 'false' },
+          onClick: options.onTogglePin
+        },
+        [
+          h('span', {
+            text: options.isPinned
+              ? trans.__('Unpin baseline')
+              : trans.__('Pin as baseline')
+          })
+        ]
+      )
+    : null;
   return h(
     'div',
     {
       className: `jp-NbCompare-colHeader${isBaseline ? ' jp-mod-baseline' : ''}`,
       attrs: { 'data-path': path, role: 'columnheader' }
     },
-    [name, meta, errorNode, action]
+    [name, meta, errorNode, action, pinToggle]
   );
 }

@@ -132,7 +132,8 @@ export class ComparePanel extends Widget {
       trans,
       rendermime: options.rendermime ?? null,
       openSource: target => options.openSource?.(target),
-      openImage: (path, row) => void this._openImage(path, row)
+      openImage: (path, row) => void this._openImage(path, row),
+      pin: options.pin ?? null
     });
     layout.addWidget(this._toolbar);
     layout.addWidget(this._status);
@@ -191,6 +192,9 @@ export class ComparePanel extends Widget {
   }
 
   private _onPinChanged(_: IBaselinePin, path: string | null): void {
+    // The headers show which column is pinned: redraw them even when the
+    // baseline itself stays (unpinning keeps the current baseline).
+    this._grid.rebuild();
     void this.model.setPinned(path);
   }
 

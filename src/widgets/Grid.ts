@@ -12,7 +12,7 @@ import {
   valueRowDiffers
 } from '../delta';
 import { CompareModel } from '../model';
-import { INotebookInfo, IValueRow } from '../tokens';
+import { IBaselinePin, INotebookInfo, IValueRow } from '../tokens';
 import { renderColumnHeader } from './ColumnHeader';
 import { h, icon } from './dom';
 import { renderMetricCell } from './MetricCell';
@@ -44,6 +44,8 @@ export interface IGridOptions {
   rendermime: IRenderMimeRegistry | null;
   openSource: (target: ISourceTarget) => void;
   openImage: (path: string, row: IValueRow) => void;
+  /** The shared baseline pin, offered in every column header when present. */
+  pin?: IBaselinePin | null;
 }
 
 /** One row of the grid, rendered lazily. */
@@ -371,7 +373,7 @@ export class Grid extends Widget {
   }
 
   private _renderHeader(row: IRow, first: number, last: number): void {
-    const { model, trans } = this._options;
+    const { model, trans, pin } = this._options;
     const infos = new Map<string, INotebookInfo>(
       model.notebooks.map(nb => [nb.path, nb])
     );
@@ -392,6 +394,10 @@ export class Grid extends Widget {
         isBaseline: path === model.baseline,
         failure: failureOf(model, path),
         onSetBaseline: () => void model.setBaseline(path),
+        isPinned: pin ? pin.path === path : undefined,
+        onTogglePin: pin
+          ? () => pin.set(pin.path === path ? null : path)
+          : undefined,
         onOpen: () =>
           this._options.openSource({ path, name: '', origin: 'tag' })
       })

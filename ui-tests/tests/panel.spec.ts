@@ -551,6 +551,46 @@ test.describe('Comparison panel', () => {
     }
   });
 
+  test('"Pin as baseline" in a column header pins it for every comparison', async ({
+    page,
+    tmpPath
+  }) => {
+    const p = (name: string) => `${tmpPath}/${name}`;
+    const panel = await openComparison(page, tmpPath, [
+      { name: A },
+      { name: B },
+      { name: F }
+    ]);
+    const header = panel.locator(
+      `.jp-NbCompare-colHeader[data-path="${p(F)}"]`
+    );
+    try {
+      // When the user pins F from its column header
+      await header.getByRole('button', { name: 'Pin as baseline' }).click();
+      // Then F is the baseline of this panel, and the shared pin is F
+      await expect(panel).toHaveAttribute('data-baseline', p(F));
+      await expect(
+        header.getByRole('button', { name: 'Unpin baseline' })
+      ).toHaveAttribute('aria-pressed', 'true');
+      // And the file browser marks F as the pinned baseline
+      await page.filebrowser.openDirectory(tmpPath);
+      await expect(
+        page.locator('.jp-DirListing-item.jp-NbCompare-pinnedItem', {
+          hasText: F
+        })
+      ).toHaveCount(1);
+      // When the user unpins it again, Then the header offers to pin it
+      await header.getByRole('button', { name: 'Unpin baseline' }).click();
+      await expect(
+        header.getByRole('button', { name: 'Pin as baseline' })
+      ).toHaveAttribute('aria-pressed', 'false');
+    } finally {
+      await page.evaluate(() =>
+        (window as any).jupyterapp.commands.execute('nbcompare:unpin-baseline')
+      );
+    }
+  });
+
   test('clicking a value opens its notebook at the cell that produced it', async ({
     page,
     tmpPath
