@@ -10,9 +10,12 @@ Layout (each module depends only on the ones above it):
               without deltas); tables from pandas HTML / dataresource, image sizes
 ``reader``    bytes -> notebook dict (orjson, nbformat 3 and old 4.x upgraded);
               raises :class:`reader.NotebookReadError` with a code of api.md
-``extract``   notebook dict -> :class:`extract.NotebookRecord`: named values
-              (tags, scraps), papermill parameters, status, duration
+``extract``   notebook dict -> a *record* (a plain, JSON-able dict, so a cache
+              can size it): named values (tags, scraps), papermill
+              parameters, status, duration
 ``compare``   records of several notebooks -> the ``compare`` response of api.md
               (union of names, deltas, directions, table/sequence diffs)
+``directions`` which way a metric improves, guessed from its name
+``index``     records of a folder -> the ``index`` response (names, counts, min/max)
 ``files``     the same from plain filesystem paths, for the CLI and Python API
 """
