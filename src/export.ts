@@ -424,7 +424,7 @@ export function comparisonHtml(
   }
   for (const value of model.others) {
     parts.push(
-      `<h2>${e(value.name)} <small>(${e(value.kind)}, ${e(value.origin)})</small></h2><table>${head('')}<tr><th></th>`
+      `<h2>${e(value.name)} <small>(${e(value.kind ?? trans.__('no value'))}, ${e(value.origin)})</small></h2><table>${head('')}<tr><th></th>`
     );
     const base = value.cells[model.baseline] ?? null;
     for (const path of paths) {

@@ -155,7 +155,11 @@ export type ICell =
 export interface IValueRow {
   name: string;
   origin: Origin;
-  kind: ValueKind | 'mixed';
+  /**
+   * The kind every present cell shares, else `mixed`; `null` when no notebook
+   * has a value (e.g. the tagged cell has no output anywhere).
+   */
+  kind: ValueKind | 'mixed' | null;
   direction: Direction;
   differs: boolean;
   /** Keyed by the request's paths; `null` where a notebook lacks the name. */
