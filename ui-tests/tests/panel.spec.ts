@@ -120,6 +120,18 @@ function cellOf(panel: Locator, key: string, notebook: string): Locator {
   );
 }
 
+/** Run a JupyterLab command as a script or another extension would. */
+async function command(
+  page: IJupyterLabPageFixture,
+  id: string,
+  args: Record<string, unknown> = {}
+): Promise<void> {
+  await page.evaluate(
+    ({ id, args }) => (window as any).jupyterapp.commands.execute(id, args),
+    { id, args }
+  );
+}
+
 const A = 'ridge_alpha0.1.ipynb';
 const B = 'ridge_alpha10.ipynb';
 const F = 'ridge_diverged.ipynb';
@@ -513,13 +525,7 @@ test.describe('Comparison panel', () => {
       await page.contents.uploadFile(path.join(RUNS, name), p(name));
     }
     // Given B is pinned as the baseline (the tag browser's pin)
-    await page.evaluate(
-      path =>
-        (window as any).jupyterapp.commands.execute('nbcompare:pin-baseline', {
-          path
-        }),
-      p(B)
-    );
+    await command(page, 'nbcompare:pin-baseline', { path: p(B) });
     try {
       // When the three are compared, Then B (not the first column) is the baseline
       const panel = await openComparison(page, tmpPath, [
@@ -532,22 +538,13 @@ test.describe('Comparison panel', () => {
         panel.locator('.jp-NbCompare-colHeader.jp-mod-baseline')
       ).toHaveAttribute('data-path', p(B));
       // When the pin moves to F, Then the open panel follows
-      await page.evaluate(
-        path =>
-          (window as any).jupyterapp.commands.execute(
-            'nbcompare:pin-baseline',
-            { path }
-          ),
-        p(F)
-      );
+      await command(page, 'nbcompare:pin-baseline', { path: p(F) });
       await expect(panel).toHaveAttribute('data-baseline', p(F));
       await expect(
         cellOf(panel, 'm:tag:mse', p(F)).locator('.jp-NbCompare-delta')
       ).toHaveCount(0);
     } finally {
-      await page.evaluate(() =>
-        (window as any).jupyterapp.commands.execute('nbcompare:unpin-baseline')
-      );
+      await command(page, 'nbcompare:unpin-baseline');
     }
   });
 
@@ -585,9 +582,7 @@ test.describe('Comparison panel', () => {
         header.getByRole('button', { name: 'Pin as baseline' })
       ).toHaveAttribute('aria-pressed', 'false');
     } finally {
-      await page.evaluate(() =>
-        (window as any).jupyterapp.commands.execute('nbcompare:unpin-baseline')
-      );
+      await command(page, 'nbcompare:unpin-baseline');
     }
   });
 
