@@ -18,8 +18,6 @@ import os
 from collections.abc import Sequence
 from typing import Any
 
-import orjson
-
 from .core import compare, extract, reader
 
 log = logging.getLogger(__name__)
@@ -103,7 +101,7 @@ def compare_json(
     """The serialised ``compare`` answer (raises ``ValueError`` for a bad request).
 
     Serialised where it is built (a worker thread), so the event loop only
-    writes bytes.
+    writes bytes; row by row (:func:`.core.compare.compare_json`), so the
+    whole answer never sits in memory as objects.
     """
-    answer = compare.compare(entries, baseline=baseline, names=names, directions=directions)
-    return orjson.dumps(answer)
+    return compare.compare_json(entries, baseline=baseline, names=names, directions=directions)

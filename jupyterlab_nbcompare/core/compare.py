@@ -13,13 +13,15 @@ cell of the response is a fresh (shallow) copy with the comparison fields added.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 from urllib.parse import quote
 
+import orjson
+
 from .directions import direction_for
 
-__all__ = ["DIRECTIONS", "compare", "equal_key", "json_safe", "output_url"]
+__all__ = ["DIRECTIONS", "compare", "compare_json", "equal_key", "json_safe", "output_url"]
 
 #: The direction values a caller may give as overrides (``None``: no direction).
 DIRECTIONS = ("lower", "higher", None)
@@ -156,6 +158,32 @@ def json_safe(obj: Any) -> Any:
     if isinstance(obj, (list, tuple)):
         return json_safe(list(obj))
     return obj
+
+
+def _already_safe(obj: Any) -> bool:
+    """Whether ``json_safe(obj)`` would equal ``obj`` exactly: plain types, finite floats.
+
+    Why: walking without copying costs much less than :func:`json_safe`'s copy,
+    and almost every row of an answer has nothing to spell. Anything unusual
+    (a tuple, a subclass, a non-finite float) answers ``False`` and is copied.
+    """
+    kind = type(obj)
+    if kind is dict:
+        items = obj.values()
+    elif kind is list:
+        items = obj
+    else:
+        return kind in _ATOMS or (kind is float and obj - obj == 0)
+    for value in items:
+        kind = type(value)
+        if kind in _ATOMS:
+            continue
+        if kind is float:
+            if value - value != 0:
+                return False
+        elif not _already_safe(value):
+            return False
+    return True
 
 
 # --------------------------------------------------------------------------- deltas
@@ -390,22 +418,16 @@ def _notebook(entry: Mapping) -> dict:
     }
 
 
-def compare(
+def _answer(
     entries: Sequence[Mapping],
-    baseline: str | None = None,
-    names: Iterable[str] | None = None,
-    directions: Mapping[str, str | None] | None = None,
-) -> dict:
-    """The ``compare`` response body (JSON-safe) for notebooks read into entries.
+    baseline: str | None,
+    names: Iterable[str] | None,
+    directions: Mapping[str, str | None] | None,
+) -> tuple[str, list[dict], Iterator[dict]]:
+    """``(baseline, notebooks, rows)`` of the answer; rows are built one at a time.
 
-    ``entries``: one per requested path, in column order, each
-    ``{"path", "last_modified", "record", "error"}`` (``record`` None and
-    ``error`` ``{"code", "message"}`` for an unreadable notebook). ``baseline``
-    defaults to the first path; ``names`` restricts the rows (``None``: all);
-    ``directions`` overrides the guessed directions (see ``directions``).
-
-    Raises :class:`ValueError` (a 400 for the server) for no entries, a repeated
-    path, a baseline that is not one of the paths, or an unknown direction.
+    The request is checked here, before any row is built, so both
+    :func:`compare` and :func:`compare_json` raise ``ValueError`` up front.
     """
     paths = _check(entries, baseline, directions)
     if baseline is None:
@@ -434,33 +456,32 @@ def compare(
             row = rows.setdefault((origin, name), {})
             row[entry["path"]] = value.get("cell")
 
-    values = []
-    for (origin, name), found in rows.items():
-        direction = direction_of(name, None)
-        base = found.get(baseline)
-        cells: dict[str, dict | None] = {}
-        for path in paths:
-            raw = found.get(path)
-            cells[path] = (
-                None
-                if raw is None
-                else _cell(
-                    raw,
-                    base,
-                    path=path,
-                    name=name,
-                    origin=origin,
-                    direction=direction,
-                    direction_of=direction_of,
-                    is_base=path == baseline,
+    def values() -> Iterator[dict]:
+        for (origin, name), found in rows.items():
+            direction = direction_of(name, None)
+            base = found.get(baseline)
+            cells: dict[str, dict | None] = {}
+            for path in paths:
+                raw = found.get(path)
+                cells[path] = (
+                    None
+                    if raw is None
+                    else _cell(
+                        raw,
+                        base,
+                        path=path,
+                        name=name,
+                        origin=origin,
+                        direction=direction,
+                        direction_of=direction_of,
+                        is_base=path == baseline,
+                    )
                 )
-            )
-        present = [cell for cell in cells.values() if cell is not None]
-        kinds = {cell.get("kind") for cell in present}
-        kind = next(iter(kinds)) if len(kinds) == 1 else ("mixed" if kinds else None)
-        differs = len(present) < len(paths) or len({_projection(c) for c in present}) > 1
-        values.append(
-            {
+            present = [cell for cell in cells.values() if cell is not None]
+            kinds = {cell.get("kind") for cell in present}
+            kind = next(iter(kinds)) if len(kinds) == 1 else ("mixed" if kinds else None)
+            differs = len(present) < len(paths) or len({_projection(c) for c in present}) > 1
+            yield {
                 "name": name,
                 "origin": origin,
                 "kind": kind,
@@ -468,12 +489,60 @@ def compare(
                 "differs": differs,
                 "cells": cells,
             }
-        )
 
-    return json_safe(
-        {
-            "baseline": baseline,
-            "notebooks": [_notebook(entry) for entry in entries],
-            "values": values,
-        }
-    )
+    return baseline, [_notebook(entry) for entry in entries], values()
+
+
+def compare(
+    entries: Sequence[Mapping],
+    baseline: str | None = None,
+    names: Iterable[str] | None = None,
+    directions: Mapping[str, str | None] | None = None,
+) -> dict:
+    """The ``compare`` response body (JSON-safe) for notebooks read into entries.
+
+    ``entries``: one per requested path, in column order, each
+    ``{"path", "last_modified", "record", "error"}`` (``record`` None and
+    ``error`` ``{"code", "message"}`` for an unreadable notebook). ``baseline``
+    defaults to the first path; ``names`` restricts the rows (``None``: all);
+    ``directions`` overrides the guessed directions (see ``directions``).
+
+    Raises :class:`ValueError` (a 400 for the server) for no entries, a repeated
+    path, a baseline that is not one of the paths, or an unknown direction.
+    """
+    baseline, notebooks, rows = _answer(entries, baseline, names, directions)
+    return json_safe({"baseline": baseline, "notebooks": notebooks, "values": list(rows)})
+
+
+def compare_json(
+    entries: Sequence[Mapping],
+    baseline: str | None = None,
+    names: Iterable[str] | None = None,
+    directions: Mapping[str, str | None] | None = None,
+) -> bytes:
+    """``orjson.dumps(compare(...))``, byte for byte, without the whole answer in memory.
+
+    Why: the server only needs the JSON text. Each row is serialised as soon as
+    it is built and then dropped, so a large answer never exists twice (the
+    row and its JSON-safe copy) in full; that keeps the peak memory and the
+    number of objects the garbage collector has to look at small while the
+    server's other requests wait. orjson writes compact JSON, so joining the
+    serialised parts gives the same bytes as serialising the whole dict.
+    Raises ``ValueError`` as :func:`compare` does.
+    """
+    baseline, notebooks, rows = _answer(entries, baseline, names, directions)
+    parts = [
+        b'{"baseline":',
+        orjson.dumps(baseline),
+        b',"notebooks":',
+        orjson.dumps(notebooks if _already_safe(notebooks) else json_safe(notebooks)),
+        b',"values":[',
+    ]
+    first = True
+    for row in rows:
+        if not first:
+            parts.append(b",")
+        parts.append(orjson.dumps(row if _already_safe(row) else json_safe(row)))
+        first = False
+    parts.append(b"]}")
+    return b"".join(parts)
