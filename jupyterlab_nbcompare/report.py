@@ -22,6 +22,7 @@ import html
 import io
 import json
 import math
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
@@ -375,6 +376,26 @@ def _grid(response: dict, names: Iterable[str] | None, mark: Callable[[bool | No
     return header, body
 
 
+#: C0/C1 controls (ESC starts terminal escape sequences) and the bidirectional
+#: overrides/isolates that can make a terminal show text in another order.
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def _escape_control(match: re.Match) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def terminal_safe(text: str) -> str:
+    """Text from a notebook made inert for a terminal: controls shown as ``\\xNN``.
+
+    A printed value can hold ``ESC`` sequences that recolour, retitle, hide
+    lines or (OSC 52) write the clipboard of whoever runs the command; written
+    out visibly, they can neither act nor go unnoticed.
+    """
+    return _UNPRINTABLE.sub(_escape_control, text)
+
+
 def to_table(response: dict, names: Iterable[str] | None = None, color: bool = False) -> str:
     """A terminal table: names as rows, notebooks as columns, deltas vs the baseline.
 
@@ -384,6 +405,8 @@ def to_table(response: dict, names: Iterable[str] | None = None, color: bool = F
     header, body = _grid(
         response, names, lambda b: " ✓" if b is True else " ✗" if b is False else ""
     )
+    header = [terminal_safe(text) for text in header]
+    body = [([terminal_safe(text) for text in cells], betters) for cells, betters in body]
     widths = [max(len(r[0][i]) for r in [(header, []), *body]) for i in range(len(header))]
 
     def line(cells: list[str], betters: list[bool | None], bold: bool = False) -> str:
@@ -410,7 +433,18 @@ def to_table(response: dict, names: Iterable[str] | None = None, color: bool = F
 
 
 def _md_escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+    """Notebook text as the content of one Markdown table cell, never as markup.
+
+    Pipes and newlines would break the table; ``<``, ``>`` and ``&`` become
+    entities so an output such as ``<img src=x onerror=...>`` is shown, not
+    rendered, wherever the Markdown lands (a PR comment, a CI summary), and
+    escaped brackets and backticks keep ``![](https://tracker)`` or a link
+    from becoming one.
+    """
+    text = html.escape(text.replace("\\", "\\\\"), quote=False)
+    for char in "|[]`":
+        text = text.replace(char, "\\" + char)
+    return text.replace("\n", " ")
 
 
 def to_markdown(response: dict, names: Iterable[str] | None = None) -> str:
@@ -439,6 +473,20 @@ CSV_COLUMNS = (
     "rel_delta",
     "better",
 )
+
+
+#: First characters that make a spreadsheet read a field as a formula.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_text(text: str) -> str:
+    """A text field a spreadsheet shows as text: formula starts get a leading ``'``.
+
+    Notebook text is untrusted, and ``=HYPERLINK(...)`` or ``=cmd|...`` in a
+    cell runs when the CSV is opened in Excel or LibreOffice (CSV injection).
+    Numbers never pass through here, so ``-0.5`` stays a number.
+    """
+    return f"'{text}" if text.startswith(_FORMULA_STARTS) else text
 
 
 def _csv_number(value: Any) -> str:
@@ -475,20 +523,20 @@ def to_csv(response: dict, names: Iterable[str] | None = None) -> str:
                     value = _csv_number(value)
                 else:  # a mapping item that is not a number
                     kind = "text" if isinstance(value, str) else "json"
-                    value = value if isinstance(value, str) else json.dumps(value)
+                    value = csv_text(value if isinstance(value, str) else json.dumps(value))
             elif kind == "text":
-                value = cell.get("text", "")
+                value = csv_text(cell.get("text", ""))
             elif kind == "sequence":
                 value = json.dumps(cell.get("items", []), ensure_ascii=False)
             else:
-                value = summarize(cell, row.cells[base_index], i == base_index)
+                value = csv_text(summarize(cell, row.cells[base_index], i == base_index))
             better = cell.get("better")
             writer.writerow(
                 [
-                    path,
+                    csv_text(path),
                     "true" if path == baseline else "false",
-                    row.name,
-                    row.key or "",
+                    csv_text(row.name),
+                    csv_text(row.key or ""),
                     row.origin,
                     kind,
                     row.direction or "",
@@ -746,7 +794,11 @@ def comparison_table_html(
     )
 
 
-_CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
+#: ``base-uri`` and ``form-action`` do not fall back to ``default-src``.
+_CSP = (
+    "default-src 'none'; img-src data:; style-src 'unsafe-inline'; "
+    "base-uri 'none'; form-action 'none'"
+)
 
 
 def to_html(

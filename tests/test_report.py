@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import base64
+import csv
 import hashlib
+import io
 import json
 from html.parser import HTMLParser
 from pathlib import Path
@@ -155,14 +157,133 @@ def test_html_report_runs_no_script_from_outputs(hostile_report):
     assert csp
     assert "script-src" not in csp[0]["content"]
     assert "default-src 'none'" in csp[0]["content"]
+    # base-uri and form-action do not fall back to default-src
+    assert "base-uri 'none'" in csp[0]["content"]
+    assert "form-action 'none'" in csp[0]["content"]
 
 
-@pytest.mark.parametrize("fmt", ["table", "markdown", "csv"])
+@pytest.mark.parametrize("fmt", ["table", "csv"])
 def test_text_formats_show_hostile_names_as_plain_text(hostile_report, fmt):
+    # Given a run with a tag that looks like markup
     _, response = hostile_report
+    # When it is rendered for a terminal or a spreadsheet (neither renders HTML)
     out = report.render(response, fmt)
-    assert '<img src=x onerror="alert(5)">' in out or fmt == "csv"
+    # Then the name is shown verbatim (the CSV as a CSV reader reads it)
+    if fmt == "csv":
+        out = "\n".join(row[2] for row in csv.reader(io.StringIO(out)))
+    assert '<img src=x onerror="alert(5)">' in out
     assert "evil_html" in out
+
+
+def test_markdown_shows_hostile_names_and_text_as_text(hostile_report):
+    # Given a run with a tag that looks like markup and a text value with <script>
+    _, response = hostile_report
+    # When it is rendered as Markdown (which GitHub and JupyterLab render as HTML)
+    out = report.to_markdown(response)
+    # Then no notebook markup survives as markup, but its text is still readable
+    assert "<img" not in out
+    assert "<script" not in out
+    assert '&lt;img src=x onerror="alert(5)"&gt;' in out
+    assert "evil_html" in out
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("![x](https://e.invalid/t.png)", "!\\[x\\](https://e.invalid/t.png)"),
+        ("[click](javascript:alert(1))", "\\[click\\](javascript:alert(1))"),
+        ("`code` & <b>", "\\`code\\` &amp; &lt;b&gt;"),
+        ("a|b\nc", "a\\|b c"),
+    ],
+)
+def test_markdown_cell_text_cannot_become_links_images_or_markup(text, shown):
+    # Given a text value that is Markdown or HTML
+    response = _one_text_response("note", text)
+    # When rendered as Markdown
+    out = report.to_markdown(response)
+    # Then the cell holds the escaped text (a literal, never a link or an image)
+    assert shown in out
+
+
+def _one_text_response(name: str, text: str, path: str = "runs/a.ipynb") -> dict:
+    """A one-notebook compare response with one text value."""
+    return {
+        "baseline": path,
+        "notebooks": [
+            {
+                "path": path,
+                "last_modified": None,
+                "status": "ok",
+                "error": None,
+                "duration": None,
+                "parameters": {},
+            }
+        ],
+        "values": [
+            {
+                "name": name,
+                "origin": "tag",
+                "kind": "text",
+                "direction": None,
+                "differs": False,
+                "cells": {path: {"kind": "text", "text": text}},
+            }
+        ],
+    }
+
+
+@pytest.mark.parametrize(
+    "formula",
+    ['=HYPERLINK("http://x")', "+1+1", "-2+3", "@SUM(A1)", "\t=1", "=cmd|' /C calc'!A0"],
+)
+def test_csv_defuses_formulas_in_notebook_text(formula):
+    # Given a tag name, a path and a text value that a spreadsheet would run
+    response = _one_text_response(formula, formula, path=f"{formula}.ipynb")
+    # When the CSV is read back as a spreadsheet reads it
+    rows = list(csv.reader(io.StringIO(report.to_csv(response))))
+    header, row = rows[0], rows[1]
+    fields = dict(zip(header, row))
+    # Then none of them starts like a formula: each is prefixed with '
+    for column in ("notebook", "name", "value"):
+        assert fields[column].startswith("'"), (column, fields[column])
+        assert fields[column][1:].startswith(formula[:1])
+
+
+def test_csv_keeps_negative_numbers_as_numbers():
+    # Given a scalar below zero (its text starts with '-')
+    response = _one_text_response("delta", "")
+    response["values"][0]["kind"] = "scalar"
+    response["values"][0]["cells"]["runs/a.ipynb"] = {
+        "kind": "scalar",
+        "value": -0.5,
+        "delta": 0.0,
+        "rel_delta": 0.0,
+        "better": None,
+    }
+    # When written as CSV
+    row = next(iter(csv.DictReader(io.StringIO(report.to_csv(response)))))
+    # Then it is still a number a spreadsheet or pandas reads as one
+    assert float(row["value"]) == -0.5
+
+
+@pytest.mark.parametrize(
+    ("text", "control"),
+    [
+        ("\x1b]52;c;ZWNobyBwd25lZA==\x07", "\x1b"),  # OSC 52: write the clipboard
+        ("ok\x1b[2K\x1b[1Afake", "\x1b"),  # erase and rewrite a line
+        ("abc\u202edcba", "\u202e"),  # right-to-left override
+    ],
+)
+def test_terminal_table_shows_control_characters_inert(text, control):
+    # Given a value and a name holding terminal control sequences
+    response = _one_text_response(f"name{text}", text)
+    # When rendered as the terminal table, in colour or not
+    for color in (False, True):
+        out = report.to_table(response, color=color)
+        # Then the only ESC characters are our own colour codes, and the
+        # notebook's controls are shown escaped
+        assert control not in out.replace("\x1b[1m", "").replace("\x1b[0m", "")
+        assert "\\x1b" in out or "\\u202e" in out
 
 
 def test_markdown_escapes_pipes():
