@@ -371,6 +371,11 @@ def run(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int:
         if len(set(paths)) != len(paths):
             dupes = sorted({p for p in paths if paths.count(p) > 1})
             raise UsageError("a notebook is named twice: " + ", ".join(dupes))
+        if args.output:
+            clobbered = [p for p in paths if _same_file(p, args.output)]
+            if clobbered:
+                # The extension never writes a notebook it reads; neither does -o.
+                raise UsageError(f"-o {args.output} is one of the compared notebooks")
         names = _names(args.names)
         directions = _directions(args.direction)
         gates = [Gate.parse(text) for text in args.fail_if_worse]
@@ -421,10 +426,10 @@ def run(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int:
             stdout.flush()
     except UsageError as error:
         for line in str(error).splitlines():
-            print(f"{PROG}: error: {line}", file=sys.stderr)
+            print(f"{PROG}: error: {report.terminal_safe(line)}", file=sys.stderr)
         return EXIT_USAGE
     for line in passes + failures:
-        print(line, file=sys.stderr)
+        print(report.terminal_safe(line), file=sys.stderr)
     if failures:
         print(
             f"{PROG}: {len(failures)} gate check{'s' if len(failures) != 1 else ''} failed",

@@ -363,3 +363,20 @@ def test_gate_parse():
     gate = cli.Gate.parse("mse:5%")
     assert gate.relative
     assert math.isclose(gate.tolerance, 0.05)
+
+
+@pytest.mark.parametrize("which", ["baseline", "candidate"])
+def test_output_file_never_overwrites_a_compared_notebook(example_runs, tmp_path, capsys, which):
+    # Given copies of two runs (the extension never writes a notebook it reads)
+    a = tmp_path / "a.ipynb"
+    b = tmp_path / "b.ipynb"
+    a.write_bytes(example_runs["ridge_alpha1"].read_bytes())
+    b.write_bytes(example_runs["ridge_alpha10"].read_bytes())
+    target = a if which == "baseline" else b
+    before = target.read_bytes()
+    # When -o names one of them (spelled differently, so only the file is the same)
+    code, _out, err = run([a, b, "-f", "html", "-o", tmp_path / "." / target.name], capsys)
+    # Then it is a usage error that says why, and the notebook is untouched
+    assert code == 2
+    assert "compared notebooks" in err
+    assert target.read_bytes() == before
