@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from traitlets import Bool, Int
+from traitlets import Bool, Float, Int
 from traitlets.config import Configurable
 
 
@@ -93,5 +93,20 @@ class NbCompare(Configurable):
             "and its garbage never pauses the server (CPython's full garbage "
             "collections were seen to stall the event loop for about 100 ms "
             "during a cold compare of 200 notebooks)."
+        ),
+    ).tag(config=True)
+
+    gc_freeze_after = Float(
+        0.0,
+        help=(
+            "Seconds after the extension loads at which the server process runs "
+            "one full garbage collection and then gc.freeze(), so that the objects "
+            "of Jupyter's start-up are no longer traversed by later full "
+            "collections. Without it, the first large compare after start-up "
+            "triggers a full collection of all of them (about 100 ms with the GIL "
+            "held, during which no request is answered). 0 (the default) leaves "
+            "the garbage collector alone: it is the whole Jupyter process's, so "
+            "this is the administrator's choice. Frozen objects are never freed, "
+            "so choose a delay after which start-up is over."
         ),
     ).tag(config=True)
