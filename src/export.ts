@@ -163,9 +163,15 @@ export function cellText(
   }
 }
 
-/** Escape text for a Markdown table cell. */
-function mdCell(text: string): string {
-  return escapeHtml(text).replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
+/**
+ * Escape notebook text for a Markdown table cell or heading: HTML entities so
+ * markup shows as text, and escaped brackets and backticks so that
+ * `![](https://tracker)` or a link in a name never becomes one.
+ */
+export function mdCell(text: string): string {
+  return escapeHtml(text.replace(/\\/g, '\\\\'))
+    .replace(/[|[\]`]/g, char => `\\${char}`)
+    .replace(/\r?\n/g, '<br>');
 }
 
 /** A fenced code block whose fence cannot be closed by the text inside. */
@@ -327,6 +333,14 @@ img{max-width:320px;height:auto}
 @media (prefers-color-scheme:dark){body{background:#111;color:#eee}th{background:#222}.base{background:#1c2a3a}.better{color:#6cb2ff}.worse{color:#ffa35c}}
 `;
 
+/**
+ * The report's Content Security Policy: no script, nothing loaded but inline
+ * images and styles. `base-uri` and `form-action` do not fall back to
+ * `default-src`, and the sanitizer keeps `<form>`, so they are set too.
+ */
+export const REPORT_CSP =
+  "default-src 'none'; img-src data:; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'";
+
 /** Options of {@link comparisonHtml}. */
 export interface IHtmlExportOptions {
   /** Data URIs by image url (see {@link fetchDataURIs}). */
@@ -352,7 +366,7 @@ export function comparisonHtml(
   const infos = new Map(model.notebooks.map(nb => [nb.path, nb]));
   const parts: string[] = [
     '<!DOCTYPE html><html><head><meta charset="utf-8">',
-    `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:; style-src 'unsafe-inline'">`,
+    `<meta http-equiv="Content-Security-Policy" content="${REPORT_CSP}">`,
     `<title>${e(trans.__('Comparison of %1 notebooks', paths.length))}</title>`,
     `<style>${REPORT_CSS}</style></head><body>`,
     `<h1>${e(trans.__('Comparison of %1 notebooks', paths.length))}</h1>`,

@@ -4,6 +4,7 @@ import {
   comparisonHtml,
   comparisonMarkdown,
   csvField,
+  mdCell,
   escapeHtml,
   imageUrls,
   metricsCsv,
@@ -81,6 +82,20 @@ describe('CSV export of the metrics table', () => {
   });
 });
 
+describe('Markdown cells', () => {
+  it.each([
+    ['![x](https://e.invalid/t.png)', '!\\[x\\](https://e.invalid/t.png)'],
+    ['[click](javascript:alert(1))', '\\[click\\](javascript:alert(1))'],
+    ['`code` <b>', '\\`code\\` &lt;b&gt;'],
+    ['a|b\nc', 'a\\|b<br>c'],
+    ['back\\slash', 'back\\\\slash']
+  ])('notebook text %p is written as the literal %p', (text, expected) => {
+    // Given notebook text that Markdown or HTML would turn into a link, an
+    // image or markup; When escaped for a table cell; Then it stays literal
+    expect(mdCell(text)).toBe(expected);
+  });
+});
+
 describe('HTML report', () => {
   it('escapes notebook text and sanitizes html outputs, with a CSP that forbids scripts', async () => {
     const model = await modelOf(hostile());
@@ -88,7 +103,7 @@ describe('HTML report', () => {
       sanitize: text => text.replace(/<script>.*?<\/script>/g, '')
     });
     expect(html).toContain(
-      `content="default-src 'none'; img-src data:; style-src 'unsafe-inline'"`
+      `content="default-src 'none'; img-src data:; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"`
     );
     expect(html).toContain('&lt;img src=x onerror=alert(1)&gt;');
     expect(html).not.toContain('<img src=x');
