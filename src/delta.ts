@@ -368,20 +368,26 @@ export function alignTable(
       const bc = baseCol.get(colKeys[c]);
       if (table && br !== undefined && bc !== undefined) {
         info.base = table.rows[br]?.[bc];
+        // `changed` names labels only: under a repeated label, only the
+        // occurrence whose value really differs is the changed one.
+        info.changed &&= valueKey(values[c]) !== valueKey(info.base);
         const a = toNumber(values[c]);
         const b = toNumber(info.base);
         if (a !== null && b !== null) {
           info.delta = a - b;
         }
+      } else if (table) {
+        info.changed = false; // an added row or column, not a changed cell
       }
       return info;
     })
   );
+  // With the baseline's table at hand, pairing by occurrence decides what was
+  // added (a label in `added_rows` may also have occurrences that were not).
   const addedRows = new Set<number>();
   cell.index.forEach((label, i) => {
     if (
-      addedRowLabels.has(valueKey(label)) ||
-      (table && !baseRow.has(rowKeys[i]))
+      table ? !baseRow.has(rowKeys[i]) : addedRowLabels.has(valueKey(label))
     ) {
       addedRows.add(i);
     }
@@ -389,8 +395,7 @@ export function alignTable(
   const addedColumns = new Set<number>();
   cell.columns.forEach((label, i) => {
     if (
-      addedColLabels.has(valueKey(label)) ||
-      (table && !baseCol.has(colKeys[i]))
+      table ? !baseCol.has(colKeys[i]) : addedColLabels.has(valueKey(label))
     ) {
       addedColumns.add(i);
     }

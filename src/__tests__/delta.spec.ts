@@ -221,6 +221,45 @@ describe('alignTable', () => {
     expect(aligned.cells[1][0].delta).toBe(3);
   });
 
+  it('marks only the occurrence of a repeated label that changed or was added', () => {
+    // Given a baseline with row x twice, and a table where the second x
+    // changed and a third x was added; the server can only name labels:
+    // changed [["x", "coef"]] and added_rows ["x"]
+    const repeated: ITableCell = {
+      kind: 'table',
+      columns: ['coef'],
+      index: ['x', 'x', 'y'],
+      rows: [[1], [2], [3]],
+      changed: null,
+      added_rows: null,
+      removed_rows: null,
+      added_columns: null,
+      removed_columns: null
+    };
+    const cell: ITableCell = {
+      ...repeated,
+      index: ['y', 'x', 'x', 'x'],
+      rows: [[3], [1], [5], [7]],
+      changed: [['x', 'coef']],
+      added_rows: ['x'],
+      removed_rows: [],
+      added_columns: [],
+      removed_columns: []
+    };
+    // When aligned
+    const aligned = alignTable(cell, repeated);
+    // Then the first x (same value) is neither changed nor added, the second
+    // x is changed against 2, and only the third x is added
+    expect(aligned.cells.map(row => row[0].changed)).toEqual([
+      false,
+      false,
+      true,
+      false
+    ]);
+    expect(aligned.cells[2][0].base).toBe(2);
+    expect([...aligned.addedRows]).toEqual([3]);
+  });
+
   it('changes nothing without a baseline table', () => {
     const aligned = alignTable(base, null);
     expect(aligned.cells.flat().some(c => c.changed)).toBe(false);
