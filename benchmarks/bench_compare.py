@@ -300,8 +300,10 @@ class Server:
         extra_args: list[str],
         gc_log: Path | None = None,
         gc_freeze: bool = False,
+        settle_min: float = 0.0,
     ):
         self.root = root
+        self.settle_min = settle_min
         self.gc_log = gc_log
         self.gc_freeze = gc_freeze
         self.log_path = log_path
@@ -669,8 +671,13 @@ def _start_ready(server: Server) -> tuple[int, bytes]:
     ``gc_probe``) to collect and freeze its objects: a what-if, not the default.
     """
     server.start()
+    started = time.monotonic()
     status, data, _ = server.request("GET", "nbcompare/version")
     _settle(server)
+    if server.settle_min and time.monotonic() - started < server.settle_min:
+        # e.g. past NbCompare.gc_freeze_after, so its one-off collection is not measured
+        time.sleep(server.settle_min - (time.monotonic() - started))
+        _settle(server)
     if server.gc_freeze:
         server.proc.send_signal(signal.SIGUSR2)
         _settle(server)
@@ -741,6 +748,7 @@ def measure_server(
     all_threads: bool = False,
     gc_probe: bool = False,
     gc_freeze: bool = False,
+    settle_min: float = 0.0,
 ) -> dict:
     """Cold and warm compares through a real server, the status pinger, server memory.
 
@@ -765,7 +773,7 @@ def measure_server(
     gc_log = RESULTS / "server_gc.log" if gc_probe or gc_freeze else None
     if gc_log is not None:
         gc_log.write_bytes(b"")
-    server = Server(root, log_path, extra_args, gc_log, gc_freeze)
+    server = Server(root, log_path, extra_args, gc_log, gc_freeze, settle_min)
     result: dict[str, Any] = {
         "cold": [],
         "warm": [],
@@ -1477,6 +1485,14 @@ def main(argv: list[str] | None = None) -> int:
         help="what-if (implies --gc-probe): the settled server runs gc.collect() and "
         "gc.freeze() before each cold compare; not a measurement of the product as shipped",
     )
+    parser.add_argument(
+        "--settle-min",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="at least this long between a server's start and its cold compare (e.g. past "
+        "--server-arg=--NbCompare.gc_freeze_after=N)",
+    )
     parser.add_argument("--skip-sklearn", action="store_true")
     parser.add_argument("--skip-scrapbook", action="store_true")
     parser.add_argument(
@@ -1541,6 +1557,7 @@ def main(argv: list[str] | None = None) -> int:
         args.profile_all_threads,
         args.gc_probe,
         args.gc_freeze,
+        args.settle_min,
     )
     # The floor samples taken between server runs count too (same load as the compares).
     results["floor"]["seconds"] += results["server"].get("floor_paired", [])
