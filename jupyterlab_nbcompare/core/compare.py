@@ -104,6 +104,20 @@ def _projection(cell: dict) -> Any:
     return (kind, equal_key({k: v for k, v in cell.items() if k not in ignored}))
 
 
+def _any_differs(cells: list[dict]) -> bool:
+    """Whether the cells do not all share one projection (stops at the first that differs).
+
+    Same answer as ``len({_projection(c) for c in cells}) > 1``: projections are
+    hashable keys whose equality is an equivalence, so all are equal exactly
+    when each equals the first. Runs' values usually differ, so the scan
+    mostly stops at the second cell instead of projecting every table.
+    """
+    if len(cells) < 2:
+        return False
+    first = _projection(cells[0])
+    return any(_projection(cell) != first for cell in cells[1:])
+
+
 def output_url(path: str, name: str, origin: str, part: int | None = None) -> str:
     """The ``output`` endpoint URL of an image, relative to the server's base URL."""
     url = (
@@ -287,7 +301,21 @@ def _occurrence_keys(labels: Iterable) -> list[tuple]:
     return keys
 
 
-def _table(cell: dict, base: dict | None) -> None:
+def _base_table_keys(base: dict) -> tuple[list, list, dict, dict]:
+    """The baseline table's row and column keys and their positions (once per row)."""
+    base_row_keys = _occurrence_keys(base.get("index") or [])
+    base_col_keys = _occurrence_keys(base.get("columns") or [])
+    base_row_at = {key: i for i, key in enumerate(base_row_keys)}
+    base_col_at = {key: j for j, key in enumerate(base_col_keys)}
+    return base_row_keys, base_col_keys, base_row_at, base_col_at
+
+
+def _table(cell: dict, base: dict | None, memo: dict | None = None) -> None:
+    """Changed cells, added/removed rows and columns against the baseline's table.
+
+    ``memo`` (one per answer row) keeps the baseline's keys, which every
+    notebook's table of that row is matched against.
+    """
     fields = ("changed", "added_rows", "removed_rows", "added_columns", "removed_columns")
     if base is None or base.get("kind") != "table":
         for field in fields:
@@ -297,10 +325,13 @@ def _table(cell: dict, base: dict | None) -> None:
     base_index, base_columns = base.get("index") or [], base.get("columns") or []
     rows, base_rows = cell.get("rows") or [], base.get("rows") or []
 
-    row_keys, base_row_keys = _occurrence_keys(index), _occurrence_keys(base_index)
-    col_keys, base_col_keys = _occurrence_keys(columns), _occurrence_keys(base_columns)
-    base_row_at = {key: i for i, key in enumerate(base_row_keys)}
-    base_col_at = {key: j for j, key in enumerate(base_col_keys)}
+    if memo is None:
+        memo = {}
+    keys = memo.get("base_table")
+    if keys is None:
+        keys = memo["base_table"] = _base_table_keys(base)
+    base_row_keys, base_col_keys, base_row_at, base_col_at = keys
+    row_keys, col_keys = _occurrence_keys(index), _occurrence_keys(columns)
     row_set, col_set = set(row_keys), set(col_keys)
 
     def at(table: list, i: int, j: int) -> Any:
@@ -349,8 +380,12 @@ def _cell(
     direction: str | None,
     direction_of: Callable[[str, str | None], str | None],
     is_base: bool,
+    memo: dict | None = None,
 ) -> dict:
-    """One response cell: a copy of the record's cell plus the comparison fields."""
+    """One response cell: a copy of the record's cell plus the comparison fields.
+
+    ``memo`` is shared by the cells of one answer row (same baseline cell).
+    """
     cell = dict(raw)
     kind = cell.get("kind")
     if kind == "scalar":
@@ -360,7 +395,7 @@ def _cell(
     elif kind == "sequence":
         _sequence(cell, base)
     elif kind == "table":
-        _table(cell, base)
+        _table(cell, base, memo)
     elif kind == "image":
         cell["url"] = output_url(path, name, origin)
     if isinstance(cell.get("parts"), list):
@@ -460,6 +495,7 @@ def _answer(
         for (origin, name), found in rows.items():
             direction = direction_of(name, None)
             base = found.get(baseline)
+            memo: dict = {}
             cells: dict[str, dict | None] = {}
             for path in paths:
                 raw = found.get(path)
@@ -475,12 +511,13 @@ def _answer(
                         direction=direction,
                         direction_of=direction_of,
                         is_base=path == baseline,
+                        memo=memo,
                     )
                 )
             present = [cell for cell in cells.values() if cell is not None]
             kinds = {cell.get("kind") for cell in present}
             kind = next(iter(kinds)) if len(kinds) == 1 else ("mixed" if kinds else None)
-            differs = len(present) < len(paths) or len({_projection(c) for c in present}) > 1
+            differs = len(present) < len(paths) or _any_differs(present)
             yield {
                 "name": name,
                 "origin": origin,
