@@ -558,10 +558,18 @@ def to_json(response: dict) -> str:
 # HTML
 # --------------------------------------------------------------------------
 
-_BETTER_STYLE = "color:#1a7f37"
-_WORSE_STYLE = "color:#cf222e"
-_MUTED_STYLE = "color:#6e7781"
-_TD_STYLE = "border:1px solid #d0d7de;padding:4px 8px;vertical-align:top;text-align:left"
+# The HTML also lands in notebooks (``_repr_html_``), where JupyterLab's dark
+# theme keeps its light text: backgrounds are translucent so text stays
+# readable on either theme, and better/worse are blue/orange (told apart with
+# colour blindness, as in the panel) next to the words "better"/"worse".
+_BETTER_STYLE = "color:#1f6feb"
+_WORSE_STYLE = "color:#d4690b"
+_MUTED_STYLE = "color:#7d8590"
+_TD_STYLE = (
+    "border:1px solid rgba(127,127,127,0.4);padding:4px 8px;vertical-align:top;text-align:left"
+)
+_HEAD_BACKGROUND = "background:rgba(127,127,127,0.12)"
+_CHANGED_BACKGROUND = "background:rgba(255,191,0,0.3)"
 
 
 def _e(text: Any) -> str:
@@ -612,7 +620,7 @@ def _html_table(cell: dict) -> str:
     changed = {(_label(r), _label(c)) for r, c in (cell.get("changed") or [])}
     added_rows = {_label(r) for r in (cell.get("added_rows") or [])}
     added_cols = {_label(c) for c in (cell.get("added_columns") or [])}
-    mark = "background:#fff8c5"
+    mark = _CHANGED_BACKGROUND
     head = "".join(f'<th style="{_TD_STYLE}">{_e(_label(c))}</th>' for c in columns)
     body = []
     for label, values in zip(index, rows):
@@ -741,7 +749,7 @@ def comparison_table_html(
     labels = labels or short_labels(paths)
     baseline = response["baseline"]
     base_index = paths.index(baseline) if baseline in paths else 0
-    th = f'<th style="{_TD_STYLE};background:#f6f8fa">'
+    th = f'<th style="{_TD_STYLE};{_HEAD_BACKGROUND}">'
     head = th + "</th>"
     for path in paths:
         tag = " <small>(baseline)</small>" if path == baseline else ""
