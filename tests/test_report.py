@@ -337,3 +337,48 @@ def test_as_number_reads_the_contract_spelling(value, number):
         assert got is None
     else:
         assert repr(float(number)) == repr(float(got))
+
+
+def _table_notebook(rows: list[tuple[str, int]]) -> dict:
+    """A notebook whose tagged cell displays a Table Schema table of (label, v) rows."""
+    resource = {
+        "schema": {
+            "fields": [{"name": "index", "type": "string"}, {"name": "v", "type": "integer"}],
+            "primaryKey": ["index"],
+        },
+        "data": [{"index": label, "v": v} for label, v in rows],
+    }
+    output = {
+        "output_type": "display_data",
+        "data": {"application/vnd.dataresource+json": resource},
+        "metadata": {},
+    }
+    cell = {
+        "cell_type": "code",
+        "execution_count": 1,
+        "metadata": {"tags": ["t"]},
+        "outputs": [output],
+        "source": "",
+    }
+    return {"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [cell]}
+
+
+def test_html_marks_only_the_occurrence_of_a_repeated_label_that_changed(tmp_path):
+    # Given a baseline table with row x twice, and a run where the second x
+    # changed (2 -> 5) and a third x was added (the first x and y are equal)
+    base = tmp_path / "base.ipynb"
+    run = tmp_path / "run.ipynb"
+    base.write_text(json.dumps(_table_notebook([("x", 1), ("x", 2), ("y", 3)])))
+    run.write_text(json.dumps(_table_notebook([("y", 3), ("x", 1), ("x", 5), ("x", 7)])))
+    response = compare_paths([str(base), str(run)])
+    # When the run's table is rendered against the baseline's
+    rows = report.rows_of(response)
+    cells = rows[0].cells
+    html = report.cell_html(cells[1], path=str(run), row=rows[0], base=cells[0], is_base=False)
+    # Then exactly two cells are marked: the changed x (5) and the added x (7)
+    marked = [
+        td.split(">", 1)[1].split("<", 1)[0]
+        for td in html.split("<td")[1:]
+        if report._CHANGED_BACKGROUND in td.split(">", 1)[0]
+    ]
+    assert sorted(marked) == ["5", "7"]
