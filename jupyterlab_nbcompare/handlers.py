@@ -10,6 +10,7 @@ renders them as ``{"message": ...}``.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import orjson
@@ -24,6 +25,9 @@ from .service import NotebookService
 
 #: The origins a named value can have (api.md, "Named values").
 ORIGINS = ("tag", "scrap")
+#: A ``part`` index: ASCII digits only (``str.isdigit`` accepts "²"), and short
+#: enough that ``int()`` never hits Python's digit limit.
+PART = re.compile(r"[0-9]{1,9}")
 #: The direction overrides a request may give.
 DIRECTIONS = ("lower", "higher")
 
@@ -153,7 +157,7 @@ class OutputHandler(NbCompareHandler):
         raw_part = self.get_query_argument("part", None)
         part = None
         if raw_part not in (None, ""):
-            if not raw_part.isdigit():
+            if not PART.fullmatch(raw_part):
                 raise HTTPError(400, f"'part' must be a non-negative integer, not {raw_part!r}.")
             part = int(raw_part)
         mime, data = await self.service.image(path, name, origin, part)

@@ -132,6 +132,8 @@ async def test_missing_or_unreadable_notebook_is_404(
         ({"name": "png", "part": "-1"}, "part"),
         ({"name": "png", "part": "one"}, "part"),
         ({"name": "png", "part": "1.5"}, "part"),
+        ({"name": "png", "part": "\u00b2"}, "part"),  # a digit to str.isdigit, not to int
+        ({"name": "png", "part": "9" * 5000}, "part"),  # past int()'s digit limit
         ({"name": ""}, "name"),
         ({}, "name"),
     ],
