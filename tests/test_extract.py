@@ -545,6 +545,23 @@ def test_pandas_scrap_is_a_table():
     assert math.isnan(cell["rows"][1][0])
 
 
+def test_pandas_scrap_that_expands_past_the_table_bound_is_unsupported():
+    # Given a pandas scrap of a few kB that decompresses to a million rows
+    pd = pytest.importorskip("pandas")
+    pytest.importorskip("pyarrow")
+    frame = pd.DataFrame({"x": [0] * 1_000_000})
+    buffer = io.BytesIO()
+    frame.to_parquet(buffer, engine="pyarrow")
+    assert len(buffer.getvalue()) < 100_000
+    encoded = base64.b64encode(buffer.getvalue()).decode()
+    cell = values_of(extract(notebook(code([data_scrap("big", encoded, "pandas")]))))[
+        ("scrap", "big")
+    ]["cell"]
+    # Then it is refused from the parquet footer, with the size in the message
+    assert cell["kind"] == "unsupported"
+    assert "1000000 rows" in cell["message"]
+
+
 def test_undecodable_pandas_scrap_is_unsupported():
     # Given a pandas scrap whose data is not parquet
     nb = notebook(code([data_scrap("df", base64.b64encode(b"nope").decode(), "pandas")]))

@@ -35,7 +35,14 @@ import io
 import json
 from typing import Any
 
-from .classify import classify_bundle, classify_output, classify_text, classify_value, image_bytes
+from .classify import (
+    MAX_TABLE_CELLS,
+    classify_bundle,
+    classify_output,
+    classify_text,
+    classify_value,
+    image_bytes,
+)
 from .reader import NotebookReadError, parse_notebook
 
 __all__ = [
@@ -312,7 +319,20 @@ def _pandas_scrap(data: Any) -> dict:
     if not isinstance(data, str):
         return _unsupported("This pandas scrap holds no base64 parquet data.")
     try:
-        frame = pd.read_parquet(io.BytesIO(base64.b64decode(data)), engine="pyarrow")
+        import pyarrow.parquet as pq
+
+        raw = io.BytesIO(base64.b64decode(data))
+        # Parquet compresses well: a few kB can hold millions of rows. Read the
+        # footer first and refuse what the other table sources refuse too.
+        meta = pq.ParquetFile(raw).metadata
+        cells = meta.num_rows * (meta.num_columns + 1)
+        if cells > MAX_TABLE_CELLS:
+            return _unsupported(
+                f"This pandas scrap is too large to compare ({meta.num_rows} rows x "
+                f"{meta.num_columns} columns; at most {MAX_TABLE_CELLS} cells)."
+            )
+        raw.seek(0)
+        frame = pd.read_parquet(raw, engine="pyarrow")
         return _frame_table(frame)
     except Exception as error:
         return _unsupported(f"This pandas scrap could not be decoded: {error}")
