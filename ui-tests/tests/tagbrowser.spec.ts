@@ -32,14 +32,30 @@ async function uploadRuns(
   for (const name of names) {
     await page.contents.uploadFile(path.join(RUNS, name), `${folder}/${name}`);
   }
-  await page.filebrowser.openDirectory(folder);
+  // galata answers false instead of throwing when it cannot get there; the
+  // sidebar would then silently show another folder.
+  expect(await page.filebrowser.openDirectory(folder)).toBe(true);
   return names;
 }
 
-/** Open the tag browser from its sidebar tab. */
-async function openTagBrowser(page: IJupyterLabPageFixture): Promise<void> {
+/**
+ * Open the tag browser from its sidebar tab and wait until it shows the
+ * index of `folder` (its notebook count), as a user would before ticking.
+ */
+async function openTagBrowser(
+  page: IJupyterLabPageFixture,
+  folder: string,
+  notebooks: number
+): Promise<void> {
   await page.sidebar.openTab('nbcompare-tag-browser');
-  await expect(page.locator(SIDEBAR)).toBeVisible();
+  const sidebar = page.locator(SIDEBAR);
+  await expect(sidebar).toBeVisible();
+  await expect(
+    sidebar.locator('.jp-NbCompare-tagBrowser-folderPath')
+  ).toHaveText(`/${folder}`);
+  await expect(
+    sidebar.locator('.jp-NbCompare-tagBrowser-folderCount')
+  ).toHaveText(`${notebooks} notebooks`);
 }
 
 /** The row of one name in the sidebar. */
@@ -73,10 +89,10 @@ const isCompare = (request: Request) =>
 test.describe('Tag browser', () => {
   test('lists the names of a folder of runs', async ({ page, tmpPath }) => {
     // Given a folder of real papermill runs shown in the file browser
-    await uploadRuns(page, tmpPath);
+    const runs = await uploadRuns(page, tmpPath);
 
     // When the user opens the tag browser
-    await openTagBrowser(page);
+    await openTagBrowser(page, tmpPath, runs.length);
 
     // Then it names the folder and lists every tag and scrap, by group
     const sidebar = page.locator(SIDEBAR);
@@ -131,8 +147,8 @@ test.describe('Tag browser', () => {
     tmpPath
   }) => {
     // Given the tag browser on a folder of runs
-    await uploadRuns(page, tmpPath);
-    await openTagBrowser(page);
+    const runs = await uploadRuns(page, tmpPath);
+    await openTagBrowser(page, tmpPath, runs.length);
 
     // When the user ticks mse and r2, and three notebooks under mse
     await nameRow(page, 'tag:mse')
@@ -169,15 +185,23 @@ test.describe('Tag browser', () => {
     // names only (metric rows are "m:<origin>:<name>", others "v:...")
     const panel = page.locator('[id^="nbcompare-panel"]').last();
     await expect(panel.locator('.jp-NbCompare-colHeader')).toHaveCount(3);
+    // (the answer is in once the panel stops loading; the rows are read
+    // again until they match, never from one early snapshot)
+    await expect(panel).toHaveAttribute('data-loading', 'false');
     const rows = panel.locator(
       '.jp-NbCompare-row[data-key^="m:"], .jp-NbCompare-row[data-key^="v:"]'
     );
-    await expect(rows.first()).toBeVisible();
-    const keys = await rows.evaluateAll(nodes =>
-      nodes.map(node => (node as HTMLElement).dataset.key!)
-    );
-    const shown = new Set(keys.map(key => key.slice(2).replace(/\..*$/, '')));
-    expect([...shown].sort()).toEqual(['scrap:r2', 'tag:mse']);
+    await expect
+      .poll(async () => {
+        const keys = await rows.evaluateAll(nodes =>
+          nodes.map(node => (node as HTMLElement).dataset.key!)
+        );
+        const shown = new Set(
+          keys.map(key => key.slice(2).replace(/\..*$/, ''))
+        );
+        return [...shown].sort();
+      })
+      .toEqual(['scrap:r2', 'tag:mse']);
     await expect(panel).not.toContainText('coefficients');
   });
 
@@ -186,7 +210,7 @@ test.describe('Tag browser', () => {
     tmpPath
   }) => {
     // Given a folder of runs
-    await uploadRuns(page, tmpPath);
+    const runs = await uploadRuns(page, tmpPath);
     const pinned = `${tmpPath}/ridge_alpha10.ipynb`;
 
     // When the user right-clicks a notebook and pins it as the baseline
@@ -211,13 +235,13 @@ test.describe('Tag browser', () => {
 
     // When the page is reloaded
     await page.reload();
-    await page.filebrowser.openDirectory(tmpPath);
+    expect(await page.filebrowser.openDirectory(tmpPath)).toBe(true);
 
     // Then the pin is still there, in the file browser and the tag browser
     await expect(
       page.locator('.jp-DirListing-item', { hasText: 'ridge_alpha10.ipynb' })
     ).toHaveClass(/jp-NbCompare-pinnedItem/);
-    await openTagBrowser(page);
+    await openTagBrowser(page, tmpPath, runs.length);
     const mse = nameRow(page, 'tag:mse');
     await mse.locator('.jp-NbCompare-tagBrowser-toggle').click();
     await expect(mse.locator(`li[data-path="${pinned}"]`)).toHaveClass(
