@@ -634,6 +634,14 @@ test.describe('Comparison panel', () => {
         .join('')
         .split('\n')[0]
     );
+
+    // (opening the notebooks started their kernels: wait until both are
+    // idle, as the toolbar shows, so that galata's teardown does not kill
+    // them half-started - a traceback in the server log and CPU taken from
+    // the next test on a loaded machine; a kernel may take long to start)
+    await expect(
+      page.locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]')
+    ).toHaveCount(2, { timeout: 90000 });
   });
 
   test('the controls are reachable and usable by keyboard', async ({
