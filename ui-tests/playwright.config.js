@@ -29,6 +29,10 @@ module.exports = {
   use: {
     ...baseConfig.use,
     video: 'off',
+    // A flake seen once in CI must leave something to read: a screenshot of
+    // the failing page costs nothing when tests pass (traces and videos slow
+    // every test down on a loaded 2-core runner, so they stay off).
+    screenshot: 'only-on-failure',
     trace: 'off',
     launchOptions: {
       executablePath: chromiumPath(),
@@ -47,6 +51,8 @@ module.exports = {
     url: 'http://localhost:8888/lab',
     timeout: 180 * 1000,
     reuseExistingServer: !process.env.CI,
+    // Jupyter logs to stderr; jupyter_server_test_config.py keeps it to
+    // warnings and errors, so server tracebacks stay visible in the output.
     stdout: 'ignore',
     stderr: 'pipe'
   }
