@@ -20,6 +20,8 @@ import {
 /** One cell of the metrics table: a scalar, or one key of a mapping. */
 export interface IMetricCell extends IDeltaFields {
   value: unknown;
+  /** For a mapping item: its own direction, as the server decided it. */
+  direction?: Direction;
 }
 
 /** One row of the metrics table. */
@@ -48,83 +50,6 @@ export interface IParameterRow {
     string,
     { value: unknown; injected: boolean; source?: string } | null
   >;
-}
-
-/** Words of a name, split on `_ . -`, spaces and case changes. */
-function words(name: string): string[] {
-  return name
-    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
-    .split(/[_.\-\s]+/)
-    .filter(w => w.length > 0)
-    .map(w => w.toLowerCase());
-}
-
-const LOWER = new Set([
-  'loss',
-  'error',
-  'err',
-  'mse',
-  'mae',
-  'rmse',
-  'mape',
-  'logloss',
-  'perplexity',
-  'cost',
-  'time',
-  'latency',
-  'duration'
-]);
-const HIGHER = new Set([
-  'acc',
-  'accuracy',
-  'f1',
-  'auc',
-  'r2',
-  'precision',
-  'recall',
-  'score',
-  'iou',
-  'map',
-  'bleu'
-]);
-
-/**
- * The direction a name suggests, by its last word (the server's default
- * rule). Used only when the server's own `better` flags cannot tell.
- */
-export function guessDirection(name: string): Direction {
-  const all = words(name);
-  const last = all[all.length - 1];
-  if (last === undefined) {
-    return null;
-  }
-  if (LOWER.has(last)) {
-    return 'lower';
-  }
-  if (HIGHER.has(last)) {
-    return 'higher';
-  }
-  return null;
-}
-
-/**
- * The direction behind the server's verdicts: a cell that got better with a
- * positive delta means "higher is better". Null when no cell tells.
- */
-export function directionFromCells(
-  cells: Iterable<IDeltaFields | null>
-): Direction {
-  for (const cell of cells) {
-    if (!cell || cell.better === null || cell.better === undefined) {
-      continue;
-    }
-    const delta = toNumber(cell.delta);
-    if (delta === null || delta === 0 || Number.isNaN(delta)) {
-      continue;
-    }
-    return delta > 0 === cell.better ? 'higher' : 'lower';
-  }
-  return null;
 }
 
 /**
@@ -203,12 +128,12 @@ function makeRow(
 ): IMetricRow {
   const label = key === null ? value.name : `${value.name}.${key}`;
   const present = paths.map(p => cells[p]).filter(c => c !== null);
+  // The server decides directions (heuristics and the request's overrides):
+  // the row's for a scalar, each item's own for a mapping key.
   const direction =
     key === null
-      ? (value.direction ??
-        directionFromCells(present) ??
-        guessDirection(value.name))
-      : (directionFromCells(present) ?? guessDirection(key));
+      ? value.direction
+      : (present.map(c => c!.direction).find(d => d !== undefined) ?? null);
   return {
     id: `${value.origin}:${label}`,
     name: value.name,

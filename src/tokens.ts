@@ -68,12 +68,16 @@ export interface IDeltaFields {
 /** One item of a mapping value. */
 export interface IMappingItem extends IDeltaFields {
   value: unknown;
+  /** The item's own direction (`name.key` override, else its key's last word). */
+  direction?: Direction;
 }
 
 /** Fields every cell may carry. */
 export interface ICellBase {
   kind: ValueKind;
   duplicate?: boolean;
+  /** The index of the code cell that produced the value, to open it there. */
+  cell_index?: number;
   parts?: ICell[];
 }
 

@@ -175,7 +175,15 @@ def test_mapping_items_get_deltas_by_their_key():
     result = compare([entry("a", ("metrics", base)), entry("b", ("metrics", other))])
     items = cells(result, "metrics")["b"]["items"]
     # Then each numeric item is compared with the same key, its direction from the key
-    assert items["mse"] == {"value": 0.25, "delta": -0.25, "rel_delta": -0.5, "better": True}
+    assert items["mse"] == {
+        "value": 0.25,
+        "delta": -0.25,
+        "rel_delta": -0.5,
+        "better": True,
+        "direction": "lower",
+    }
+    assert items["r2"]["direction"] == "higher"
+    assert items["model"]["direction"] is None
     assert items["r2"]["better"] is False
     assert items["r2"]["delta"] == pytest.approx(-0.2)
     # And strings, bools and keys missing from the baseline get null deltas
@@ -187,7 +195,13 @@ def test_mapping_items_get_deltas_by_their_key():
         )
     # And the baseline's own items are 0 (numbers only)
     own = cells(result, "metrics")["a"]["items"]
-    assert own["mse"] == {"value": 0.5, "delta": 0.0, "rel_delta": 0.0, "better": None}
+    assert own["mse"] == {
+        "value": 0.5,
+        "delta": 0.0,
+        "rel_delta": 0.0,
+        "better": None,
+        "direction": "lower",
+    }
     assert own["model"]["delta"] is None
     # And the row's direction is the name's ("metrics": none)
     assert row(result, "metrics")["direction"] is None
@@ -209,8 +223,10 @@ def test_direction_overrides_for_mapping_items(overrides, better):
         [entry("a", ("metrics", mapping(mae=2.0))), entry("b", ("metrics", mapping(mae=1.0)))],
         directions=overrides,
     )
-    # Then better follows the most specific override
-    assert cells(result, "metrics")["b"]["items"]["mae"]["better"] is better
+    # Then better follows the most specific override, and the item says which
+    item = cells(result, "metrics")["b"]["items"]["mae"]
+    assert item["better"] is better
+    assert item["direction"] == ("lower" if better else "higher")
 
 
 def test_direction_override_for_a_row():
@@ -646,3 +662,32 @@ def test_a_single_name_string_is_one_name():
     entries = [entry("a", ("mse", scalar(1)), ("m", scalar(2)), ("s", scalar(3)))]
     # Then it selects that name, not the names spelled by its letters
     assert [v["name"] for v in compare(entries, names="mse")["values"]] == ["mse"]
+
+
+def test_cells_say_which_notebook_cell_produced_them(example_runs):
+    # Given two real runs, compared
+    paths = [str(example_runs["ridge_alpha1"]), str(example_runs["ridge_alpha10"])]
+    result = compare_paths(paths)
+    # Then every present cell carries the index of the code cell that produced it
+    for path in paths:
+        nb = json.loads(open(path, encoding="utf-8").read())
+        for name in ("mse", "metrics", "coefficients", "residuals_plot"):
+            tagged = [
+                i
+                for i, cell in enumerate(nb["cells"])
+                if name in cell.get("metadata", {}).get("tags", [])
+            ]
+            assert cells(result, name)[path]["cell_index"] == tagged[-1]
+        # and a scrap points at the cell that glued it
+        glued = cells(result, "r2", origin="scrap")[path]["cell_index"]
+        assert 'sb.glue("r2"' in "".join(nb["cells"][glued]["source"])
+
+
+def test_cell_position_never_makes_equal_values_differ():
+    # Given the same value produced by cells at different positions
+    a, b = entry("a", ("mse", scalar(0.5))), entry("b", ("mse", scalar(0.5)))
+    b["record"]["values"][0]["cell_index"] = 7
+    result = compare([a, b])
+    # Then each cell says where it came from, and the row does not differ
+    assert [cells(result, "mse")[p]["cell_index"] for p in "ab"] == [0, 7]
+    assert row(result, "mse")["differs"] is False

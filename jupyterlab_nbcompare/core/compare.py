@@ -100,7 +100,7 @@ def _projection(cell: dict) -> Any:
         return (kind, cell.get("ename"), cell.get("evalue"))
     if kind == "unsupported":
         return (kind, cell.get("message"))
-    ignored = {"parts", "duplicate", "url", "part"}
+    ignored = {"parts", "duplicate", "url", "part", "cell_index"}
     return (kind, equal_key({k: v for k, v in cell.items() if k not in ignored}))
 
 
@@ -249,7 +249,13 @@ def _mapping(
         base_item = base_items.get(key)
         base_value = base_item.get("value") if isinstance(base_item, dict) else None
         direction = direction_of(name, key)
-        items[key] = {"value": value, **_deltas(value, base_value, direction, is_base)}
+        items[key] = {
+            "value": value,
+            **_deltas(value, base_value, direction, is_base),
+            # The item's own direction (``name.key`` overrides, else the key's
+            # last word), so clients never re-implement the heuristic.
+            "direction": direction,
+        }
     cell["items"] = items
 
 
@@ -480,6 +486,8 @@ def _answer(
         return found
 
     rows: dict[tuple[str, str], dict[str, dict | None]] = {}
+    # Where each value came from, so a client can open the notebook at that cell.
+    positions: dict[tuple[str, str], dict[str, int]] = {}
     for entry in entries:
         record = entry.get("record")
         if record is None:
@@ -490,6 +498,8 @@ def _answer(
                 continue
             row = rows.setdefault((origin, name), {})
             row[entry["path"]] = value.get("cell")
+            if isinstance(value.get("cell_index"), int):
+                positions.setdefault((origin, name), {})[entry["path"]] = value["cell_index"]
 
     def values() -> Iterator[dict]:
         for (origin, name), found in rows.items():
@@ -514,6 +524,9 @@ def _answer(
                         memo=memo,
                     )
                 )
+            for path, position in positions.get((origin, name), {}).items():
+                if cells.get(path) is not None:
+                    cells[path]["cell_index"] = position
             present = [cell for cell in cells.values() if cell is not None]
             kinds = {cell.get("kind") for cell in present}
             kind = next(iter(kinds)) if len(kinds) == 1 else ("mixed" if kinds else None)

@@ -2,8 +2,6 @@ import {
   alignTable,
   bestPaths,
   chooseBaseline,
-  directionFromCells,
-  guessDirection,
   metricRows,
   parameterRows,
   valueRowDiffers,
@@ -43,36 +41,27 @@ describe('metricRows: every scalar and every mapping key is a row', () => {
     expect(byLabel['seed_used'].differs).toBe(false);
   });
 
-  it('infers the direction of a mapping key from the server verdicts', () => {
+  it("takes each mapping key's direction from the server", () => {
     const rows = metricRows(response().values, [A, B, C]);
-    // B's metrics.mse went up and is "worse": lower is better
+    // The server says metrics.mse is lower-is-better, metrics.r2 higher
     expect(rows[1].direction).toBe('lower');
-    // r2 has no verdict (all deltas 0): the name decides
     expect(rows[2].direction).toBe('higher');
-  });
-});
-
-describe('direction rules', () => {
-  it.each([
-    ['mse', 'lower'],
-    ['val_loss', 'lower'],
-    ['testMSE', 'lower'],
-    ['r2', 'higher'],
-    ['f1-score', 'higher'],
-    ['alpha', null],
-    ['', null]
-  ])('%p suggests %p', (name, direction) => {
-    expect(guessDirection(name)).toBe(direction);
+    // and a scalar row keeps the row's own direction (none for seed_used)
+    expect(rows[0].direction).toBe('lower');
+    expect(rows[3].direction).toBeNull();
   });
 
-  it.each([
-    [{ delta: 0.1, rel_delta: 0.1, better: true }, 'higher'],
-    [{ delta: 0.1, rel_delta: 0.1, better: false }, 'lower'],
-    [{ delta: -2, rel_delta: -1, better: true }, 'lower'],
-    [{ delta: 0, rel_delta: 0, better: null }, null],
-    [{ delta: 'NaN' as const, rel_delta: null, better: true }, null]
-  ])('verdict %p means %p', (cell, direction) => {
-    expect(directionFromCells([cell])).toBe(direction);
+  it('leaves a key without a server direction undecided', () => {
+    const data = response();
+    const metrics = data.values[1];
+    for (const cell of Object.values(metrics.cells)) {
+      if (cell && cell.kind === 'mapping') {
+        for (const item of Object.values(cell.items)) {
+          delete item.direction;
+        }
+      }
+    }
+    expect(metricRows(data.values, [A, B, C])[1].direction).toBeNull();
   });
 });
 

@@ -54,21 +54,51 @@ export function response(): ICompareResponse {
         [A]: {
           kind: 'mapping',
           items: {
-            mse: { value: 0.2, delta: 0, rel_delta: 0, better: null },
-            r2: { value: 0.9, delta: 0, rel_delta: 0, better: null }
+            mse: {
+              value: 0.2,
+              delta: 0,
+              rel_delta: 0,
+              better: null,
+              direction: 'lower'
+            },
+            r2: {
+              value: 0.9,
+              delta: 0,
+              rel_delta: 0,
+              better: null,
+              direction: 'higher'
+            }
           }
         },
         [B]: {
           kind: 'mapping',
           items: {
-            mse: { value: 0.25, delta: 0.05, rel_delta: 0.25, better: false },
-            r2: { value: 0.9, delta: 0, rel_delta: 0, better: null }
+            mse: {
+              value: 0.25,
+              delta: 0.05,
+              rel_delta: 0.25,
+              better: false,
+              direction: 'lower'
+            },
+            r2: {
+              value: 0.9,
+              delta: 0,
+              rel_delta: 0,
+              better: null,
+              direction: 'higher'
+            }
           }
         },
         [C]: {
           kind: 'mapping',
           items: {
-            r2: { value: 0.9, delta: 0, rel_delta: 0, better: null }
+            r2: {
+              value: 0.9,
+              delta: 0,
+              rel_delta: 0,
+              better: null,
+              direction: 'higher'
+            }
           }
         }
       }
