@@ -10,14 +10,14 @@ export PATH := $(BIN):$(PATH)
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 export JUPYTER_PLATFORM_DIRS := 1
 
-.PHONY: demo test install check-tools chromium lint jest pytest ui-test examples clean
+.PHONY: demo test install check-tools chromium lint jest pytest ui-test examples clean dist-check
 
 ## demo: install, run the example experiments with papermill, open JupyterLab on them
 demo: install examples
 	jupyter lab --notebook-dir=examples/runs
 
 ## test: install everything and run every test (what CI runs)
-test: install chromium lint jest pytest ui-test
+test: install chromium lint jest pytest ui-test dist-check
 
 check-tools:
 	@scripts/check-tools.sh
@@ -60,3 +60,11 @@ ui-test: install chromium examples
 
 clean:
 	rm -rf $(VENV) node_modules ui-tests/node_modules lib jupyterlab_nbcompare/labextension examples/runs
+
+## dist-check: build the wheel as `pip install .` does (isolated, from a clean copy of
+## HEAD) and check it carries the prebuilt labextension and the server config
+dist-check: check-tools
+	rm -rf build/dist-check && mkdir -p build/dist-check
+	git archive HEAD | tar -x -C build/dist-check
+	cd build/dist-check && $(PYTHON) -m pip wheel . --no-deps --quiet -w dist
+	$(PYTHON) scripts/check-wheel.py build/dist-check/dist/*.whl
