@@ -13,8 +13,11 @@ export JUPYTER_PLATFORM_DIRS := 1
 .PHONY: demo test install check-tools chromium lint jest pytest ui-test examples clean dist-check
 
 ## demo: install, run the example experiments with papermill, open JupyterLab on them
+# As root (containers, CI machines) Jupyter refuses to start without --allow-root.
+ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
+
 demo: install examples
-	jupyter lab --notebook-dir=examples/runs
+	jupyter lab --notebook-dir=examples/runs $(ALLOW_ROOT)
 
 ## test: install everything and run every test (what CI runs)
 test: install chromium lint jest pytest ui-test dist-check
