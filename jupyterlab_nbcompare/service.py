@@ -34,7 +34,6 @@ import stat as stat_module
 import threading
 from collections.abc import Hashable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from datetime import datetime, timezone
 from typing import Any, NamedTuple
 
 import anyio
@@ -53,6 +52,7 @@ from .app import NbCompare
 from .cache import ByteBudgetCache, estimate_bytes
 from .core import extract, reader
 from .core import index as core_index
+from .core.files import iso_utc
 
 log = logging.getLogger(__name__)
 
@@ -61,20 +61,6 @@ _STOCK_IS_HIDDEN = (FileContentsManager.is_hidden, AsyncFileContentsManager.is_h
 #: Whether this platform has BSD file flags (``UF_HIDDEN``); there the fast
 #: hidden check defers to jupyter_core's, which reads them.
 _HAS_FILE_FLAGS = hasattr(os.stat_result, "st_flags")
-
-
-def iso_utc(timestamp: float | datetime | None) -> str | None:
-    """Format a modification time as api.md wants it: ISO 8601, UTC, ``Z``, microseconds.
-
-    Both read paths go through here, so they give byte-identical strings.
-    """
-    if timestamp is None:
-        return None
-    if isinstance(timestamp, datetime):
-        moment = timestamp.astimezone(timezone.utc) if timestamp.tzinfo else timestamp
-    else:
-        moment = datetime.fromtimestamp(timestamp, timezone.utc)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 class Loaded(NamedTuple):

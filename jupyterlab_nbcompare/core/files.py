@@ -21,13 +21,20 @@ from .reader import NotebookReadError
 __all__ = ["compare_paths", "iso_utc", "load_entry"]
 
 
-def iso_utc(timestamp: float) -> str:
-    """A POSIX timestamp as ISO 8601 in UTC with a ``Z`` (the contract's time format).
+def iso_utc(timestamp: float | datetime | None) -> str | None:
+    """A modification time as the contract writes it: ISO 8601, UTC, ``Z``, microseconds.
 
-    Always with microseconds, as the server writes it: ``isoformat`` drops the
-    fraction on a whole second, and the CLI's JSON would then differ from REST.
+    Takes a POSIX timestamp or a ``datetime`` (what a ContentsManager gives;
+    a naive one is taken as UTC). Always with microseconds: ``isoformat``
+    drops the fraction on a whole second, and the CLI's JSON and the
+    server's two read paths must give byte-identical strings.
     """
-    moment = datetime.fromtimestamp(timestamp, tz=timezone.utc)
+    if timestamp is None:
+        return None
+    if isinstance(timestamp, datetime):
+        moment = timestamp.astimezone(timezone.utc) if timestamp.tzinfo else timestamp
+    else:
+        moment = datetime.fromtimestamp(timestamp, timezone.utc)
     return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
