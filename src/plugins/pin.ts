@@ -15,7 +15,7 @@ import { IDisposable } from '@lumino/disposable';
 
 import { BaselinePin } from '../pin';
 import { selectedNotebooks } from '../selection';
-import { pinIcon } from '../tagbrowser/icons';
+import { pinIcon } from '../icons';
 import { IBaselinePin } from '../tokens';
 
 /** The command ids of the pin (the same strings as `CommandIDs` in commands.ts). */

@@ -12,7 +12,7 @@ import {
 
 import { ValueKind } from '../tokens';
 import { formatNumber, formatValue, INameEntry, INotebookValue } from './data';
-import { kindIcon, pinIcon } from './icons';
+import { kindIcon, pinIcon } from '../icons';
 import { TagBrowserModel } from './model';
 import { createSparkline } from './sparkline';
 

@@ -20,7 +20,7 @@ import { Message } from '@lumino/messaging';
 import { Widget } from '@lumino/widgets';
 
 import { ICompareSelection } from './data';
-import { tagBrowserIcon } from './icons';
+import { tagBrowserIcon } from '../icons';
 import { TagBrowserChange, TagBrowserModel } from './model';
 import {
   CLASS,

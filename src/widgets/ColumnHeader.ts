@@ -2,7 +2,7 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import { checkIcon, errorIcon } from '@jupyterlab/ui-components';
 
 import { basename, dirname, formatDuration } from '../format';
-import { pinIcon } from '../tagbrowser/icons';
+import { pinIcon } from '../icons';
 import { INotebookInfo } from '../tokens';
 import { h, icon } from './dom';
 
