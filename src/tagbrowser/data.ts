@@ -4,6 +4,7 @@
  * data), and decide what "Compare" asks for. Kept free of DOM and signals so
  * they can be tested on their own and stay fast on thousands of notebooks.
  */
+import { toNumber } from '../format';
 import {
   IIndexResponse,
   JSONNumber,
@@ -63,17 +64,6 @@ export interface ICompareSelection {
 /** The key of a name: its origin and name, since both identify a value. */
 export function nameKey(origin: Origin, name: string): string {
   return `${origin}:${name}`;
-}
-
-/** A JSON number or a non-finite string as a number (NaN for non-numbers). */
-function toNumber(value: JSONNumber | boolean | undefined): number | null {
-  if (typeof value === 'number') {
-    return value;
-  }
-  if (value === 'NaN' || value === 'Infinity' || value === '-Infinity') {
-    return Number(value);
-  }
-  return null;
 }
 
 /**
