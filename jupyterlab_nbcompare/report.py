@@ -28,7 +28,6 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
-from .core.compare import equal_key
 from .core.directions import direction_for
 
 #: Output formats of the command line, the first is the default.
@@ -616,55 +615,31 @@ def _html_delta(cell: dict) -> str:
     return f' <span style="{style}">{_e(text)}{word}</span>'
 
 
-def _occurrence_keys(labels: Sequence[Any]) -> list[tuple[str, int]]:
-    """Each label with its occurrence number, so a repeated label pairs in order."""
-    counts: dict[str, int] = {}
-    keys = []
-    for label in labels:
-        key = json.dumps(label, sort_keys=True)
-        counts[key] = counts.get(key, 0) + 1
-        keys.append((key, counts[key]))
-    return keys
+def _html_table(cell: dict) -> str:
+    """A table value, its changed and added cells marked against the baseline's table.
 
-
-def _html_table(cell: dict, base: dict | None = None) -> str:
-    """A table value, its changed and added cells marked against ``base``'s table.
-
-    ``changed`` and ``added_rows`` name labels only; with the baseline's table
-    at hand, a repeated label pairs by occurrence (as the core does), so only
-    the occurrence that changed or was added is marked.
+    The core says where each cell stands (``changed_at``, ``row_pairs``,
+    ``column_pairs``), so a repeated label's occurrences are told apart here
+    without pairing labels again.
     """
     columns, index, rows = cell.get("columns", []), cell.get("index", []), cell.get("rows", [])
-    changed = {(_label(r), _label(c)) for r, c in (cell.get("changed") or [])}
-    added_rows = {_label(r) for r in (cell.get("added_rows") or [])}
-    added_cols = {_label(c) for c in (cell.get("added_columns") or [])}
-    table = base if base is not None and base.get("kind") == "table" else None
-    row_keys, col_keys = _occurrence_keys(index), _occurrence_keys(columns)
-    base_row_at: dict[tuple[str, int], int] = {}
-    base_col_at: dict[tuple[str, int], int] = {}
-    base_rows: list = []
-    if table is not None:
-        base_row_at = {k: i for i, k in enumerate(_occurrence_keys(table.get("index", [])))}
-        base_col_at = {k: j for j, k in enumerate(_occurrence_keys(table.get("columns", [])))}
-        base_rows = table.get("rows") or []
+    changed = {tuple(at) for at in (cell.get("changed_at") or [])}
+    row_pairs, column_pairs = cell.get("row_pairs"), cell.get("column_pairs")
 
-    def marked(i: int, j: int, value: Any) -> bool:
-        rl, cl = _label(index[i]), _label(columns[j])
-        if table is None:
-            return (rl, cl) in changed or rl in added_rows or cl in added_cols
-        bi, bj = base_row_at.get(row_keys[i]), base_col_at.get(col_keys[j])
-        if bi is None or bj is None:
-            return True  # an added row or column
-        row = base_rows[bi] if bi < len(base_rows) else []
-        before = row[bj] if isinstance(row, list) and bj < len(row) else None
-        return (rl, cl) in changed and equal_key(value) != equal_key(before)
+    def marked(i: int, j: int) -> bool:
+        if row_pairs is None or column_pairs is None:
+            return False  # no baseline table: nothing to mark against
+        added = (i < len(row_pairs) and row_pairs[i] is None) or (
+            j < len(column_pairs) and column_pairs[j] is None
+        )
+        return added or (i, j) in changed
 
     head = "".join(f'<th style="{_TD_STYLE}">{_e(_label(c))}</th>' for c in columns)
     body = []
     for i, (label, values) in enumerate(zip(index, rows)):
         tds = []
         for j, value in enumerate(values[: len(columns)]):
-            style = _TD_STYLE + (";" + _CHANGED_BACKGROUND if marked(i, j, value) else "")
+            style = _TD_STYLE + (";" + _CHANGED_BACKGROUND if marked(i, j) else "")
             tds.append(f'<td style="{style}">{_e(format_number(value))}</td>')
         body.append(f'<tr><th style="{_TD_STYLE}">{_e(_label(label))}</th>{"".join(tds)}</tr>')
     notes = []
@@ -746,7 +721,7 @@ def cell_html(
             for k, v in cell.get("items", {}).items()
         )
     elif kind == "table":
-        out = _html_table(cell, None if is_base else base)
+        out = _html_table(cell)
     elif kind == "image":
         out = _html_image(cell, path, row, image_source, None if is_base else base)
     elif kind == "text":

@@ -243,92 +243,45 @@ export interface IAlignedTable {
   removedColumns: Label[];
 }
 
-/** Key of a label with its occurrence: a repeated label pairs by occurrence. */
-function occurrenceKeys(labels: Label[]): string[] {
-  const counts = new Map<string, number>();
-  return labels.map(label => {
-    const key = valueKey(label);
-    const n = counts.get(key) ?? 0;
-    counts.set(key, n + 1);
-    return `${key}#${n}`;
-  });
-}
-
 /**
- * Line a table up against the baseline's by row and column labels (a
- * repeated label pairs by its occurrence), so that each changed cell can show
- * the baseline's value and the delta. The server's `changed` list decides
- * what is changed; without a baseline table nothing is.
+ * Line a table up against the baseline's, so that each changed cell can show
+ * the baseline's value and the delta. The server pairs rows and columns by
+ * label (a repeated label by its occurrence) and says where each stands
+ * (`row_pairs`, `column_pairs`, `changed_at`); without a baseline table
+ * nothing is changed or added.
  */
 export function alignTable(
   cell: ITableCell,
   base: ICell | null | undefined
 ): IAlignedTable {
   const table = base && base.kind === 'table' ? base : null;
-  const rowKeys = occurrenceKeys(cell.index);
-  const colKeys = occurrenceKeys(cell.columns);
-  const baseRow = new Map<string, number>();
-  const baseCol = new Map<string, number>();
-  if (table) {
-    occurrenceKeys(table.index).forEach((k, i) => baseRow.set(k, i));
-    occurrenceKeys(table.columns).forEach((k, i) => baseCol.set(k, i));
-  }
-  const changed = new Set<string>();
-  for (const [row, column] of cell.changed ?? []) {
-    changed.add(`${valueKey(row)}\u0000${valueKey(column)}`);
-  }
-  const labelSet = (labels: Label[] | null) =>
-    new Set((labels ?? []).map(valueKey));
-  const addedRowLabels = labelSet(cell.added_rows);
-  const addedColLabels = labelSet(cell.added_columns);
-
+  const rowPairs = table ? (cell.row_pairs ?? null) : null;
+  const columnPairs = table ? (cell.column_pairs ?? null) : null;
+  const changed = new Set(
+    (table ? (cell.changed_at ?? []) : []).map(([r, c]) => `${r},${c}`)
+  );
   const cells = cell.rows.map((values, r) =>
-    cell.columns.map((column, c) => {
-      const info: IAlignedCell = {
-        changed: changed.has(
-          `${valueKey(cell.index[r])}\u0000${valueKey(column)}`
-        )
-      };
-      const br = baseRow.get(rowKeys[r]);
-      const bc = baseCol.get(colKeys[c]);
-      if (table && br !== undefined && bc !== undefined) {
+    cell.columns.map((_column, c) => {
+      const info: IAlignedCell = { changed: changed.has(`${r},${c}`) };
+      const br = rowPairs?.[r];
+      const bc = columnPairs?.[c];
+      if (table && typeof br === 'number' && typeof bc === 'number') {
         info.base = table.rows[br]?.[bc];
-        // `changed` names labels only: under a repeated label, only the
-        // occurrence whose value really differs is the changed one.
-        info.changed &&= valueKey(values[c]) !== valueKey(info.base);
         const a = toNumber(values[c]);
         const b = toNumber(info.base);
         if (a !== null && b !== null) {
           info.delta = a - b;
         }
-      } else if (table) {
-        info.changed = false; // an added row or column, not a changed cell
       }
       return info;
     })
   );
-  // With the baseline's table at hand, pairing by occurrence decides what was
-  // added (a label in `added_rows` may also have occurrences that were not).
-  const addedRows = new Set<number>();
-  cell.index.forEach((label, i) => {
-    if (
-      table ? !baseRow.has(rowKeys[i]) : addedRowLabels.has(valueKey(label))
-    ) {
-      addedRows.add(i);
-    }
-  });
-  const addedColumns = new Set<number>();
-  cell.columns.forEach((label, i) => {
-    if (
-      table ? !baseCol.has(colKeys[i]) : addedColLabels.has(valueKey(label))
-    ) {
-      addedColumns.add(i);
-    }
-  });
+  const added = (pairs: (number | null)[] | null) =>
+    new Set((pairs ?? []).flatMap((pair, i) => (pair === null ? [i] : [])));
   return {
     cells,
-    addedRows,
-    addedColumns,
+    addedRows: added(rowPairs),
+    addedColumns: added(columnPairs),
     removedRows: cell.removed_rows ?? [],
     removedColumns: cell.removed_columns ?? []
   };

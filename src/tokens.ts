@@ -111,6 +111,12 @@ export interface ITableCell extends ICellBase {
   removed_rows: Label[] | null;
   added_columns: Label[] | null;
   removed_columns: Label[] | null;
+  /** Per row: the position of its pair in the baseline's table, null if added. */
+  row_pairs?: (number | null)[] | null;
+  /** Per column: the position of its pair in the baseline's table, null if added. */
+  column_pairs?: (number | null)[] | null;
+  /** The `[row, column]` positions of the changed cells. */
+  changed_at?: [number, number][] | null;
 }
 
 export interface IImageCell extends ICellBase {

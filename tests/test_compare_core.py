@@ -445,6 +445,18 @@ def test_table_repeated_labels_pair_by_occurrence():
     assert (cell["added_rows"], cell["removed_rows"]) == (["x"], ["y"])
 
 
+def test_table_positions_tell_repeated_labels_apart():
+    # Given the same tables with a repeated row label "x"
+    base = table(["v"], ["x", "y", "x"], [[1], [2], [3]])
+    other = table(["v", "w"], ["x", "x", "x"], [[1, 0], [30, 0], [4, 0]])
+    cell = cells(compare([entry("a", ("t", base)), entry("b", ("t", other))]), "t")["b"]
+    # Then each row and column says which of the baseline's it pairs with
+    assert cell["row_pairs"] == [0, 2, None]
+    assert cell["column_pairs"] == [0, None]
+    # And the changed cell is the 2nd "x" row's, by position
+    assert cell["changed_at"] == [[1, 0]]
+
+
 def test_table_multilevel_labels_and_nan_cells():
     # Given tables with two-level column labels and NaN cells
     cols = [["loss", "train"], ["loss", "test"]]
@@ -462,6 +474,7 @@ def test_table_without_base_table_has_null_diffs():
     # Then every diff field is null
     for field in ("changed", "added_rows", "removed_rows", "added_columns", "removed_columns"):
         assert cell[field] is None
+    assert (cell["row_pairs"], cell["column_pairs"], cell["changed_at"]) == (None, None, None)
 
 
 # ----------------------------------------------------------------------------- images, parts

@@ -319,10 +319,26 @@ def _base_table_keys(base: dict) -> tuple[list, list, dict, dict]:
 def _table(cell: dict, base: dict | None, memo: dict | None = None) -> None:
     """Changed cells, added/removed rows and columns against the baseline's table.
 
+    Besides the contract's label lists (which cannot tell two occurrences of a
+    repeated label apart), each table says where it stands against the
+    baseline's: ``row_pairs``/``column_pairs`` give, for each of its rows and
+    columns, the position of the paired one in the baseline's table (null:
+    added), and ``changed_at`` the ``[row, column]`` positions of the changed
+    cells. Clients mark and annotate cells from these, never re-pairing labels.
+
     ``memo`` (one per answer row) keeps the baseline's keys, which every
     notebook's table of that row is matched against.
     """
-    fields = ("changed", "added_rows", "removed_rows", "added_columns", "removed_columns")
+    fields = (
+        "changed",
+        "added_rows",
+        "removed_rows",
+        "added_columns",
+        "removed_columns",
+        "row_pairs",
+        "column_pairs",
+        "changed_at",
+    )
     if base is None or base.get("kind") != "table":
         for field in fields:
             cell[field] = None
@@ -344,18 +360,24 @@ def _table(cell: dict, base: dict | None, memo: dict | None = None) -> None:
         row = table[i] if i < len(table) else None
         return row[j] if isinstance(row, list) and j < len(row) else None
 
-    changed = []
-    for i, row_key in enumerate(row_keys):
-        base_i = base_row_at.get(row_key)
+    row_pairs = [base_row_at.get(key) for key in row_keys]
+    column_pairs = [base_col_at.get(key) for key in col_keys]
+    changed, changed_at = [], []
+    for i, base_i in enumerate(row_pairs):
         if base_i is None:
             continue
-        for j, col_key in enumerate(col_keys):
-            base_j = base_col_at.get(col_key)
+        for j, base_j in enumerate(column_pairs):
             if base_j is None:
                 continue
             if not _same(at(rows, i, j), at(base_rows, base_i, base_j)):
                 changed.append([index[i], columns[j]])
+                changed_at.append([i, j])
     cell["changed"] = changed
+    cell["row_pairs"], cell["column_pairs"], cell["changed_at"] = (
+        row_pairs,
+        column_pairs,
+        changed_at,
+    )
     cell["added_rows"] = [index[i] for i, key in enumerate(row_keys) if key not in base_row_at]
     cell["removed_rows"] = [
         base_index[i] for i, key in enumerate(base_row_keys) if key not in row_set

@@ -167,7 +167,11 @@ describe('alignTable', () => {
       added_rows: ['s1'],
       removed_rows: ['bp'],
       added_columns: ['err'],
-      removed_columns: []
+      removed_columns: [],
+      // as the server pairs them: bmi->1, age->0, s1 added; true->1, coef->0
+      row_pairs: [1, 0, null],
+      column_pairs: [1, 0, null],
+      changed_at: [[0, 1]]
     };
     // When aligned against the baseline
     const aligned = alignTable(cell, base);
@@ -203,7 +207,11 @@ describe('alignTable', () => {
       rows: [
         [1, 1],
         [5, 2]
-      ]
+      ],
+      changed: [['x', 'coef']],
+      row_pairs: [0, 1],
+      column_pairs: [0, 1],
+      changed_at: [[1, 0]]
     };
     const aligned = alignTable(cell, repeated);
     expect(aligned.cells[1][0].base).toBe(2);
@@ -213,7 +221,7 @@ describe('alignTable', () => {
   it('marks only the occurrence of a repeated label that changed or was added', () => {
     // Given a baseline with row x twice, and a table where the second x
     // changed and a third x was added; the server can only name labels:
-    // changed [["x", "coef"]] and added_rows ["x"]
+    // changed [["x", "coef"]] and added_rows ["x"]; its positions tell them apart
     const repeated: ITableCell = {
       kind: 'table',
       columns: ['coef'],
@@ -233,7 +241,11 @@ describe('alignTable', () => {
       added_rows: ['x'],
       removed_rows: [],
       added_columns: [],
-      removed_columns: []
+      removed_columns: [],
+      // the server pairs y with y, the first two x with the baseline's x's
+      row_pairs: [2, 0, 1, null],
+      column_pairs: [0],
+      changed_at: [[2, 0]]
     };
     // When aligned
     const aligned = alignTable(cell, repeated);

@@ -93,7 +93,11 @@ describe('table view', () => {
       rows: [[1.25], [3]],
       changed: [['age', 'coef']],
       added_rows: ['s1'],
-      removed_rows: ['bmi']
+      removed_rows: ['bmi'],
+      // as the server pairs them: age -> 0, s1 added
+      row_pairs: [0, null],
+      column_pairs: [0],
+      changed_at: [[0, 0]]
     };
     const node = renderTable(cell, context(B, base));
     const changed = node.querySelector('td.jp-mod-changed') as HTMLElement;
