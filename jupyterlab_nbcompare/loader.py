@@ -13,11 +13,13 @@ ContentsManager (root containment, hidden files); this module only reads.
 from __future__ import annotations
 
 import errno
+import json
 import logging
 import os
 from collections.abc import Sequence
 from typing import Any
 
+from .cache import estimate_bytes
 from .core import compare, extract, reader
 
 log = logging.getLogger(__name__)
@@ -71,25 +73,70 @@ def read_bytes(os_path: str, limit: int) -> tuple[str, Any, Stamp | None]:
     return "bytes", raw, stamp
 
 
-def load_file(os_path: str, limit: int) -> tuple[str, Any, Stamp | None]:
+def load_file(os_path: str, limit: int) -> tuple[str, Any, Stamp | None, int]:
     """Read, parse and extract one file.
 
-    Answers ``("record", record, stamp)``, ``("error", {"code", "message"},
-    stamp)`` for a file that is not a readable notebook, or one of the
-    refusals of :func:`read_bytes`.
+    Answers ``("record", record, stamp, nbytes)``, ``("error", {"code",
+    "message"}, stamp, nbytes)`` for a file that is not a readable notebook,
+    or one of the refusals of :func:`read_bytes` (``nbytes`` 0). ``nbytes`` is
+    the cache's size estimate of the payload, computed here so that a worker
+    process, not the server, pays for it.
     """
     kind, payload, stamp = read_bytes(os_path, limit)
     if kind != "bytes":
-        return kind, payload, stamp
+        return kind, payload, stamp, 0
     record, error = parse_extract(payload)
     if error is not None:
-        return "error", error, stamp
-    return "record", record, stamp
+        return "error", error, stamp, estimate_bytes(error)
+    return "record", record, stamp, estimate_bytes(record)
 
 
-def load_files(os_paths: Sequence[str], limit: int) -> list[tuple[str, Any, Stamp | None]]:
+def load_files(
+    os_paths: Sequence[str], limit: int
+) -> list[tuple[str, Any, Stamp | None, int]]:
     """:func:`load_file` for a batch (one worker-thread or worker-process call)."""
     return [load_file(os_path, limit) for os_path in os_paths]
+
+
+#: A 1x1 PNG, for :func:`warm_up`.
+_PIXEL = (
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk"
+    "YPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
+)
+
+
+def warm_up() -> None:
+    """Parse and extract a small notebook once, with every kind of output.
+
+    The initializer of each worker process: the imports and first calls
+    (regular expressions, codecs) happen when the server starts, not in the
+    first compare.
+    """
+
+    def cell(tags: list[str], source: str, outputs: list[dict]) -> dict:
+        kind = "code"
+        return {"cell_type": kind, "metadata": {"tags": tags}, "source": source, "outputs": outputs}
+
+    def result(data: dict) -> dict:
+        return {"output_type": "execute_result", "data": data, "metadata": {}}
+
+    table = (
+        '<table border="1" class="dataframe"><thead><tr><th></th><th>a</th></tr></thead>'
+        "<tbody><tr><th>0</th><td>1.5</td></tr></tbody></table>"
+    )
+    notebook = {
+        "nbformat": 4,
+        "nbformat_minor": 5,
+        "metadata": {"papermill": {"parameters": {"alpha": 1.0}, "duration": 1.0}},
+        "cells": [
+            cell(["parameters"], "alpha = 0.5", []),
+            cell(["metrics"], "m", [result({"text/plain": "{'mse': np.float64(0.25)}"})]),
+            cell(["table"], "t", [result({"text/html": table, "text/plain": "a"})]),
+            cell(["plot"], "p", [{"output_type": "display_data", "data": {"image/png": _PIXEL}}]),
+            cell(["log"], "print(1)", [{"output_type": "stream", "name": "stdout", "text": "1\n"}]),
+        ],
+    }
+    parse_extract(json.dumps(notebook).encode())
 
 
 def compare_json(

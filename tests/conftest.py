@@ -23,7 +23,13 @@ def jp_server_config(jp_server_config):
             # want the server's own check, which warns about any route of ours
             # that lacks @tornado.web.authenticated (an error, see pyproject).
             "allow_unauthenticated_access": False,
-        }
+        },
+        # The servers run inside the pytest process: a start-up collection per
+        # test would traverse pytest's objects hundreds of times (it is tested
+        # on its own in test_gc_freeze.py).
+        # Likewise, worker processes per test would cost seconds each; the
+        # tests of processes turn them on (test_api_compare.py, test_workers.py).
+        "NbCompare": {"gc_collect_after": 0, "parse_processes": 0},
     }
 
 

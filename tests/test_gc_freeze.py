@@ -1,4 +1,4 @@
-"""NbCompare.gc_freeze_after: the opt-in freeze of the server's start-up objects.
+"""The garbage-collection options: the start-up collection and the opt-in freeze.
 
 The server runs in the test process here, so the test unfreezes afterwards.
 """
@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import threading
 
 import pytest
 
@@ -15,7 +16,7 @@ import pytest
 def jp_server_config(jp_server_config):
     """The extension with a short freeze delay."""
     config = dict(jp_server_config)
-    config["NbCompare"] = {"gc_freeze_after": 0.05}
+    config["NbCompare"] = {"gc_freeze_after": 0.05, "gc_collect_after": 0.02}
     return config
 
 
@@ -41,3 +42,34 @@ def test_the_freeze_is_off_by_default():
 
     # Then no delay is set: the host's garbage collector is left alone
     assert NbCompare().gc_freeze_after == 0
+
+
+async def test_one_full_collection_runs_at_start_up(jp_fetch):
+    # Given a server whose extension collects 20 ms after loading (the fixture),
+    # and a probe of which thread runs full collections
+    seen: list[str] = []
+
+    def probe(phase: str, info: dict) -> None:
+        if phase == "start" and info["generation"] == 2:
+            seen.append(threading.current_thread().name)
+
+    gc.callbacks.append(probe)
+    try:
+        # When its requests are answered and the delay passes
+        response = await jp_fetch("nbcompare", "version")
+        assert response.code == 200
+        for _ in range(200):
+            if "nbcompare-collect_startup_garbage" in seen:
+                break
+            await asyncio.sleep(0.05)
+        # Then the extension's timer ran one full collection
+        assert seen.count("nbcompare-collect_startup_garbage") == 1
+    finally:
+        gc.callbacks.remove(probe)
+        gc.unfreeze()
+
+
+def test_the_start_up_collection_is_on_by_default():
+    from jupyterlab_nbcompare.app import NbCompare
+
+    assert NbCompare().gc_collect_after > 0
