@@ -91,9 +91,7 @@ def load_file(os_path: str, limit: int) -> tuple[str, Any, Stamp | None, int]:
     return "record", record, stamp, estimate_bytes(record)
 
 
-def load_files(
-    os_paths: Sequence[str], limit: int
-) -> list[tuple[str, Any, Stamp | None, int]]:
+def load_files(os_paths: Sequence[str], limit: int) -> list[tuple[str, Any, Stamp | None, int]]:
     """:func:`load_file` for a batch (one worker-thread or worker-process call)."""
     return [load_file(os_path, limit) for os_path in os_paths]
 
