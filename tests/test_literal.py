@@ -484,3 +484,52 @@ def test_round_trip_of_numpy_scalar_repr(scalar):
     expected = float(str(scalar)) if isinstance(scalar, np.floating) else scalar.item()
     assert ok, repr(scalar)
     assert same(parsed, expected)
+
+
+# -- the shortcut for flat metric dicts ---------------------------------------
+
+_FLAT_NUMBERS = st.one_of(
+    st.sampled_from(["0", "-0", "007", "1.", "1e5", "1E-3", "2.5e+10", "1_0", ".5", "nan"]),
+    st.sampled_from(["9" * 400, "9" * 400 + ".0", "9" * 5000, "1e400", "-1e400"]),
+    st.integers(-(10**20), 10**20).map(str),
+    st.floats(allow_nan=False, allow_infinity=False).map(repr),
+)
+_FLAT_VALUES = st.one_of(_FLAT_NUMBERS, _FLAT_NUMBERS.map("np.float64({})".format))
+_FLAT_KEYS = st.text(alphabet="ab '\\\n:,{}", max_size=4).map("'{}'".format)
+_FLAT_TEXTS = st.builds(
+    lambda items, sep, colon, tail, end: (
+        "{" + sep.join(f"{k}{colon}{v}" for k, v in items) + tail + "}" + end
+    ),
+    st.lists(st.tuples(_FLAT_KEYS, _FLAT_VALUES), max_size=6),
+    st.sampled_from([", ", ","]),
+    st.sampled_from([": ", ":", " : "]),
+    st.sampled_from(["", ", ", ","]),
+    st.sampled_from(["", "\n", " "]),
+)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(_FLAT_TEXTS)
+def test_the_flat_dict_shortcut_answers_what_the_full_parser_answers(text):
+    # Given a printed dict of numbers, bare or as np.float64(...), valid or not
+    from jupyterlab_nbcompare.core.literal import _flat_dict, _parse_full
+
+    # When the shortcut reads it
+    flat = _flat_dict(text)
+    # Then it either declines (the full parser decides) or gives the full
+    # parser's exact answer: same keys, same values, same int/float types, -0.0
+    if flat is not None:
+        assert repr((True, flat)) == repr(_parse_full(text))
+
+
+def test_the_flat_dict_shortcut_reads_numpy_2_metrics():
+    from jupyterlab_nbcompare.core.literal import _flat_dict
+
+    text = "{'mse': np.float64(2.5), 'n': 3, 'r2': np.float64(1), 'z': -0}\n"
+    assert _flat_dict(text) == {"mse": 2.5, "n": 3, "r2": 1.0, "z": 0}
+    assert isinstance(_flat_dict(text)["r2"], float)
+    assert isinstance(_flat_dict(text)["n"], int)
+    # anything beyond a flat dict of numbers is left to the full parser
+    assert _flat_dict("{'a': [1]}") is None
+    assert _flat_dict("{'a': np.float64(nan)}") is None
+    assert _flat_dict("{'a': 1") is None

@@ -465,98 +465,80 @@ def _dataresource_table(resource: object) -> dict | None:
     return {"kind": "table", "columns": columns, "index": index, "rows": rows}
 
 
-class _TableScanner:
-    """Collect the cells of the one ``<table>`` of an HTML fragment, in linear time.
+_SECTIONS = frozenset({"thead", "tbody", "tfoot"})
+_CELL_TAGS = frozenset({"th", "td"})
+_CLOSES_CELL = frozenset({"th", "td", "tr"})
+
+
+def _table_rows(html: str) -> list[tuple[str, list[list]]] | None:
+    """The cells of the one ``<table>`` of an HTML fragment, in linear time.
+
+    Answers ``[(section, [[tag, text, colspan, rowspan], ...]), ...]`` per row
+    (section ``"thead"``/``"tbody"``/``"tfoot"``/``""``), or ``None`` for no
+    table, nested tables, several tables and oversized tables: those are shown
+    as html, not compared cell by cell.
 
     Why not :class:`html.parser.HTMLParser`: on this Python it takes seconds
     for a few kilobytes of unterminated tags (``<a <a <a ...``), and notebook
     HTML is untrusted. A table only needs tags, their spans and the text in
-    between, which one linear regex scan gives. Comments and the raw text of
+    between, which one linear regex split gives. Comments and the raw text of
     ``script``/``style``/``textarea``/``title`` are skipped, entities decoded.
-
-    ``failed`` is set for nested tables, several tables and oversized tables:
-    those are shown as html, not compared cell by cell.
+    One loop with local state, no method per tag: this runs once per table
+    output of every notebook compared.
     """
-
-    def __init__(self) -> None:
-        self.depth = 0  # table nesting
-        self.tables = 0
-        self.failed = False
-        self.section = ""  # "thead" / "tbody" / "tfoot" / ""
-        self.rows: list[tuple[str, list[list]]] = []  # (section, [[tag, text, colspan, rowspan]])
-        self.cell: list | None = None
-        self.parts: list[str] = []
-        self.cells = 0
-
-    def scan(self, html: str) -> None:
-        """Feed the whole fragment; every character is looked at a bounded number of times."""
-        parts = _HTML_TAG.split(_without_raw_text(html))
-        # parts: text, "/" or "", tag name, attributes, text, ... (re.split groups)
-        self.data(parts[0])
-        for i in range(1, len(parts), 4):
-            closing, name, attributes = parts[i], parts[i + 1].lower(), parts[i + 2]
-            if closing:
-                self.end(name)
-            else:
-                self.start(name, attributes)
-            if self.failed:
-                return
-            self.data(parts[i + 3])
-
-    def start(self, tag: str, attributes: str) -> None:
-        if tag == "table":
-            self.depth += 1
-            self.tables += 1
-            if self.depth > 1 or self.tables > 1:
-                self.failed = True
-            return
-        if self.depth != 1:
-            return
-        if tag in ("thead", "tbody", "tfoot"):
-            self.close_cell()
-            self.section = tag
-        elif tag == "tr":
-            self.close_cell()
-            self.rows.append((self.section, []))
-        elif tag in ("th", "td"):
-            self.close_cell()
-            if not self.rows:
-                self.rows.append((self.section, []))
-            colspan = rowspan = 1
-            if "span" in attributes.lower():
-                spans = {k.lower(): v for k, v in _SPAN_ATTRIBUTE.findall(attributes)}
-                colspan, rowspan = _span(spans.get("colspan")), _span(spans.get("rowspan"))
-            self.cell = [tag, "", colspan, rowspan]
-            self.parts = []
-            self.cells += 1
-            if self.cells > MAX_TABLE_CELLS:
-                self.failed = True
-        elif tag == "br" and self.cell is not None:
-            self.parts.append(" ")
-
-    def end(self, tag: str) -> None:
-        if tag == "table":
-            self.close_cell()
-            self.depth -= 1
-        elif self.depth == 1 and tag in ("th", "td", "tr"):
-            self.close_cell()
-        elif self.depth == 1 and tag in ("thead", "tbody", "tfoot"):
-            self.close_cell()
-            self.section = ""
-
-    def data(self, text: str) -> None:
-        if text and self.cell is not None and self.depth == 1:
-            self.parts.append(text)
-
-    def close_cell(self) -> None:
-        if self.cell is not None:
-            text = "".join(self.parts)
+    # parts: text, "/" or "", tag name, attributes, text, ... (re.split groups)
+    parts = _HTML_TAG.split(_without_raw_text(html))
+    depth = tables = cells = 0
+    section = ""
+    rows: list[tuple[str, list[list]]] = []
+    cell: list | None = None
+    texts: list[str] = []
+    for i in range(1, len(parts), 4):
+        name = parts[i + 1].lower()
+        closes = cell is not None and (
+            name in _CLOSES_CELL or name in _SECTIONS or (name == "table" and parts[i])
+        )
+        if closes and (depth == 1 or name == "table"):
+            text = "".join(texts)
             if "&" in text:
                 text = html_lib.unescape(text)
-            self.cell[1] = " ".join(text.split())
-            self.rows[-1][1].append(self.cell)
-            self.cell = None
-            self.parts = []
+            cell[1] = " ".join(text.split())  # type: ignore[index]
+            rows[-1][1].append(cell)  # type: ignore[arg-type]
+            cell, texts = None, []
+        if parts[i]:  # a closing tag
+            if name == "table":
+                depth -= 1
+            elif depth == 1 and name in _SECTIONS:
+                section = ""
+        elif name == "table":
+            depth += 1
+            tables += 1
+            if depth > 1 or tables > 1:
+                return None
+        elif depth == 1:
+            if name in _CELL_TAGS:
+                if not rows:
+                    rows.append((section, []))
+                colspan = rowspan = 1
+                attributes = parts[i + 2]
+                if "span" in attributes.lower():
+                    spans = {k.lower(): v for k, v in _SPAN_ATTRIBUTE.findall(attributes)}
+                    colspan, rowspan = _span(spans.get("colspan")), _span(spans.get("rowspan"))
+                cell = [name, "", colspan, rowspan]
+                cells += 1
+                if cells > MAX_TABLE_CELLS:
+                    return None
+            elif name == "tr":
+                rows.append((section, []))
+            elif name in _SECTIONS:
+                section = name
+            elif name == "br" and cell is not None:
+                texts.append(" ")
+        if cell is not None and depth == 1:
+            text = parts[i + 3]
+            if text:
+                texts.append(text)
+    return rows if tables == 1 else None
 
 
 def _without_raw_text(html: str) -> str:
@@ -652,11 +634,10 @@ def _html_table(html: str) -> dict | None:
     """A table from an HTML fragment with one ``<table>`` (pandas ``_repr_html_``)."""
     if len(html) > MAX_TABLE_HTML:
         return None
-    parser = _TableScanner()
-    parser.scan(html)
-    if parser.failed or parser.tables != 1:
+    rows = _table_rows(html)
+    if rows is None:
         return None
-    grid = _grid([row for row in parser.rows if row[1]])
+    grid = _grid([row for row in rows if row[1]])
     if not grid:
         return None
     width = len(grid[0][1])
