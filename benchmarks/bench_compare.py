@@ -265,6 +265,17 @@ def _proc_status_kb(pid: int, field: str) -> int | None:
     return None
 
 
+def _children(pid: int) -> list[int]:
+    """The live child processes of ``pid`` (not grandchildren: the server's workers)."""
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*/children"):
+        try:
+            found.extend(int(child) for child in task.read_text().split())
+        except (OSError, ValueError):
+            continue
+    return found
+
+
 def _process_cpu_ns(pid: int) -> int:
     """CPU time of a whole process (all threads, ended ones too), in nanoseconds.
 
@@ -398,7 +409,7 @@ class Server:
                 conn.close()
 
     def cpu_ns(self) -> tuple[int, int]:
-        """(on-CPU, waiting-for-a-CPU) nanoseconds of the server process.
+        """(on-CPU, waiting-for-a-CPU) nanoseconds of the server process and its children.
 
         The first is the process's CPU-time clock (``clock_getcpuclockid``):
         nanosecond precision, every thread included, also those that ended
@@ -409,12 +420,20 @@ class Server:
         to run but waiting for a CPU.
         """
         waiting = 0
-        for stat in Path(f"/proc/{self.pid}/task").glob("*/schedstat"):
+        cpu = 0
+        # The server and its child processes (NbCompare.parse_processes workers):
+        # work moved to a worker is still work the server did.
+        for pid in [self.pid, *_children(self.pid)]:
+            for stat in Path(f"/proc/{pid}/task").glob("*/schedstat"):
+                try:
+                    waiting += int(stat.read_text().split()[1])
+                except (OSError, IndexError, ValueError):
+                    continue
             try:
-                waiting += int(stat.read_text().split()[1])
-            except (OSError, IndexError, ValueError):
+                cpu += _process_cpu_ns(pid)
+            except OSError:
                 continue
-        return _process_cpu_ns(self.pid), waiting
+        return cpu, waiting
 
     def gc_between(self, start: float, end: float) -> dict[str, Any] | None:
         """Collections that ended between two ``time.time()`` instants (``--gc-probe`` only)."""
@@ -631,24 +650,9 @@ def _settle(server: Server, quiet: float = 0.5, timeout: float = 15.0) -> float:
     opens JupyterLab and later compares never sees.
     """
     started = time.monotonic()
-    ticks = os.sysconf("SC_CLK_TCK")
 
-    def cpu_of(pid: int) -> float:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        own = (int(fields[11]) + int(fields[12])) / ticks  # utime + stime
-        try:  # and the server's own child processes (e.g. NbCompare.parse_processes)
-            children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-        except OSError:
-            children = []
-        for child in children:
-            try:
-                own += cpu_of(int(child))
-            except OSError:
-                pass
-        return own
-
-    def cpu() -> float:
-        return cpu_of(server.pid)
+    def cpu() -> float:  # the server and its worker processes, in seconds
+        return server.cpu_ns()[0] / 1e9
 
     try:
         last, since = cpu(), time.monotonic()

@@ -28,12 +28,11 @@ import asyncio
 import base64
 import gc
 import logging
-import multiprocessing
 import os
 import stat as stat_module
 import threading
 from collections.abc import Hashable, Sequence
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from typing import Any, NamedTuple
 
@@ -52,6 +51,7 @@ from .cache import ByteBudgetCache, estimate_bytes
 from .core import extract, reader
 from .core import index as core_index
 from .core.files import iso_utc
+from .worker import WorkerError, WorkerPool
 
 log = logging.getLogger(__name__)
 
@@ -186,8 +186,8 @@ class NotebookService:
         self._parsed_lock = threading.Lock()
         self._threads: ThreadPoolExecutor | None = None
         self._threads_size = 0
-        self._pool: ProcessPoolExecutor | None = None
-        self._pool_size = 0
+        self._pool: WorkerPool | None = None
+        self._pool_lock = threading.Lock()
         config.observe(self._budget_changed, names=["cache_bytes", "response_cache_bytes"])
 
     def _budget_changed(self, change: dict) -> None:
@@ -228,7 +228,8 @@ class NotebookService:
         large compare never queues behind (or in front of) other extensions'
         blocking work, and its size follows the option.
         """
-        wanted = max(1, int(self.config.read_threads))
+        # A thread waits on each busy worker process, so those come on top.
+        wanted = max(1, int(self.config.read_threads)) + max(0, int(self.config.parse_processes))
         if self._threads is None or self._threads_size != wanted:
             if self._threads is not None:
                 self._threads.shutdown(wait=False)
@@ -351,33 +352,32 @@ class NotebookService:
         self._count_parsed(sum(1 for outcome in outcomes if outcome[0] in ("record", "error")))
         return [self._accept(p, o, out) for (p, o), out in zip(misses, outcomes)]
 
-    async def _process_read_batch(self, misses: Sequence[tuple[str, str]]) -> list[Loaded]:
-        """The same in a worker process: parsing never touches this process's GIL or GC."""
+    def _process_read_batch(self, misses: Sequence[tuple[str, str]]) -> list[Loaded]:
+        """The same in a worker process (this thread waits on its pipe, GIL released).
+
+        A worker that fails must not fail the request: the batch is parsed
+        here instead, and the pool replaces the worker on its next call.
+        """
         limit = int(self.config.max_notebook_bytes)
         try:
-            pool = self._process_pool()
-            outcomes = await asyncio.wrap_future(
-                pool.submit(loader.load_files, [os_path for _, os_path in misses], limit)
+            outcomes = self._process_pool().call(
+                "load_files", [os_path for _, os_path in misses], limit
             )
-        except Exception:  # a dead worker must not fail the request: fall back to a thread
-            log.warning("nbcompare: worker process failed; parsing in a thread", exc_info=True)
-            self.close(cancel=False)
-            return await self._in_thread(self._fast_read_batch, misses)
+        except WorkerError:
+            log.warning("nbcompare: a worker process failed; parsing in a thread", exc_info=True)
+            return self._fast_read_batch(misses)
         self._count_parsed(sum(1 for outcome in outcomes if outcome[0] in ("record", "error")))
         return [self._accept(p, o, out) for (p, o), out in zip(misses, outcomes)]
 
-    def _process_pool(self) -> ProcessPoolExecutor:
-        """The worker processes, started on first use (``spawn``: safe in a threaded server)."""
+    def _process_pool(self) -> WorkerPool:
+        """The worker processes (:mod:`.worker`), started now if not yet, resized to the option."""
         wanted = max(1, int(self.config.parse_processes))
-        if self._pool is None or self._pool_size != wanted:
-            if self._pool is not None:
-                self._pool.shutdown(wait=False, cancel_futures=False)
-            context = multiprocessing.get_context("spawn")
-            self._pool = ProcessPoolExecutor(
-                max_workers=wanted, mp_context=context, initializer=loader.warm_up
-            )
-            self._pool_size = wanted
-        return self._pool
+        with self._pool_lock:
+            if self._pool is None or self._pool.size != wanted:
+                if self._pool is not None:
+                    self._pool.close()
+                self._pool = WorkerPool(wanted)
+            return self._pool
 
     def start_workers(self) -> None:
         """Start-up work (when configured), so that the first compare is not slow.
@@ -396,21 +396,15 @@ class NotebookService:
                 timer.name = f"nbcompare-{task.__name__}"
                 timer.daemon = True
                 timer.start()
-        if int(self.config.parse_processes) <= 0:
-            return
-        try:
-            pool = self._process_pool()
-            for _ in range(self._pool_size):  # starts each worker (and its warm_up)
-                pool.submit(loader.load_files, [], 0)
-        except Exception:  # the server must start anyway; parsing falls back to threads
-            log.warning("nbcompare: cannot start worker processes", exc_info=True)
-            self.close(cancel=False)
+        if int(self.config.parse_processes) > 0:
+            self._process_pool()  # each worker imports the core and warms up now
 
-    def close(self, cancel: bool = True) -> None:
+    def close(self) -> None:
         """Stop the worker processes, if any were started (the next use starts new ones)."""
-        if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=cancel)
-            self._pool = None
+        with self._pool_lock:
+            if self._pool is not None:
+                self._pool.close()
+                self._pool = None
 
     # -- generic path (event loop + threads for parsing) ---------------------
 
@@ -480,10 +474,8 @@ class NotebookService:
 
             async def run(batch: list[tuple[int, tuple[str, str]]]) -> None:
                 items = [item for _, item in batch]
-                if in_processes:
-                    loaded = await self._process_read_batch(items)
-                else:
-                    loaded = await self._in_thread(self._fast_read_batch, items)
+                read = self._process_read_batch if in_processes else self._fast_read_batch
+                loaded = await self._in_thread(read, items)
                 for (index, _), item in zip(batch, loaded):
                     probed[index] = item
 

@@ -298,24 +298,28 @@ async def test_worker_processes_give_identical_answers(
     assert bodies[0] == bodies[2]
 
 
-async def test_a_broken_worker_pool_falls_back_to_threads(jp_fetch, jp_serverapp, served_runs):
-    # Given a server configured for worker processes whose pool cannot take work
-    from concurrent.futures import ProcessPoolExecutor
+async def test_a_dead_worker_process_falls_back_to_threads(jp_fetch, jp_serverapp, served_runs):
+    # Given a server with one worker process, and that worker killed
+    import os
+    import signal
 
     settings = jp_serverapp.web_app.settings
     settings["nbcompare"].parse_processes = 1
     service = settings["nbcompare_service"]
-    dead = ProcessPoolExecutor(max_workers=1)
-    dead.shutdown()
-    service._pool, service._pool_size = dead, 1
+    pool = service._process_pool()
+    (pid,) = pool.pids()
+    os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
     try:
         # When runs are compared
         response = await jp_fetch(
             "nbcompare", "compare", method="POST", body=json.dumps({"paths": served_runs})
         )
+        # Then the answer is complete: every notebook was read once, by a new worker
+        answer = json.loads(response.body)
+        assert [nb["status"] for nb in answer["notebooks"]].count("unreadable") == 0
+        assert service.parsed == len(served_runs)
+        assert pool.pids()
+        assert pool.pids() != [pid]
     finally:
         service.close()
-    # Then the answer is complete, parsed in threads instead
-    answer = json.loads(response.body)
-    assert [nb["status"] for nb in answer["notebooks"]].count("unreadable") == 0
-    assert service.parsed == len(served_runs)

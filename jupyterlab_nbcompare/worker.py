@@ -1,0 +1,239 @@
+"""Worker processes that read, parse and extract notebooks (``NbCompare.parse_processes``).
+
+Why processes: parsing is CPU-bound Python, so threads of the server share one
+core and one garbage collector with every other request. Workers parse on the
+other cores and collect their own garbage.
+
+Why not :mod:`multiprocessing`: its workers start by re-importing the program
+that started the parent (for a server, ``jupyter-server`` or ``jupyter-lab``:
+all of jupyter_server, about 70 MB and a second of CPU per worker, measured).
+A worker here is ``python -m jupyterlab_nbcompare.worker``: it imports only
+:mod:`.loader` (the core and the standard library), about 15 MB.
+
+The protocol is the smallest that works: the parent writes one request frame
+on the worker's stdin and reads one answer frame from its stdout; a frame is
+an 8-byte big-endian length and a :mod:`marshal` dump. marshal carries exactly
+the plain values a record is made of (dicts, lists, tuples, strings, numbers
+including NaN), is faster than pickle for them, and loading it never runs
+code, so even a worker that went wrong cannot make the server execute
+anything. Both ends run the same interpreter, as marshal requires. Only the
+functions in :data:`FUNCTIONS` can be called. The worker writes anything else
+(warnings, a stray ``print``) to stderr, never into the protocol.
+
+The parent side (:class:`WorkerPool`) is blocking and thread-safe: the service
+calls it from its worker threads, one call per worker at a time. A worker that
+dies or answers garbage raises :class:`WorkerError` and is replaced on the
+next call; the service then parses that batch in a thread instead.
+"""
+
+from __future__ import annotations
+
+import logging
+import marshal
+import os
+import queue
+import struct
+import subprocess
+import sys
+import threading
+from typing import IO, Any
+
+log = logging.getLogger(__name__)
+
+_HEADER = struct.Struct(">Q")
+#: Largest frame either side accepts (a batch of records is far smaller).
+MAX_FRAME = 1 << 31
+
+
+class WorkerError(RuntimeError):
+    """A worker process failed to answer (it died, or its answer was not a frame)."""
+
+
+def _write_frame(stream: IO[bytes], payload: Any) -> None:
+    try:
+        data = marshal.dumps(payload)
+    except ValueError as error:  # a value marshal cannot carry: say so instead
+        data = marshal.dumps(("error", f"unserialisable answer: {error}"))
+    stream.write(_HEADER.pack(len(data)))
+    stream.write(data)
+    stream.flush()
+
+
+def _read_exactly(stream: IO[bytes], size: int) -> bytes:
+    chunks = []
+    while size:
+        chunk = stream.read(size)
+        if not chunk:
+            raise EOFError
+        chunks.append(chunk)
+        size -= len(chunk)
+    return b"".join(chunks)
+
+
+def _read_frame(stream: IO[bytes]) -> Any:
+    (size,) = _HEADER.unpack(_read_exactly(stream, _HEADER.size))
+    if size > MAX_FRAME:
+        raise ValueError(f"frame of {size} bytes")
+    # Our own process wrote it (see the module docstring); loading runs no code.
+    return marshal.loads(_read_exactly(stream, size))  # noqa: S302
+
+
+# --------------------------------------------------------------------------- worker side
+
+
+def _functions() -> dict[str, Any]:
+    from . import loader
+
+    return {"load_files": loader.load_files, "warm_up": loader.warm_up}
+
+
+#: What a parent may call, by name (filled in the worker only).
+FUNCTIONS: dict[str, Any] = {}
+
+
+def main() -> None:
+    """Serve requests on stdin/stdout until stdin closes (the parent went away)."""
+    FUNCTIONS.update(_functions())
+    # The protocol owns the original stdout; anything printed goes to stderr.
+    requests = os.fdopen(os.dup(0), "rb")
+    answers = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+    FUNCTIONS["warm_up"]()
+    while True:
+        try:
+            name, args = _read_frame(requests)
+        except Exception:  # EOF: the parent went away; anything else: not our parent
+            return
+        function = FUNCTIONS.get(name)
+        try:
+            if function is None:
+                raise LookupError(f"no worker function {name!r}")
+            answer = ("ok", function(*args))
+        except Exception as error:  # the parent decides what to do with it
+            answer = ("error", f"{type(error).__name__}: {error}")
+        _write_frame(answers, answer)
+
+
+# --------------------------------------------------------------------------- parent side
+
+
+class _Worker:
+    """One worker process and its two pipes (used by one thread at a time)."""
+
+    def __init__(self) -> None:
+        # The worker imports this very copy of the package, wherever it lives.
+        package_parent = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(
+            [package_parent, *([env["PYTHONPATH"]] if env.get("PYTHONPATH") else [])]
+        )
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "jupyterlab_nbcompare.worker"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            close_fds=True,
+            env=env,
+        )
+
+    def call(self, name: str, args: tuple) -> Any:
+        try:
+            _write_frame(self.process.stdin, (name, args))
+            status, answer = _read_frame(self.process.stdout)
+        except (OSError, EOFError, ValueError, TypeError, struct.error) as error:
+            raise WorkerError(f"worker process {self.process.pid} failed: {error!r}") from None
+        if status != "ok":
+            raise WorkerError(f"worker process {self.process.pid}: {answer}")
+        return answer
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def stop(self) -> None:
+        for stream in (self.process.stdin, self.process.stdout):
+            try:
+                stream.close()
+            except OSError:
+                pass
+        if self.process.poll() is None:
+            self.process.kill()
+        try:
+            self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:  # pragma: no cover - the kernel owes us this
+            pass
+
+
+class WorkerPool:
+    """``size`` worker processes, started at once; :meth:`call` blocks until one answers.
+
+    Thread-safe: each call takes an idle worker (waiting for one if all are
+    busy) and gives it back. A worker that failed is stopped and replaced by a
+    fresh one before its slot is reused.
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = max(1, int(size))
+        self._idle: queue.Queue[_Worker | None] = queue.Queue()
+        self._lock = threading.Lock()
+        self._workers: list[_Worker] = []
+        self._closed = False
+        for _ in range(self.size):
+            try:
+                self._idle.put(self._start())
+            except WorkerError:
+                log.warning("nbcompare: cannot start a worker process", exc_info=True)
+                self._idle.put(None)  # tried again on first use
+
+    def _start(self) -> _Worker:
+        if self._closed:
+            raise WorkerError("the worker pool is closed")
+        try:
+            worker = _Worker()
+        except OSError as error:
+            raise WorkerError(f"cannot start a worker process: {error}") from None
+        with self._lock:
+            self._workers.append(worker)
+        return worker
+
+    def _retire(self, worker: _Worker) -> None:
+        with self._lock:
+            if worker in self._workers:
+                self._workers.remove(worker)
+        worker.stop()
+
+    def call(self, name: str, *args: Any) -> Any:
+        """Run ``FUNCTIONS[name](*args)`` in a worker; raises :class:`WorkerError`."""
+        worker = self._idle.get()
+        try:
+            if self._closed:
+                raise WorkerError("the worker pool is closed")
+            if worker is None or not worker.alive():
+                if worker is not None:
+                    self._retire(worker)
+                    worker = None
+                worker = self._start()
+            return worker.call(name, args)
+        except WorkerError:
+            if worker is not None:
+                self._retire(worker)
+                worker = None
+            raise
+        finally:
+            self._idle.put(worker)  # None keeps the slot: a fresh worker next time
+
+    def pids(self) -> list[int]:
+        """The process ids of the live workers (for tests and operators)."""
+        with self._lock:
+            return [worker.process.pid for worker in self._workers if worker.alive()]
+
+    def close(self) -> None:
+        """Stop every worker; calls running now finish or fail, later calls fail."""
+        self._closed = True
+        with self._lock:
+            workers, self._workers = self._workers, []
+        for worker in workers:
+            worker.stop()
+
+
+if __name__ == "__main__":
+    main()
