@@ -12,6 +12,7 @@ cell of the response is a fresh (shallow) copy with the comparison fields added.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
@@ -118,12 +119,15 @@ def _any_differs(cells: list[dict]) -> bool:
     return any(_projection(cell) != first for cell in cells[1:])
 
 
+@functools.lru_cache(maxsize=4096)
+def _quoted(text: str) -> str:
+    """``text`` percent-encoded for a query (memoised: the same paths and names recur)."""
+    return quote(text, safe="")
+
+
 def output_url(path: str, name: str, origin: str, part: int | None = None) -> str:
     """The ``output`` endpoint URL of an image, relative to the server's base URL."""
-    url = (
-        f"nbcompare/output?path={quote(path, safe='')}"
-        f"&name={quote(name, safe='')}&origin={quote(origin, safe='')}"
-    )
+    url = f"nbcompare/output?path={_quoted(path)}&name={_quoted(name)}&origin={_quoted(origin)}"
     if part is not None:
         url += f"&part={int(part)}"
     return url
