@@ -454,10 +454,18 @@ class Server:
         }
 
     def memory_kb(self) -> dict[str, int | None]:
-        """Peak (VmHWM) and current (VmRSS) resident memory of the server, in KiB."""
+        """Peak (VmHWM) and current (VmRSS) resident memory of the server, in KiB.
+
+        ``workers_hwm_kb`` sums the peaks of its child processes (the workers of
+        ``NbCompare.parse_processes``; 0 without them).
+        """
+        workers = 0
+        for child in _children(self.pid):
+            workers += _proc_status_kb(child, "VmHWM") or 0
         return {
             "hwm_kb": _proc_status_kb(self.pid, "VmHWM"),
             "rss_kb": _proc_status_kb(self.pid, "VmRSS"),
+            "workers_hwm_kb": workers,
         }
 
     def stop(self) -> None:
@@ -1401,6 +1409,9 @@ def print_report(results: dict) -> None:
     mem = results["memory"]
     if mem.get("server_hwm_kb"):
         rows.append(("server peak RSS (VmHWM)", f"{mem['server_hwm_kb'] / 1024:.0f} MiB", "", ""))
+        if mem.get("workers_hwm_kb"):
+            workers = f"{mem['workers_hwm_kb'] / 1024:.0f} MiB"
+            rows.append(("worker processes' peak RSS, summed", workers, "", ""))
         rows.append(
             ("server RSS before compare", f"{mem['server_idle_rss_kb'] / 1024:.0f} MiB", "", "")
         )
@@ -1586,6 +1597,9 @@ def main(argv: list[str] | None = None) -> int:
     memories = results["server"].get("server_memory", [])
     if memories:
         results["memory"]["server_hwm_kb"] = max(m["after"]["hwm_kb"] or 0 for m in memories)
+        results["memory"]["workers_hwm_kb"] = max(
+            m["after"].get("workers_hwm_kb") or 0 for m in memories
+        )
         results["memory"]["server_idle_rss_kb"] = max(m["idle"]["rss_kb"] or 0 for m in memories)
     results["memory"]["bench_maxrss_kb_before_alternatives"] = _maxrss_kb()
 
