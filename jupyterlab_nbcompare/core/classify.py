@@ -582,6 +582,9 @@ def _span(value: str | None) -> int:
 
 def _grid(rows: list[tuple[str, list[list]]]) -> list[tuple[str, list[tuple[str, str]]]] | None:
     """Expand colspan/rowspan into rows of ``(tag, text)``; None if too large or gappy."""
+    if all(cell[2] == 1 and cell[3] == 1 for _, cells in rows for cell in cells):
+        # No spans (most tables): nothing to expand (_table_rows capped the count).
+        return [(section, [(tag, text) for tag, text, _, _ in cells]) for section, cells in rows]
     grid: list[tuple[str, list[tuple[str, str]]]] = []
     pending: dict[int, tuple[int, tuple[str, str]]] = {}  # column -> (rows left, cell)
     total = 0
