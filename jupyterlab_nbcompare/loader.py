@@ -21,6 +21,7 @@ from typing import Any
 
 from .cache import estimate_bytes
 from .core import compare, extract, reader
+from .core.files import read_sized
 
 log = logging.getLogger(__name__)
 
@@ -54,12 +55,13 @@ def read_bytes(os_path: str, limit: int) -> tuple[str, Any, Stamp | None]:
     file always shows as a newer stamp.
     """
     try:
-        with open(os_path, "rb") as handle:
+        # Unbuffered and sized by the stat (see read_sized).
+        with open(os_path, "rb", buffering=0) as handle:
             info = os.fstat(handle.fileno())
             stamp = (info.st_mtime_ns, info.st_size, info.st_mtime)
             if info.st_size > limit:
                 return "too_large", info.st_size, stamp
-            raw = handle.read(limit + 1)
+            raw = read_sized(handle, info.st_size, limit)
     except PermissionError:
         return "forbidden", None, None
     except OSError as error:
