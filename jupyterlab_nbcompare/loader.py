@@ -106,11 +106,11 @@ _PIXEL = (
 
 
 def warm_up() -> None:
-    """Parse and extract a small notebook once, with every kind of output.
+    """Parse, extract and compare a small notebook once, with every kind of output.
 
-    The initializer of each worker process: the imports and first calls
-    (regular expressions, codecs) happen when the server starts, not in the
-    first compare.
+    Run when the server starts (in a worker thread, and in each worker
+    process): first calls (regular expressions, codecs, lazy imports, the
+    thread itself) then happen before anyone waits, not in the first compare.
     """
 
     def cell(tags: list[str], source: str, outputs: list[dict]) -> dict:
@@ -136,7 +136,9 @@ def warm_up() -> None:
             cell(["log"], "print(1)", [{"output_type": "stream", "name": "stdout", "text": "1\n"}]),
         ],
     }
-    parse_extract(json.dumps(notebook).encode())
+    record, _ = parse_extract(json.dumps(notebook).encode())
+    entries = [{"path": path, "last_modified": None, "record": record} for path in "ab"]
+    compare_json(entries, None, None, None)
 
 
 def compare_json(

@@ -398,6 +398,7 @@ class NotebookService:
                 timer.start()
         if int(self.config.parse_processes) > 0:
             self._process_pool()  # each worker imports the core and warms up now
+        self._thread_pool().submit(loader.warm_up)
 
     def close(self) -> None:
         """Stop the worker processes, if any were started (the next use starts new ones)."""
