@@ -288,6 +288,8 @@ def _sequence(cell: dict, base: dict | None) -> None:
 
 
 _SCALARS = _ATOMS | {float}
+#: Types whose ``==`` is exactly the contract's equality (when both sides share one).
+_PLAIN = frozenset({str, int, float})
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -305,9 +307,10 @@ def _occurrence_keys(labels: Iterable) -> list[tuple]:
     counts: dict[Any, int] = {}
     keys = []
     for label in labels:
-        key = equal_key(label)
-        counts[key] = counts.get(key, 0) + 1
-        keys.append((key, counts[key]))
+        # Labels are nearly always strings: their key without a call.
+        key = ("s", label) if type(label) is str else equal_key(label)
+        count = counts[key] = counts.get(key, 0) + 1
+        keys.append((key, count))
     return keys
 
 
@@ -360,20 +363,27 @@ def _table(cell: dict, base: dict | None, memo: dict | None = None) -> None:
     row_keys, col_keys = _occurrence_keys(index), _occurrence_keys(columns)
     row_set, col_set = set(row_keys), set(col_keys)
 
-    def at(table: list, i: int, j: int) -> Any:
+    def row_at(table: list, i: int) -> list:
         row = table[i] if i < len(table) else None
-        return row[j] if isinstance(row, list) and j < len(row) else None
+        return row if isinstance(row, list) else []
 
     row_pairs = [base_row_at.get(key) for key in row_keys]
     column_pairs = [base_col_at.get(key) for key in col_keys]
+    paired_columns = [(j, base_j) for j, base_j in enumerate(column_pairs) if base_j is not None]
     changed, changed_at = [], []
     for i, base_i in enumerate(row_pairs):
         if base_i is None:
             continue
-        for j, base_j in enumerate(column_pairs):
-            if base_j is None:
+        row, base_row = row_at(rows, i), row_at(base_rows, base_i)
+        width, base_width = len(row), len(base_row)
+        for j, base_j in paired_columns:
+            value = row[j] if j < width else None
+            base_value = base_row[base_j] if base_j < base_width else None
+            # _same, inlined for the common case: equal numbers or strings
+            kind = type(value)
+            if kind is type(base_value) and kind in _PLAIN and value == base_value:
                 continue
-            if not _same(at(rows, i, j), at(base_rows, base_i, base_j)):
+            if not _same(value, base_value):
                 changed.append([index[i], columns[j]])
                 changed_at.append([i, j])
     cell["changed"] = changed
