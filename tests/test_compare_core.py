@@ -8,6 +8,8 @@ import math
 import os
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from jupyterlab_nbcompare.core.compare import compare, json_safe, output_url
 from jupyterlab_nbcompare.core.directions import direction_for, split_words
@@ -465,6 +467,59 @@ def test_table_multilevel_labels_and_nan_cells():
     result = compare([entry("a", ("t", base)), entry("b", ("t", other))])
     # Then NaN equals NaN and the changed cell is named by its full labels
     assert cells(result, "t")["b"]["changed"] == [["0", ["loss", "test"]]]
+
+
+_CELL_VALUES = st.sampled_from(
+    [0, 1, 1.0, -0.0, 2.5, True, False, None, "a", "1", NAN, [1], [True]]
+)
+_LABELS = st.sampled_from(["a", "b", "a", 1, ["x", "y"], None])
+
+
+@st.composite
+def _tables(draw):
+    columns = draw(st.lists(_LABELS, max_size=4))
+    index = draw(st.lists(_LABELS, max_size=4))
+    width = draw(st.sampled_from([len(columns), max(0, len(columns) - 1)]))  # ragged too
+    rows = [draw(st.lists(_CELL_VALUES, min_size=width, max_size=width)) for _ in index]
+    return table(columns, index, rows)
+
+
+def _reference_changed_at(cell: dict, base: dict) -> list[list[int]]:
+    """The contract's table diff, the slow obvious way: pair labels by occurrence."""
+    from jupyterlab_nbcompare.core.compare import equal_key
+
+    def keyed(labels):
+        seen: dict = {}
+        out = []
+        for label in labels:
+            key = equal_key(label)
+            seen[key] = seen.get(key, 0) + 1
+            out.append((key, seen[key]))
+        return out
+
+    def at(rows, i, j):
+        return rows[i][j] if i < len(rows) and j < len(rows[i]) else None
+
+    base_rows, base_cols = keyed(base["index"]), keyed(base["columns"])
+    found = []
+    for i, row_key in enumerate(keyed(cell["index"])):
+        for j, col_key in enumerate(keyed(cell["columns"])):
+            if row_key in base_rows and col_key in base_cols:
+                bi, bj = base_rows.index(row_key), base_cols.index(col_key)
+                if equal_key(at(cell["rows"], i, j)) != equal_key(at(base["rows"], bi, bj)):
+                    found.append([i, j])
+    return found
+
+
+@settings(max_examples=500, deadline=None)
+@given(_tables(), _tables())
+def test_table_diff_matches_a_brute_force_reference(base, other):
+    # Given any two tables (repeated and non-string labels, NaN, bools, ragged rows)
+    result = compare([entry("a", ("t", base)), entry("b", ("t", other))])
+    cell = cells(result, "t")["b"]
+    # Then the changed cells are exactly those a brute-force pairing finds
+    assert cell["changed_at"] == _reference_changed_at(other, base)
+    assert len(cell["changed"]) == len(cell["changed_at"])
 
 
 def test_table_without_base_table_has_null_diffs():
