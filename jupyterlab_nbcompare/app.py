@@ -70,8 +70,9 @@ class NbCompare(Configurable):
     read_batch = Int(
         32,
         help=(
-            "Notebooks read, parsed and extracted per worker-thread call; one "
-            "compare runs its calls one after the other. Smaller batches let a "
+            "Notebooks read, parsed and extracted per worker-thread call; in "
+            "threads, one compare runs its calls one after the other (worker "
+            "processes take larger batches, two per worker). Smaller batches let a "
             "cancelled or concurrent request get a thread sooner; larger ones cut "
             "the cost of handing work to threads."
         ),
@@ -80,8 +81,9 @@ class NbCompare(Configurable):
     read_threads = Int(
         2,
         help=(
-            "Most worker threads one server uses at a time to read and parse "
-            "notebooks, so that a large compare cannot starve other requests."
+            "Worker threads that read and parse notebooks and build answers, so "
+            "that a large compare cannot starve other requests (with "
+            "parse_processes, one more thread per worker process waits on it)."
         ),
     ).tag(config=True)
 
@@ -103,7 +105,9 @@ class NbCompare(Configurable):
         1.0,
         help=(
             "Seconds after the extension loads at which the server process runs "
-            "one full garbage collection, while it is idle. Right after start-up, "
+            "one full garbage collection (a moment when a server that just started "
+            "is normally idle; a request arriving then waits as it would have "
+            "waited for the first compare's collection). Right after start-up, "
             "CPython is close to starting a full collection of everything Jupyter "
             "built; without this, the first large compare is what triggers it "
             "(about 100 ms with the GIL held, during which no request is answered). "

@@ -15,13 +15,12 @@ from __future__ import annotations
 import errno
 import json
 import logging
-import os
 from collections.abc import Sequence
 from typing import Any
 
 from .cache import estimate_bytes
 from .core import compare, extract, reader
-from .core.files import read_sized
+from .core.files import open_regular, read_sized
 
 log = logging.getLogger(__name__)
 
@@ -55,9 +54,10 @@ def read_bytes(os_path: str, limit: int) -> tuple[str, Any, Stamp | None]:
     file always shows as a newer stamp.
     """
     try:
-        # Unbuffered and sized by the stat (see read_sized).
-        with open(os_path, "rb", buffering=0) as handle:
-            info = os.fstat(handle.fileno())
+        # Never blocks on a FIFO swapped in after the manager's check; unbuffered
+        # and sized by the stat (see read_sized).
+        handle, info = open_regular(os_path)
+        with handle:
             stamp = (info.st_mtime_ns, info.st_size, info.st_mtime)
             if info.st_size > limit:
                 return "too_large", info.st_size, stamp

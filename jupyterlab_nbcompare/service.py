@@ -25,12 +25,14 @@ No tornado handler lives here; the handlers call :class:`NotebookService`.
 from __future__ import annotations
 
 import asyncio
+import atexit
 import base64
 import gc
 import logging
 import os
 import stat as stat_module
 import threading
+import weakref
 from collections.abc import Hashable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
@@ -51,7 +53,7 @@ from .cache import ByteBudgetCache, estimate_bytes
 from .core import extract, reader
 from .core import index as core_index
 from .core.files import iso_utc
-from .worker import WorkerError, WorkerPool
+from .worker import WorkerError, WorkerPool, WorkerStartError
 
 log = logging.getLogger(__name__)
 
@@ -156,6 +158,12 @@ def freeze_startup_objects() -> None:
     )
 
 
+def _close_service(reference: weakref.ref) -> None:
+    service = reference()
+    if service is not None:
+        service.close()
+
+
 class NotebookService:
     """Reads notebooks through a ContentsManager, extracts them, caches, compares.
 
@@ -188,6 +196,8 @@ class NotebookService:
         self._threads_size = 0
         self._pool: WorkerPool | None = None
         self._pool_lock = threading.Lock()
+        self._slots: asyncio.Semaphore | None = None
+        self._slots_size = 0
         config.observe(self._budget_changed, names=["cache_bytes", "response_cache_bytes"])
 
     def _budget_changed(self, change: dict) -> None:
@@ -236,6 +246,12 @@ class NotebookService:
             self._threads = ThreadPoolExecutor(wanted, thread_name_prefix="nbcompare")
             self._threads_size = wanted
         return self._threads
+
+    def _process_slots(self, workers: int) -> asyncio.Semaphore:
+        """The semaphore bounding calls to worker processes (resized with the option)."""
+        if self._slots is None or self._slots_size != workers:
+            self._slots, self._slots_size = asyncio.Semaphore(workers), workers
+        return self._slots
 
     async def _in_thread(self, function: Any, *args: Any) -> Any:
         """Run ``function(*args)`` in a worker thread and await its answer.
@@ -355,29 +371,54 @@ class NotebookService:
     def _process_read_batch(self, misses: Sequence[tuple[str, str]]) -> list[Loaded]:
         """The same in a worker process (this thread waits on its pipe, GIL released).
 
-        A worker that fails must not fail the request: the batch is parsed
-        here instead, and the pool replaces the worker on its next call.
+        A worker that fails must not fail the request, nor bring its trouble
+        into the server: its notebooks are retried one by one in fresh
+        workers, and one that fails again gets a per-notebook error. Only
+        when no worker can start at all are they parsed in a thread.
         """
         limit = int(self.config.max_notebook_bytes)
+        os_paths = [os_path for _, os_path in misses]
         try:
-            outcomes = self._process_pool().call(
-                "load_files", [os_path for _, os_path in misses], limit
-            )
-        except WorkerError:
-            log.warning("nbcompare: a worker process failed; parsing in a thread", exc_info=True)
+            outcomes = self._process_pool().call("load_files", os_paths, limit)
+        except WorkerStartError:
+            log.warning("nbcompare: no worker process can run; parsing in a thread", exc_info=True)
             return self._fast_read_batch(misses)
+        except WorkerError:
+            log.warning("nbcompare: a worker process failed; retrying one by one", exc_info=True)
+            outcomes = [self._one_in_worker(os_path, limit) for os_path in os_paths]
         self._count_parsed(sum(1 for outcome in outcomes if outcome[0] in ("record", "error")))
         return [self._accept(p, o, out) for (p, o), out in zip(misses, outcomes)]
+
+    def _one_in_worker(self, os_path: str, limit: int) -> tuple:
+        """One notebook in a worker; the notebook that stops its worker gets an error."""
+        try:
+            return self._process_pool().call("load_files", [os_path], limit)[0]
+        except WorkerStartError:
+            return loader.load_file(os_path, limit)
+        except WorkerError:
+            log.warning("nbcompare: reading %s stopped its worker process", os_path)
+        try:
+            info = os.stat(os_path)
+        except OSError:
+            return "not_found", None, None, 0
+        error = {
+            "code": "invalid_notebook",
+            "message": "Reading this notebook stopped the worker process that parsed it.",
+        }
+        # Cached under the file's stamp like any answer: an unchanged file is not retried.
+        return "error", error, (info.st_mtime_ns, info.st_size, info.st_mtime), 0
 
     def _process_pool(self) -> WorkerPool:
         """The worker processes (:mod:`.worker`), started now if not yet, resized to the option."""
         wanted = max(1, int(self.config.parse_processes))
+        old = None
         with self._pool_lock:
             if self._pool is None or self._pool.size != wanted:
-                if self._pool is not None:
-                    self._pool.close()
-                self._pool = WorkerPool(wanted)
-            return self._pool
+                old, self._pool = self._pool, WorkerPool(wanted)
+            pool = self._pool
+        if old is not None:
+            old.close()  # outside the lock: it waits for its workers to die
+        return pool
 
     def start_workers(self) -> None:
         """Start-up work (when configured), so that the first compare is not slow.
@@ -398,14 +439,17 @@ class NotebookService:
                 timer.start()
         if int(self.config.parse_processes) > 0:
             self._process_pool()  # each worker imports the core and warms up now
+            # Stop them when the server's process exits (a weak reference:
+            # servers that come and go, as in tests, are not kept alive).
+            atexit.register(_close_service, weakref.ref(self))
         self._thread_pool().submit(loader.warm_up)
 
     def close(self) -> None:
         """Stop the worker processes, if any were started (the next use starts new ones)."""
         with self._pool_lock:
-            if self._pool is not None:
-                self._pool.close()
-                self._pool = None
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.close()
 
     # -- generic path (event loop + threads for parsing) ---------------------
 
@@ -466,17 +510,22 @@ class NotebookService:
             misses = [(i, item) for i, item in enumerate(probed) if not isinstance(item, Loaded)]
             in_processes = int(self.config.parse_processes) > 0
             size = max(1, int(self.config.read_batch))
+            workers = max(1, int(self.config.parse_processes))
             if in_processes:
-                # Each call to a process costs a round trip and pickling: larger
-                # batches, two per worker so that the workers finish together.
-                workers = max(1, int(self.config.parse_processes))
+                # Each call to a process costs a round trip and marshalling:
+                # larger batches, two per worker so that the workers finish together.
                 size = max(size, -(-len(misses) // (2 * workers)))
             batches = [misses[i : i + size] for i in range(0, len(misses), size)]
 
             async def run(batch: list[tuple[int, tuple[str, str]]]) -> None:
                 items = [item for _, item in batch]
-                read = self._process_read_batch if in_processes else self._fast_read_batch
-                loaded = await self._in_thread(read, items)
+                if in_processes:
+                    # No more calls waiting on workers than there are workers:
+                    # the other threads stay free for other requests.
+                    async with self._process_slots(workers):
+                        loaded = await self._in_thread(self._process_read_batch, items)
+                else:
+                    loaded = await self._in_thread(self._fast_read_batch, items)
                 for (index, _), item in zip(batch, loaded):
                     probed[index] = item
 

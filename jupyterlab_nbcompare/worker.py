@@ -7,8 +7,8 @@ other cores and collect their own garbage.
 Why not :mod:`multiprocessing`: its workers start by re-importing the program
 that started the parent (for a server, ``jupyter-server`` or ``jupyter-lab``:
 all of jupyter_server, about 70 MB and a second of CPU per worker, measured).
-A worker here is ``python -m jupyterlab_nbcompare.worker``: it imports only
-:mod:`.loader` (the core and the standard library), about 15 MB.
+A worker here is a plain ``python -I`` that imports only :mod:`.loader` (the
+core and the standard library), about 21 MB.
 
 The protocol is the smallest that works: the parent writes one request frame
 on the worker's stdin and reads one answer frame from its stdout; a frame is
@@ -23,7 +23,8 @@ functions in :data:`FUNCTIONS` can be called. The worker writes anything else
 The parent side (:class:`WorkerPool`) is blocking and thread-safe: the service
 calls it from its worker threads, one call per worker at a time. A worker that
 dies or answers garbage raises :class:`WorkerError` and is replaced on the
-next call; the service then parses that batch in a thread instead.
+next call (the service then retries that batch notebook by notebook);
+:class:`WorkerStartError` means no worker can run at all.
 """
 
 from __future__ import annotations
@@ -47,6 +48,10 @@ MAX_FRAME = 1 << 31
 
 class WorkerError(RuntimeError):
     """A worker process failed to answer (it died, or its answer was not a frame)."""
+
+
+class WorkerStartError(WorkerError):
+    """No worker process could be started (or the pool is closed)."""
 
 
 def _write_frame(stream: IO[bytes], payload: Any) -> None:
@@ -122,18 +127,21 @@ class _Worker:
     """One worker process and its two pipes (used by one thread at a time)."""
 
     def __init__(self) -> None:
-        # The worker imports this very copy of the package, wherever it lives.
+        # Isolated (-I): neither the working directory (often the Jupyter root,
+        # whose files are untrusted) nor PYTHON* variables nor the user's site
+        # can put modules on the worker's path; the folder holding this very
+        # copy of the package is appended, after the standard library.
         package_parent = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-        env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join(
-            [package_parent, *([env["PYTHONPATH"]] if env.get("PYTHONPATH") else [])]
+        bootstrap = (
+            f"import sys; sys.path.append({package_parent!r}); "
+            "from jupyterlab_nbcompare.worker import main; main()"
         )
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "jupyterlab_nbcompare.worker"],
+            [sys.executable, "-I", "-c", bootstrap],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             close_fds=True,
-            env=env,
+            cwd=package_parent,
         )
 
     def call(self, name: str, args: tuple) -> Any:
@@ -150,17 +158,19 @@ class _Worker:
         return self.process.poll() is None
 
     def stop(self) -> None:
-        for stream in (self.process.stdin, self.process.stdout):
-            try:
-                stream.close()
-            except OSError:
-                pass
+        """Kill first, then close the pipes: a thread may be reading the worker's
+        stdout, and closing it under that read would wait for the read."""
         if self.process.poll() is None:
             self.process.kill()
         try:
             self.process.wait(timeout=5)
         except subprocess.TimeoutExpired:  # pragma: no cover - the kernel owes us this
             pass
+        for stream in (self.process.stdin, self.process.stdout):
+            try:
+                stream.close()
+            except OSError:
+                pass
 
 
 class WorkerPool:
@@ -186,11 +196,11 @@ class WorkerPool:
 
     def _start(self) -> _Worker:
         if self._closed:
-            raise WorkerError("the worker pool is closed")
+            raise WorkerStartError("the worker pool is closed")
         try:
             worker = _Worker()
         except OSError as error:
-            raise WorkerError(f"cannot start a worker process: {error}") from None
+            raise WorkerStartError(f"cannot start a worker process: {error}") from None
         with self._lock:
             self._workers.append(worker)
         return worker
@@ -206,7 +216,7 @@ class WorkerPool:
         worker = self._idle.get()
         try:
             if self._closed:
-                raise WorkerError("the worker pool is closed")
+                raise WorkerStartError("the worker pool is closed")
             if worker is None or not worker.alive():
                 if worker is not None:
                     self._retire(worker)

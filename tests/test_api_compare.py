@@ -298,7 +298,7 @@ async def test_worker_processes_give_identical_answers(
     assert bodies[0] == bodies[2]
 
 
-async def test_a_dead_worker_process_falls_back_to_threads(jp_fetch, jp_serverapp, served_runs):
+async def test_a_dead_worker_process_is_replaced(jp_fetch, jp_serverapp, served_runs):
     # Given a server with one worker process, and that worker killed
     import os
     import signal
@@ -323,3 +323,68 @@ async def test_a_dead_worker_process_falls_back_to_threads(jp_fetch, jp_serverap
         assert pool.pids() != [pid]
     finally:
         service.close()
+
+
+async def test_a_notebook_that_stops_its_worker_gets_an_error_and_spoils_nothing(
+    jp_fetch, jp_serverapp, served_runs, write_notebook, monkeypatch
+):
+    # Given a server with one worker process, and a notebook whose reading
+    # makes the worker die (simulated at the pipe: the worker "answers" nothing)
+    from jupyterlab_nbcompare import worker
+
+    write_notebook(
+        "poison.ipynb", {"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    )
+    real_call = worker._Worker.call
+
+    def call(self, name, args):
+        if any(str(path).endswith("poison.ipynb") for path in args[0]):
+            self.process.kill()
+            self.process.wait()
+        return real_call(self, name, args)
+
+    monkeypatch.setattr(worker._Worker, "call", call)
+    settings = jp_serverapp.web_app.settings
+    settings["nbcompare"].parse_processes = 1
+    service = settings["nbcompare_service"]
+    try:
+        # When it is compared with the runs, in one batch
+        paths = ["poison.ipynb", *served_runs]
+        response = await jp_fetch(
+            "nbcompare", "compare", method="POST", body=json.dumps({"paths": paths})
+        )
+    finally:
+        service.close()
+    # Then the poisonous notebook is unreadable, with a message that says why,
+    # and every other notebook was read (retried one by one in fresh workers)
+    notebooks = {nb["path"]: nb for nb in json.loads(response.body)["notebooks"]}
+    assert notebooks["poison.ipynb"]["status"] == "unreadable"
+    assert notebooks["poison.ipynb"]["error"]["code"] == "invalid_notebook"
+    assert "worker process" in notebooks["poison.ipynb"]["error"]["message"]
+    assert all(notebooks[path]["status"] in ("ok", "failed") for path in served_runs)
+
+
+async def test_without_worker_processes_parsing_falls_back_to_threads(
+    jp_fetch, jp_serverapp, served_runs, monkeypatch
+):
+    # Given a server configured for worker processes that cannot start any
+    from jupyterlab_nbcompare import worker
+
+    def cannot_start(self):
+        raise OSError("no more processes")
+
+    monkeypatch.setattr(worker._Worker, "__init__", cannot_start)
+    settings = jp_serverapp.web_app.settings
+    settings["nbcompare"].parse_processes = 2
+    service = settings["nbcompare_service"]
+    try:
+        # When runs are compared
+        response = await jp_fetch(
+            "nbcompare", "compare", method="POST", body=json.dumps({"paths": served_runs})
+        )
+    finally:
+        service.close()
+    # Then every notebook was read, in the server's threads
+    answer = json.loads(response.body)
+    assert [nb["status"] for nb in answer["notebooks"]].count("unreadable") == 0
+    assert service.parsed == len(served_runs)

@@ -44,9 +44,10 @@ def test_the_freeze_is_off_by_default():
     assert NbCompare().gc_freeze_after == 0
 
 
-async def test_one_full_collection_runs_at_start_up(jp_fetch):
-    # Given a server whose extension collects 20 ms after loading (the fixture),
-    # and a probe of which thread runs full collections
+@pytest.fixture
+def full_collections():
+    """The names of the threads that start full collections, watched from before
+    the server starts (requested before ``jp_fetch``, so set up first)."""
     seen: list[str] = []
 
     def probe(phase: str, info: dict) -> None:
@@ -54,18 +55,23 @@ async def test_one_full_collection_runs_at_start_up(jp_fetch):
             seen.append(threading.current_thread().name)
 
     gc.callbacks.append(probe)
+    yield seen
+    gc.callbacks.remove(probe)
+
+
+async def test_one_full_collection_runs_at_start_up(full_collections, jp_fetch):
+    # Given a server whose extension collects 20 ms after loading (the fixture)
     try:
         # When its requests are answered and the delay passes
         response = await jp_fetch("nbcompare", "version")
         assert response.code == 200
         for _ in range(200):
-            if "nbcompare-collect_startup_garbage" in seen:
+            if "nbcompare-collect_startup_garbage" in full_collections:
                 break
             await asyncio.sleep(0.05)
         # Then the extension's timer ran one full collection
-        assert seen.count("nbcompare-collect_startup_garbage") == 1
+        assert full_collections.count("nbcompare-collect_startup_garbage") == 1
     finally:
-        gc.callbacks.remove(probe)
         gc.unfreeze()
 
 

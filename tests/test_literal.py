@@ -504,8 +504,8 @@ _FLAT_TEXTS = st.builds(
     st.sampled_from([", ", ","]),
     st.sampled_from([": ", ":", " : "]),
     st.sampled_from(["", ", ", ","]),
-    st.sampled_from(["", "\n", " "]),
-)
+    st.sampled_from(["", "\n", " ", "\u3000", "\xa0", "\x1c", "\x85"]),
+).map(lambda text: text if len(text) % 3 else "\xa0" + text)
 
 
 @settings(max_examples=3000, deadline=None)
@@ -520,6 +520,19 @@ def test_the_flat_dict_shortcut_answers_what_the_full_parser_answers(text):
     # parser's exact answer: same keys, same values, same int/float types, -0.0
     if flat is not None:
         assert repr((True, flat)) == repr(_parse_full(text))
+
+
+@pytest.mark.parametrize("items", [6666, 6667, 9999, 10000, 10001])
+def test_the_flat_dict_shortcut_keeps_the_parsers_size_limit(items):
+    # Given dicts of metrics around the full parser's node limit (a dict, its
+    # keys and values count; np.float64(...) and a sign count one more each)
+    from jupyterlab_nbcompare.core.literal import _flat_dict, _parse_full
+
+    for value in ("1", "np.float64(-1)"):
+        text = "{" + ", ".join([f"'k': {value}"] * items) + "}"
+        # Then the shortcut accepts exactly what the full parser accepts
+        full_ok, _ = _parse_full(text)
+        assert (_flat_dict(text) is not None) == full_ok
 
 
 def test_the_flat_dict_shortcut_reads_numpy_2_metrics():

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
 import threading
 import time
 
@@ -42,7 +40,7 @@ def test_a_worker_answers_what_the_server_process_computes(
     assert {item[0] for item in answer} == {"record", "error"}
 
 
-def test_a_killed_worker_fails_one_call_and_is_replaced(pool, example_runs):
+def test_a_worker_killed_while_idle_is_replaced_before_the_next_call(pool, example_runs):
     paths = [str(p) for p in example_runs.values()]
     # Given a pool whose worker was killed
     (pid,) = pool.pids()
@@ -58,16 +56,16 @@ def test_a_killed_worker_fails_one_call_and_is_replaced(pool, example_runs):
     assert new_pid != pid
 
 
-def test_a_worker_dying_during_a_call_raises_worker_error(pool, tmp_path):
-    # Given a worker busy with a call, killed while it works
-    fifo = tmp_path / "never-written.ipynb"
-    os.mkfifo(fifo)  # opening it for reading blocks the worker until killed
+def test_a_worker_dying_during_a_call_raises_worker_error(pool, example_runs):
+    # Given a worker busy with a long call (one run read 5,000 times, about a
+    # second of work), killed a moment after the call started
+    run = str(next(iter(example_runs.values())))
     (pid,) = pool.pids()
-    killer = threading.Timer(0.5, os.kill, (pid, signal.SIGKILL))
+    killer = threading.Timer(0.2, os.kill, (pid, signal.SIGKILL))
     killer.start()
     # When the call waits for its answer, Then it fails with WorkerError (not a hang)
     with pytest.raises(WorkerError):
-        pool.call("load_files", [str(fifo)], LIMIT)
+        pool.call("load_files", [run] * 5000, LIMIT)
     killer.join()
     # And the next call gets a new worker
     assert pool.call("load_files", [], LIMIT) == []
@@ -100,14 +98,56 @@ def test_a_closed_pool_stops_its_workers_and_refuses_calls():
 
 
 def test_a_worker_exits_when_its_parent_goes_away():
-    # Given a worker started by hand, as the pool starts it
-    process = subprocess.Popen(
-        [sys.executable, "-m", "jupyterlab_nbcompare.worker"],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-    )
+    # Given a worker started as the pool starts it
+    from jupyterlab_nbcompare.worker import _Worker
+
+    started = _Worker()
     # When its request pipe closes (what happens when the server dies)
-    process.stdin.close()
+    started.process.stdin.close()
     # Then it exits by itself, cleanly
-    assert process.wait(timeout=30) == 0
-    process.stdout.close()
+    assert started.process.wait(timeout=30) == 0
+    started.process.stdout.close()
+
+
+def test_a_worker_imports_nothing_from_the_working_directory_or_pythonpath(
+    tmp_path, monkeypatch, example_runs
+):
+    # Given a folder (think: the Jupyter root) holding modules that shadow ones
+    # the worker imports, as the working directory and on PYTHONPATH
+    marker = tmp_path / "imported"
+    for name in ("struct", "queue", "json", "orjson", "jupyterlab_nbcompare"):
+        (tmp_path / f"{name}.py").write_text(f"open({str(marker)!r}, 'a').write({name!r})\n")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path))
+    # When a pool starts and works
+    workers = WorkerPool(1)
+    try:
+        run = str(next(iter(example_runs.values())))
+        assert workers.call("load_files", [run], LIMIT)[0][0] == "record"
+    finally:
+        workers.close()
+    # Then none of those files ran
+    assert not marker.exists()
+
+
+def test_closing_a_pool_does_not_wait_for_a_call_in_flight(pool, example_runs):
+    # Given a worker busy with a long call in another thread
+    run = str(next(iter(example_runs.values())))
+    errors: list[Exception] = []
+
+    def busy() -> None:
+        try:
+            pool.call("load_files", [run] * 20000, LIMIT)
+        except WorkerError as error:
+            errors.append(error)
+
+    caller = threading.Thread(target=busy)
+    caller.start()
+    time.sleep(0.3)
+    # When the pool is closed, Then close returns at once and the call fails
+    started = time.monotonic()
+    pool.close()
+    assert time.monotonic() - started < 5
+    caller.join(timeout=10)
+    assert not caller.is_alive()
+    assert len(errors) == 1

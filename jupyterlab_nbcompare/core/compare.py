@@ -120,9 +120,17 @@ def _any_differs(cells: list[dict]) -> bool:
 
 
 @functools.lru_cache(maxsize=4096)
-def _quoted(text: str) -> str:
-    """``text`` percent-encoded for a query (memoised: the same paths and names recur)."""
+def _quoted_short(text: str) -> str:
     return quote(text, safe="")
+
+
+def _quoted(text: str) -> str:
+    """``text`` percent-encoded for a query.
+
+    Memoised, since the same paths and names recur in every row, but only for
+    short strings: names come from notebooks, and the memo must stay small.
+    """
+    return _quoted_short(text) if len(text) <= 512 else quote(text, safe="")
 
 
 def output_url(path: str, name: str, origin: str, part: int | None = None) -> str:

@@ -422,7 +422,8 @@ _FLAT_ITEM = (
     r"'([^'\\\n]*)'[ ]*:[ ]*"
     rf"(?:(np\.float64)\((-?{_FLAT_NUMBER})\)|(-?{_FLAT_NUMBER}))"
 )
-_FLAT_DICT = re.compile(rf"\s*\{{(?:{_FLAT_ITEM}, )*(?:{_FLAT_ITEM})?\}}\s*")
+_BLANK = r"[ \t\r\n\f\v]*"  # the tokenizer's whitespace, not Unicode's
+_FLAT_DICT = re.compile(rf"{_BLANK}\{{(?:{_FLAT_ITEM}, )*(?:{_FLAT_ITEM})?\}}{_BLANK}")
 _FLAT_ITEMS = re.compile(_FLAT_ITEM)
 
 
@@ -436,9 +437,17 @@ def _flat_dict(text: str) -> dict | None:
     """
     if _FLAT_DICT.fullmatch(text) is None:
         return None
+    items = _FLAT_ITEMS.findall(text)
+    # The full parser's node count: the dict, each key, each value, plus one
+    # for a wrapper call and one for a sign. Past its limit it refuses.
+    nodes = 1 + sum(
+        2 + bool(wrapper) + (wrapped or bare).startswith("-") for _, wrapper, wrapped, bare in items
+    )
+    if nodes > MAX_NODES:
+        return None
     result: dict = {}
     try:
-        for key, wrapper, wrapped, bare in _FLAT_ITEMS.findall(text):
+        for key, wrapper, wrapped, bare in items:
             number = wrapped or bare
             if "." in number or "e" in number or "E" in number:
                 value: int | float = float(number)
