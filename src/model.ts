@@ -98,6 +98,16 @@ export class CompareModel implements IDisposable {
     return this._data;
   }
 
+  /**
+   * The baseline the shown answer was computed against. Right after
+   * `setBaseline`, `baseline` is already the new one while `data` still
+   * holds deltas against the old one; cells are drawn with this, so that no
+   * value is ever shown against a baseline it was not compared with.
+   */
+  get dataBaseline(): string {
+    return this._data?.baseline ?? this._baseline;
+  }
+
   /** Whether a request is in flight. */
   get loading(): boolean {
     return this._pending > 0;

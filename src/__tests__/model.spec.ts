@@ -109,6 +109,25 @@ describe('CompareModel: baseline', () => {
     expect(mockedRequest).toHaveBeenCalledTimes(2);
   });
 
+  it('draws cells against the baseline of the answer until the new one arrives', async () => {
+    // Given an answer computed against A
+    mockedRequest.mockResolvedValueOnce(response());
+    const model = new CompareModel({ paths: [A, B, C] });
+    await model.refresh();
+    expect(model.dataBaseline).toBe(A);
+    // When the user picks B and the server has not answered yet
+    const pending = deferred<ICompareResponse>();
+    mockedRequest.mockReturnValueOnce(pending.promise as any);
+    const switching = model.setBaseline(B);
+    // Then the header's choice is B, but the shown deltas are still A's
+    expect(model.baseline).toBe(B);
+    expect(model.dataBaseline).toBe(A);
+    // And once the answer against B arrives, cells follow it
+    pending.resolve({ ...response(), baseline: B });
+    await switching;
+    expect(model.dataBaseline).toBe(B);
+  });
+
   it('follows the pin only to a compared notebook', async () => {
     mockedRequest.mockResolvedValue(response());
     const model = new CompareModel({ paths: [A, B, C] });

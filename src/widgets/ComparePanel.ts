@@ -257,7 +257,7 @@ export class ComparePanel extends Widget {
     if (!cell || cell.kind !== 'image') {
       return;
     }
-    const baseline = this.model.baseline;
+    const baseline = this.model.dataBaseline;
     const base = row.cells[baseline];
     const compare = path !== baseline && base && base.kind === 'image';
     const body = new ImageCompare({

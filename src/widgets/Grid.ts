@@ -316,7 +316,7 @@ export class Grid extends Widget {
     cell: (path: string, index: number) => HTMLElement
   ): void {
     const paths = this._options.model.paths;
-    const baseline = this._options.model.baseline;
+    const baseline = this._options.model.dataBaseline;
     const nodes: HTMLElement[] = [label];
     nodes.push(
       h('div', {
@@ -467,7 +467,7 @@ export class Grid extends Widget {
         trans,
         row: metric,
         cell: metric.cells[path] ?? null,
-        isBaseline: path === model.baseline,
+        isBaseline: path === model.dataBaseline,
         isBest: best.has(path),
         onOpen: () =>
           this._options.openSource({
@@ -487,7 +487,7 @@ export class Grid extends Widget {
     last: number
   ): void {
     const { model, trans, rendermime } = this._options;
-    const baseCell = value.cells[model.baseline] ?? null;
+    const baseCell = value.cells[model.dataBaseline] ?? null;
     const differs = valueRowDiffers(value, model.paths);
     const label = this._label(
       value.name,
@@ -505,7 +505,7 @@ export class Grid extends Widget {
         trans,
         row: value,
         path,
-        baseline: model.baseline,
+        baseline: model.dataBaseline,
         baseCell,
         rendermime,
         own: disposable => row.disposables.add(disposable),

@@ -306,9 +306,11 @@ test.describe('Comparison panel', () => {
       '.jp-NbCompare-metric'
     );
     await expect(metric.locator('.jp-NbCompare-delta')).toBeVisible();
-    const title = (await metric.getAttribute('title')) ?? '';
-    const delta = Number(/delta against the baseline: (\S+)/.exec(title)![1]);
-    expect(delta).toBeCloseTo(mseA - mseB, 12);
+    const deltaShown = async () => {
+      const title = (await metric.getAttribute('title')) ?? '';
+      return Number(/delta against the baseline: (\S+)/.exec(title)?.[1]);
+    };
+    await expect.poll(deltaShown).toBeCloseTo(mseA - mseB, 12);
     await expect(metric.locator('.jp-NbCompare-delta')).toContainText(
       mseA < mseB ? '\u2212' : '+'
     );
