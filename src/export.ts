@@ -29,6 +29,7 @@ import {
 } from './format';
 import { CompareModel } from './model';
 import { serverURL } from './request';
+import { saveAsNew } from './save';
 import { ICell, IValueRow } from './tokens';
 
 /** Escape text for HTML element content and attribute values. */
@@ -522,27 +523,16 @@ export function exportFolder(model: CompareModel): string {
 }
 
 /** Save text as a new file `folder/comparison[-N].ext`, never overwriting. */
-export async function saveExport(
+export function saveExport(
   contents: Contents.IManager,
   folder: string,
   extension: string,
   content: string,
   stem = 'comparison'
 ): Promise<Contents.IModel> {
-  for (let n = 0; n < 1000; n++) {
-    const name = n === 0 ? `${stem}.${extension}` : `${stem}-${n}.${extension}`;
-    const path = folder ? `${folder}/${name}` : name;
-    try {
-      await contents.get(path, { content: false });
-      continue;
-    } catch (reason) {
-      const status = (reason as { response?: { status?: number } })?.response
-        ?.status;
-      if (status !== 404) {
-        throw reason;
-      }
-    }
-    return contents.save(path, { type: 'file', format: 'text', content });
-  }
-  throw new Error(`No free name for ${stem}.${extension}`);
+  return saveAsNew(contents, folder, stem, extension, {
+    type: 'file',
+    format: 'text',
+    content
+  });
 }

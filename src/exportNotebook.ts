@@ -11,6 +11,7 @@
  */
 import { PathExt } from '@jupyterlab/coreutils';
 import { Contents } from '@jupyterlab/services';
+import { saveAsNew } from './save';
 
 /** What a comparison is: the same three fields as a `compare` request. */
 export interface IComparisonSpec {
@@ -175,44 +176,6 @@ export function buildComparisonNotebook(
 }
 
 /**
- * The first free path `folder/comparison[-N].ipynb`: an export never
- * overwrites a file, least of all one of the compared notebooks.
- */
-export async function freeExportPath(
-  contents: Contents.IManager,
-  folder: string,
-  basename: string = EXPORT_BASENAME,
-  maxTries = 1000
-): Promise<string> {
-  for (let n = 0; n < maxTries; n++) {
-    const name = n === 0 ? `${basename}.ipynb` : `${basename}-${n}.ipynb`;
-    const path = folder ? `${folder}/${name}` : name;
-    if (!(await exists(contents, path))) {
-      return path;
-    }
-  }
-  throw new Error(`No free name for ${basename}.ipynb in ${folder || '/'}.`);
-}
-
-/** Whether a path exists; only a 404 means "free", any other error propagates. */
-async function exists(
-  contents: Contents.IManager,
-  path: string
-): Promise<boolean> {
-  try {
-    await contents.get(path, { content: false });
-    return true;
-  } catch (reason) {
-    const status = (reason as { response?: { status?: number } })?.response
-      ?.status;
-    if (status === 404) {
-      return false;
-    }
-    throw reason;
-  }
-}
-
-/**
  * Write the comparison notebook beside the compared notebooks (in the
  * baseline's folder) under a name that is not taken, and return its model.
  */
@@ -222,8 +185,7 @@ export async function saveComparisonNotebook(
 ): Promise<Contents.IModel> {
   const folder = exportFolder(spec);
   const notebook = buildComparisonNotebook(spec, folder);
-  const path = await freeExportPath(contents, folder);
-  return contents.save(path, {
+  return saveAsNew(contents, folder, EXPORT_BASENAME, 'ipynb', {
     type: 'notebook',
     format: 'json',
     content: notebook

@@ -7,7 +7,6 @@ import { Contents } from '@jupyterlab/services';
 import {
   buildComparisonNotebook,
   exportFolder,
-  freeExportPath,
   IComparisonSpec,
   pythonLiteral,
   relativeTo,
@@ -59,24 +58,49 @@ const parametersSource = (spec: IComparisonSpec, folder?: string) => {
 };
 
 /** A fake contents manager holding `existing` paths; records what is saved. */
+/**
+ * A contents manager over a set of paths that behaves like Jupyter's for
+ * what saving uses: newUntitled picks a free untitled name, rename refuses an
+ * existing target with 409, delete removes.
+ */
 function fakeContents(existing: string[], failWith?: number) {
+  const files = new Set(existing);
   const saved: { path: string; options: Partial<Contents.IModel> }[] = [];
+  const fail = () => {
+    if (failWith) {
+      throw { response: { status: failWith } };
+    }
+  };
   const manager = {
-    get: jest.fn(async (p: string) => {
-      if (failWith) {
-        throw { response: { status: failWith } };
+    newUntitled: jest.fn(async (options: Contents.ICreateOptions) => {
+      fail();
+      const folder = options.path ? `${options.path}/` : '';
+      const ext = options.type === 'notebook' ? '.ipynb' : options.ext;
+      let path = `${folder}untitled${ext}`;
+      for (let n = 1; files.has(path); n++) {
+        path = `${folder}untitled${n}${ext}`;
       }
-      if (existing.includes(p)) {
-        return { path: p, type: 'notebook' };
-      }
-      throw { response: { status: 404 } };
+      files.add(path);
+      return { path, type: options.type };
     }),
     save: jest.fn(async (p: string, options: Partial<Contents.IModel>) => {
       saved.push({ path: p, options });
-      return { path: p, type: 'notebook' };
+      files.add(p);
+      return { path: p, type: options.type };
+    }),
+    rename: jest.fn(async (from: string, to: string) => {
+      if (files.has(to)) {
+        throw { response: { status: 409 } };
+      }
+      files.delete(from);
+      files.add(to);
+      return { path: to, type: 'file' };
+    }),
+    delete: jest.fn(async (p: string) => {
+      files.delete(p);
     })
   };
-  return { manager: manager as unknown as Contents.IManager, saved };
+  return { manager: manager as unknown as Contents.IManager, saved, files };
 }
 
 describe('buildComparisonNotebook', () => {
@@ -183,9 +207,9 @@ describe('buildComparisonNotebook', () => {
 });
 
 describe('saving the comparison notebook', () => {
-  it('picks the first free name beside the baseline and never overwrites', async () => {
+  it('takes the first free name beside the baseline and never overwrites', async () => {
     // Given runs/comparison.ipynb and runs/comparison-1.ipynb already exist
-    const { manager, saved } = fakeContents([
+    const { manager, saved, files } = fakeContents([
       'runs/comparison.ipynb',
       'runs/comparison-1.ipynb'
     ]);
@@ -193,28 +217,54 @@ describe('saving the comparison notebook', () => {
     const model = await saveComparisonNotebook(manager, {
       paths: ['runs/a.ipynb', 'runs/b.ipynb']
     });
-    // Then it is written once, to runs/comparison-2.ipynb, as a notebook
+    // Then it is written once, into a file of its own, renamed to comparison-2
     expect(model.path).toBe('runs/comparison-2.ipynb');
     expect(saved).toHaveLength(1);
+    expect(saved[0].path).toBe('runs/untitled.ipynb');
     expect(saved[0].options.type).toBe('notebook');
     expect(saved[0].options.format).toBe('json');
     expect(JSON.stringify(saved[0].options.content)).toContain(
       'NotebookCollection'
     );
+    // And nothing else was created or replaced
+    expect([...files].sort()).toEqual([
+      'runs/comparison-1.ipynb',
+      'runs/comparison-2.ipynb',
+      'runs/comparison.ipynb'
+    ]);
+  });
+
+  it('never writes over a file created while it saves', async () => {
+    // Given a folder where comparison.ipynb appears after the export started
+    const { manager, files } = fakeContents([]);
+    const realSave = manager.save.bind(manager);
+    (manager as any).save = jest.fn(async (p: string, options: any) => {
+      files.add('comparison.ipynb'); // someone else's file, created meanwhile
+      return realSave(p, options);
+    });
+    // When the comparison is exported, Then it lands beside it, not over it
+    const model = await saveComparisonNotebook(manager, {
+      paths: ['a.ipynb']
+    });
+    expect(model.path).toBe('comparison-1.ipynb');
   });
 
   it('saves at the root when the runs are at the root', async () => {
     const { manager } = fakeContents([]);
-    expect(await freeExportPath(manager, '')).toBe('comparison.ipynb');
+    const model = await saveComparisonNotebook(manager, { paths: ['a.ipynb'] });
+    expect(model.path).toBe('comparison.ipynb');
   });
 
-  it('does not guess a name when the server fails for another reason', async () => {
-    // Given a server that answers 500 to every lookup
-    const { manager, saved } = fakeContents([], 500);
-    // Then the export fails instead of writing over a file it could not check
+  it('removes its temporary file when the server fails for another reason', async () => {
+    // Given a server that refuses every rename with 500
+    const { manager, files } = fakeContents([]);
+    (manager as any).rename = jest.fn(async () => {
+      throw { response: { status: 500 } };
+    });
+    // Then the export fails, and leaves no untitled file behind
     await expect(
       saveComparisonNotebook(manager, { paths: ['a.ipynb'] })
     ).rejects.toEqual({ response: { status: 500 } });
-    expect(saved).toHaveLength(0);
+    expect([...files]).toEqual([]);
   });
 });

@@ -413,6 +413,19 @@ test.describe('Comparison panel', () => {
       `${tmpPath}/comparison.ipynb`
     );
     expect(await get('comparison.ipynb')).toContain(B);
+    // Exporting again never replaces an earlier export, and leaves no
+    // temporary file behind
+    await panel.getByRole('button', { name: 'HTML', exact: true }).click();
+    await expect(panel).toHaveAttribute(
+      'data-last-export',
+      `${tmpPath}/comparison-1.html`
+    );
+    expect(await get('comparison.html')).toBe(html);
+    const listing = await page.request.get(`/api/contents/${tmpPath}`);
+    const names = ((await listing.json()).content as { name: string }[]).map(
+      item => item.name
+    );
+    expect(names.filter(name => name.startsWith('untitled'))).toEqual([]);
   });
 
   test('image comparison modes render against the baseline', async ({
