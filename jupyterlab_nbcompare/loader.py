@@ -20,7 +20,7 @@ from typing import Any
 
 from .cache import estimate_bytes
 from .core import compare, extract, reader
-from .core.files import open_regular, read_sized
+from .core.files import read_limited
 
 log = logging.getLogger(__name__)
 
@@ -54,14 +54,8 @@ def read_bytes(os_path: str, limit: int) -> tuple[str, Any, Stamp | None]:
     file always shows as a newer stamp.
     """
     try:
-        # Never blocks on a FIFO swapped in after the manager's check; unbuffered
-        # and sized by the stat (see read_sized).
-        handle, info = open_regular(os_path)
-        with handle:
-            stamp = (info.st_mtime_ns, info.st_size, info.st_mtime)
-            if info.st_size > limit:
-                return "too_large", info.st_size, stamp
-            raw = read_sized(handle, info.st_size, limit)
+        # Never blocks on a FIFO swapped in after the manager's check.
+        raw, size, info = read_limited(os_path, limit)
     except PermissionError:
         return "forbidden", None, None
     except OSError as error:
@@ -70,8 +64,9 @@ def read_bytes(os_path: str, limit: int) -> tuple[str, Any, Stamp | None]:
         return "not_found", None, None
     except ValueError:  # an embedded NUL byte
         return "not_found", None, None
-    if len(raw) > limit:  # it grew after the stat
-        return "too_large", len(raw), stamp
+    stamp = (info.st_mtime_ns, info.st_size, info.st_mtime)
+    if raw is None:
+        return "too_large", size, stamp
     return "bytes", raw, stamp
 
 

@@ -13,7 +13,6 @@ import os
 import stat
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timezone
-from pathlib import Path
 from typing import Any
 
 from .compare import compare
@@ -92,6 +91,32 @@ def read_sized(handle: Any, size: int, limit: int) -> bytes:
     return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
+def read_limited(
+    path: str | os.PathLike, limit: int | None
+) -> tuple[bytes | None, int, os.stat_result]:
+    """``(bytes, size, stat)`` of a regular file of at most ``limit`` bytes.
+
+    ``bytes`` is ``None`` when the file is larger than ``limit`` (``size``
+    then says how large: its stat's size, or ``limit + 1`` for a file that
+    grew past the limit after its stat); ``limit`` ``None`` reads any size.
+    The stat is the opened file's own (see :func:`open_regular`), so it
+    describes the bytes read. Raises ``OSError``/``ValueError`` as
+    :func:`open_regular` does. The one reading rule of the server's loader
+    and of the command line and Python API.
+    """
+    handle, info = open_regular(path)
+    with handle:
+        if limit is None:
+            raw = handle.read()
+            return raw, len(raw), info
+        if info.st_size > limit:
+            return None, info.st_size, info
+        raw = read_sized(handle, info.st_size, limit)
+    if len(raw) > limit:  # it grew after the stat
+        return None, len(raw), info
+    return raw, len(raw), info
+
+
 def load_entry(
     path: str | os.PathLike, max_bytes: int | None = None, key: str | None = None
 ) -> dict:
@@ -106,23 +131,14 @@ def load_entry(
     """
     shown = key if key is not None else os.fspath(path)
     entry: dict = {"path": shown, "last_modified": None, "record": None, "error": None}
-    file = Path(path)
     try:
-        handle, info = open_regular(file)
-        with handle:
-            entry["last_modified"] = iso_utc(info.st_mtime)
-            if max_bytes is not None and info.st_size > max_bytes:
-                raise NotebookReadError(
-                    "too_large",
-                    f"{shown} is {info.st_size} bytes, more than the limit of {max_bytes} bytes.",
-                )
-            if max_bytes is None:
-                raw = handle.read()
-            else:
-                raw = read_sized(handle, info.st_size, max_bytes)
-        if max_bytes is not None and len(raw) > max_bytes:
+        raw, size, info = read_limited(path, max_bytes)
+        entry["last_modified"] = iso_utc(info.st_mtime)
+        if raw is None:
+            # exact from the stat, or (a file that grew while read) only "more"
+            amount = f"{size} bytes, more" if size == info.st_size else "more"
             raise NotebookReadError(
-                "too_large", f"{shown} is more than the limit of {max_bytes} bytes."
+                "too_large", f"{shown} is {amount} than the limit of {max_bytes} bytes."
             )
         entry["record"] = load_record(raw)
     except NotebookReadError as error:
