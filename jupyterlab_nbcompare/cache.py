@@ -27,7 +27,7 @@ def estimate_bytes(value: Any) -> int:
     """
     try:
         return len(orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS)) + 64
-    except (TypeError, orjson.JSONEncodeError):
+    except TypeError:  # orjson.JSONEncodeError is one
         return 1024
 
 

@@ -9,7 +9,6 @@ renders them as ``{"message": ...}``.
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
@@ -49,7 +48,7 @@ class NbCompareHandler(APIHandler):
         """Send a JSON body (bytes already serialised, or a dict to serialise)."""
         if not isinstance(body, (bytes, bytearray)):
             body = orjson.dumps(body)
-        self.finish(body, set_content_type="application/json")
+        self.finish(body)  # APIHandler sends application/json
 
 
 class VersionHandler(NbCompareHandler):
@@ -58,7 +57,7 @@ class VersionHandler(NbCompareHandler):
     @tornado.web.authenticated
     async def get(self) -> None:
         """Answer the installed package version."""
-        self.finish(json.dumps({"version": __version__}))
+        self.finish_json({"version": __version__})
 
 
 def parse_compare_request(body: bytes, max_notebooks: int) -> dict[str, Any]:
@@ -186,8 +185,7 @@ def setup_handlers(web_app) -> None:
     that every request shares its caches.
     """
     settings = web_app.settings
-    config = settings.get("nbcompare") or NbCompare()
-    settings["nbcompare"] = config
+    config = settings["nbcompare"]  # set by _load_jupyter_server_extension
     service = NotebookService(settings["contents_manager"], config)
     service.start_workers()
     settings["nbcompare_service"] = service

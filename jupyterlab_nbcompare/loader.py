@@ -12,7 +12,6 @@ ContentsManager (root containment, hidden files); this module only reads.
 
 from __future__ import annotations
 
-import errno
 import json
 import logging
 from collections.abc import Sequence
@@ -38,7 +37,7 @@ def parse_extract(raw: bytes | str) -> tuple[dict | None, dict | None]:
     try:
         return extract.load_record(raw), None
     except reader.NotebookReadError as error:
-        return None, {"code": error.code, "message": error.message}
+        return None, error.as_dict()
     except Exception as error:
         log.warning("nbcompare: reading a notebook failed unexpectedly", exc_info=True)
         message = f"The notebook could not be read: {type(error).__name__}"
@@ -56,11 +55,9 @@ def read_bytes(os_path: str, limit: int) -> tuple[str, Any, Stamp | None]:
     try:
         # Never blocks on a FIFO swapped in after the manager's check.
         raw, size, info = read_limited(os_path, limit)
-    except PermissionError:
+    except PermissionError:  # EACCES and EPERM
         return "forbidden", None, None
-    except OSError as error:
-        if error.errno in (errno.EACCES, errno.EPERM):
-            return "forbidden", None, None
+    except OSError:
         return "not_found", None, None
     except ValueError:  # an embedded NUL byte
         return "not_found", None, None

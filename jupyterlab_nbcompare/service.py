@@ -227,7 +227,6 @@ class NotebookService:
         return (
             bool(self.config.fast_path)
             and isinstance(cm, (FileContentsManager, AsyncFileContentsManager))
-            and hasattr(cm, "_get_os_path")
             and type(cm).is_hidden in _STOCK_IS_HIDDEN
         )
 
@@ -364,7 +363,10 @@ class NotebookService:
     def _fast_read_batch(self, misses: Sequence[tuple[str, str]]) -> list[Loaded]:
         """A few misses in one worker-thread call: read, parse, extract, remember."""
         limit = int(self.config.max_notebook_bytes)
-        outcomes = loader.load_files([os_path for _, os_path in misses], limit)
+        return self._accept_all(misses, loader.load_files([o for _, o in misses], limit))
+
+    def _accept_all(self, misses: Sequence[tuple[str, str]], outcomes: list) -> list[Loaded]:
+        """Count what was parsed, then :meth:`_accept` each miss's outcome."""
         self._count_parsed(sum(1 for outcome in outcomes if outcome[0] in ("record", "error")))
         return [self._accept(p, o, out) for (p, o), out in zip(misses, outcomes)]
 
@@ -386,8 +388,7 @@ class NotebookService:
         except WorkerError:
             log.warning("nbcompare: a worker process failed; retrying one by one", exc_info=True)
             outcomes = [self._one_in_worker(os_path, limit) for os_path in os_paths]
-        self._count_parsed(sum(1 for outcome in outcomes if outcome[0] in ("record", "error")))
-        return [self._accept(p, o, out) for (p, o), out in zip(misses, outcomes)]
+        return self._accept_all(misses, outcomes)
 
     def _one_in_worker(self, os_path: str, limit: int) -> tuple:
         """One notebook in a worker; the notebook that stops its worker gets an error."""
@@ -598,8 +599,6 @@ class NotebookService:
                 resolved = self._fast_resolve(path)
                 if isinstance(resolved, Loaded):
                     return resolved
-                if resolved[1].st_size > limit:
-                    return _too_large(path, resolved[1].st_size, limit, None)
                 return self._fast_read(path, resolved[0], limit)
 
             raw = await self._in_thread(read)
@@ -752,12 +751,6 @@ class NotebookService:
         notebooks, truncated = await self.list_notebooks(path, recursive)
         loaded = await self.load(notebooks)
         entries = [item.entry() for item in loaded]
-        api_path = path.strip("/")
-
-        def summarise() -> dict[str, Any]:
-            summary = core_index.index_summary(entries, path=api_path, truncated=truncated)
-            summary["path"], summary["truncated"] = api_path, truncated
-            return summary
-
-        summary = await self._in_thread(summarise)
-        return summary
+        return await self._in_thread(
+            partial(core_index.index_summary, entries, path=path.strip("/"), truncated=truncated)
+        )

@@ -17,7 +17,7 @@ the plain values a record is made of (dicts, lists, tuples, strings, numbers
 including NaN), is faster than pickle for them, and loading it never runs
 code, so even a worker that went wrong cannot make the server execute
 anything. Both ends run the same interpreter, as marshal requires. Only the
-functions in :data:`FUNCTIONS` can be called. The worker writes anything else
+functions named in :func:`main` can be called. The worker writes anything else
 (warnings, a stray ``print``) to stderr, never into the protocol.
 
 The parent side (:class:`WorkerPool`) is blocking and thread-safe: the service
@@ -86,31 +86,24 @@ def _read_frame(stream: IO[bytes]) -> Any:
 # --------------------------------------------------------------------------- worker side
 
 
-def _functions() -> dict[str, Any]:
-    from . import loader
-
-    return {"load_files": loader.load_files, "warm_up": loader.warm_up}
-
-
-#: What a parent may call, by name (filled in the worker only).
-FUNCTIONS: dict[str, Any] = {}
-
-
 def main() -> None:
     """Serve requests on stdin/stdout until stdin closes (the parent went away)."""
-    FUNCTIONS.update(_functions())
+    from . import loader
+
+    # What a parent may call, by name: nothing else.
+    functions = {"load_files": loader.load_files, "warm_up": loader.warm_up}
     # The protocol owns the original stdout; anything printed goes to stderr.
     requests = os.fdopen(os.dup(0), "rb")
     answers = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)
     sys.stdout = sys.stderr
-    FUNCTIONS["warm_up"]()
+    loader.warm_up()
     while True:
         try:
             name, args = _read_frame(requests)
         except Exception:  # EOF: the parent went away; anything else: not our parent
             return
-        function = FUNCTIONS.get(name)
+        function = functions.get(name)
         try:
             if function is None:
                 raise LookupError(f"no worker function {name!r}")
@@ -212,7 +205,7 @@ class WorkerPool:
         worker.stop()
 
     def call(self, name: str, *args: Any) -> Any:
-        """Run ``FUNCTIONS[name](*args)`` in a worker; raises :class:`WorkerError`."""
+        """Run the worker function ``name`` on ``args``; raises :class:`WorkerError`."""
         worker = self._idle.get()
         try:
             if self._closed:
