@@ -147,16 +147,12 @@ def _number(cell: dict | None, key: str | None) -> tuple[Any, str | None]:
     return number, None
 
 
-def check_gates(
-    response: dict, gates: Sequence[Gate], directions: dict[str, str]
-) -> tuple[list[str], list[str]]:
+def check_gates(response: dict, gates: Sequence[Gate]) -> tuple[list[str], list[str]]:
     """Apply the gates; returns ``(failures, passes)`` as human-readable lines.
 
     Raises :class:`UsageError` for a NAME no notebook has, or whose direction
     is unknown (then "worse" means nothing: pass ``--direction``).
     """
-    from .core.directions import direction_for
-
     paths = report.notebook_paths(response)
     baseline = response["baseline"]
     failures: list[str] = []
@@ -164,7 +160,7 @@ def check_gates(
     for gate in gates:
         value, key = _locate(response, gate.name)
         label = gate.name
-        direction = direction_for(value["name"], key, directions)
+        direction = report.direction_of(value, key)  # overrides already applied
         if direction not in ("lower", "higher"):
             raise UsageError(
                 f"--fail-if-worse {label}: the direction of {label!r} is unknown; "
@@ -415,7 +411,7 @@ def run(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int:
             color=color,
             image_source=image_source_for_files() if args.format == "html" else None,
         )
-        failures, passes = check_gates(response, gates, directions) if gates else ([], [])
+        failures, passes = check_gates(response, gates) if gates else ([], [])
         if args.output:
             try:
                 Path(args.output).write_text(text, encoding="utf-8")

@@ -28,8 +28,6 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
-from .core.directions import direction_for
-
 #: Output formats of the command line, the first is the default.
 FORMATS = ("table", "json", "markdown", "csv", "html")
 
@@ -145,7 +143,7 @@ def rows_of(response: dict, names: Iterable[str] | None = None) -> list[Row]:
                         name=value["name"],
                         origin=value["origin"],
                         key=key,
-                        direction=_item_direction(items) or direction_for(value["name"], key),
+                        direction=direction_of(value, key),
                         differs=differs,
                         cells=items,
                         parents=cells,
@@ -176,19 +174,18 @@ def _mark_scrap_twins(rows: list[Row]) -> None:
             row.label = f"{row.label} (scrap)"
 
 
-def _item_direction(items: list[dict | None]) -> str | None:
-    """The direction of a mapping item, as the core decided it (via ``better``).
+def direction_of(value: dict, key: str | None = None) -> str | None:
+    """The direction the core gave a value row, or one key of its mapping.
 
-    The response states the direction per value, not per item; an item's
-    ``better`` with the sign of its delta gives it back when any notebook moved.
+    The answer carries it (overrides applied): on the row, and on every item
+    of a mapping (``name.key`` can be overridden apart from ``name``).
     """
-    for item in items:
-        if not item or item.get("better") is None:
-            continue
-        delta = as_number(item.get("delta"))
-        if delta is None or delta == 0 or math.isnan(delta):
-            continue
-        return "lower" if (delta < 0) == bool(item["better"]) else "higher"
+    if key is None:
+        return value.get("direction")
+    for cell in value["cells"].values():
+        item = (cell.get("items") or {}).get(key) if cell else None
+        if isinstance(item, dict) and "direction" in item:
+            return item["direction"]
     return None
 
 

@@ -382,3 +382,24 @@ def test_html_marks_only_the_occurrence_of_a_repeated_label_that_changed(tmp_pat
         if report._CHANGED_BACKGROUND in td.split(">", 1)[0]
     ]
     assert sorted(marked) == ["5", "7"]
+
+
+def test_mapping_rows_take_the_directions_the_answer_gives_overrides_included():
+    # Given two notebooks whose metrics mapping has an equal item "foo", and
+    # "metrics.foo" overridden to lower-is-better (no heuristic knows "foo")
+    from jupyterlab_nbcompare.core.compare import compare
+
+    def entry(path: str, foo: float, mse: float) -> dict:
+        cell = {"kind": "mapping", "items": {"foo": {"value": foo}, "mse": {"value": mse}}}
+        value = {"name": "metrics", "origin": "tag", "cell": cell}
+        record = {"status": "ok", "duration": None, "parameters": {}, "values": [value]}
+        return {"path": path, "last_modified": None, "record": record, "error": None}
+
+    answer = compare(
+        [entry("a.ipynb", 1.0, 0.5), entry("b.ipynb", 1.0, 0.4)],
+        directions={"metrics.foo": "lower"},
+    )
+    # When the report flattens it, Then each row has the answer's direction,
+    # even where no value moved and nothing says "better"
+    rows = {row.label: row.direction for row in report.rows_of(answer)}
+    assert rows == {"metrics.foo": "lower", "metrics.mse": "lower"}
