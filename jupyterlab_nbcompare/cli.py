@@ -332,6 +332,7 @@ def image_source_for_files() -> report.ImageSource:
     once more, and only when it has an image to embed.
     """
     from .core.extract import image_of
+    from .core.files import read_limited
     from .core.reader import parse_notebook
 
     parsed: dict[str, dict | None] = {}
@@ -339,7 +340,7 @@ def image_source_for_files() -> report.ImageSource:
     def source(path: str, name: str, origin: str, part: int | None):
         if path not in parsed:
             try:
-                parsed[path] = parse_notebook(Path(path).read_bytes())
+                parsed[path] = parse_notebook(read_limited(path, None)[0])
             except Exception:
                 parsed[path] = None
         nb = parsed[path]

@@ -32,8 +32,6 @@ __all__ = ["CellError", "Comparison", "NotebookCollection", "NotebookIntrospecto
 
 PathType = Union[str, "PathLike[str]"]
 
-_NUMBER_STRINGS = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
-
 
 @dataclass(frozen=True)
 class CellError:
@@ -74,9 +72,7 @@ def _unflatten(items: Mapping[str, Any]) -> dict:
 
 def _json_number(value: Any) -> Any:
     """``"NaN"`` / ``"Infinity"`` of the JSON contract back to floats."""
-    if isinstance(value, str) and value in _NUMBER_STRINGS:
-        return _NUMBER_STRINGS[value]
-    return value
+    return report.NUMBER_STRINGS.get(value, value) if isinstance(value, str) else value
 
 
 def _frame(cell: dict):
@@ -130,12 +126,13 @@ class NotebookIntrospector(Mapping):
 
     def __init__(self, path: PathType, literal_eval: bool = True, to_df: bool = False) -> None:
         from .core.extract import extract
+        from .core.files import read_limited
         from .core.reader import parse_notebook
 
         self.path = str(path)
         self.literal_eval = literal_eval
         self.to_df = to_df
-        self._nb = parse_notebook(Path(self.path).read_bytes())
+        self._nb = parse_notebook(read_limited(self.path, None)[0])
         self.record = extract(self._nb)
         self._values: dict[tuple[str, str], dict | None] = {
             (v["origin"], v["name"]): v["cell"] for v in self.record["values"]
@@ -372,7 +369,8 @@ class NotebookCollection(Mapping):
         baseline: PathType | None = None,
         directions: Mapping[str, str] | None = None,
     ) -> None:
-        from .core.files import compare_paths
+        from .core.compare import compare
+        from .core.files import load_entry
 
         self.paths = [str(p) for p in paths]
         if not self.paths:
@@ -393,10 +391,12 @@ class NotebookCollection(Mapping):
         self._label_of = dict(zip(self.paths, self.ids))
         self.baseline = self._resolve(baseline)
 
+        # Each notebook is read once, whatever is compared below.
+        entries = [load_entry(path) for path in self.paths]
         overrides = dict(directions or {})
-        if scores is True or (scores and not isinstance(scores, bool)):
+        if scores:
             if scores is True:
-                first = compare_paths(self.paths, baseline=self.baseline)
+                first = compare(entries, baseline=self.baseline)
                 score_names = [v["name"] for v in first["values"]]
             else:
                 score_names = list(scores)
@@ -404,9 +404,7 @@ class NotebookCollection(Mapping):
                 overrides.setdefault(name, "higher")
         self.directions = overrides
         #: The REST ``compare`` response for these paths (keys: paths as given).
-        self.response: dict = compare_paths(
-            self.paths, baseline=self.baseline, directions=overrides or None
-        )
+        self.response: dict = compare(entries, baseline=self.baseline, directions=overrides or None)
         self._nbs: dict[str, NotebookIntrospector | None] = {}
 
     def _resolve(self, baseline: PathType | None) -> str:

@@ -28,6 +28,8 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
+from .core.classify import IMAGE_MIMES
+
 #: Output formats of the command line, the first is the default.
 FORMATS = ("table", "json", "markdown", "csv", "html")
 
@@ -37,9 +39,10 @@ FORMATS = ("table", "json", "markdown", "csv", "html")
 ImageSource = Callable[[str, str, str, "int | None"], "tuple[str, bytes] | None"]
 
 _MISSING = "—"
-_NUMBER_STRINGS = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
+#: The contract's spellings of non-finite numbers.
+NUMBER_STRINGS = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
 _CELL_TEXT_WIDTH = 32
-_IMAGE_MIMES = {"image/png", "image/jpeg", "image/gif", "image/svg+xml"}
+_IMAGE_MIMES = frozenset(IMAGE_MIMES)
 
 
 # --------------------------------------------------------------------------
@@ -77,8 +80,8 @@ def as_number(value: Any) -> float | int | None:
         return None
     if isinstance(value, (int, float)):
         return value
-    if isinstance(value, str) and value in _NUMBER_STRINGS:
-        return _NUMBER_STRINGS[value]
+    if isinstance(value, str) and value in NUMBER_STRINGS:
+        return NUMBER_STRINGS[value]
     return None
 
 

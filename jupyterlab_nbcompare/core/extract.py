@@ -36,6 +36,7 @@ import json
 from typing import Any
 
 from .classify import (
+    IMAGE_MIMES,
     MAX_TABLE_CELLS,
     classify_bundle,
     classify_output,
@@ -57,8 +58,6 @@ __all__ = [
 #: Tags papermill puts on cells for its own use: they never name a value.
 PAPERMILL_TAGS = frozenset({"parameters", "injected-parameters", "papermill-error-cell-tag"})
 
-#: Image MIME types in the order classification tries them (first match wins).
-IMAGE_MIMES = ("image/png", "image/jpeg", "image/gif", "image/svg+xml")
 
 _SCRAP_PREFIX = "application/scrapbook.scrap."
 _SCRAP_SUFFIX = "+json"

@@ -90,8 +90,6 @@ def _upgrade_old(nb: dict) -> dict:
     try:
         node = versions[major].to_notebook_json(nb)
         upgraded = convert(node, 4)
-    except NotebookReadError:
-        raise
     except Exception as error:  # nbformat raises many kinds on broken old files
         raise NotebookReadError(
             "invalid_notebook", f"The nbformat {major} notebook could not be upgraded: {error}"
