@@ -17,7 +17,6 @@ import { bestPaths, IMetricCell, IMetricRow } from './delta';
 import { diffStats, lineDiff } from './diff';
 import {
   basename,
-  dirname,
   formatDelta,
   formatDuration,
   formatFull,
@@ -515,11 +514,6 @@ function valueHtml(
     default:
       return `<pre>${e(cellText(cell, base, isBaseline))}</pre>`;
   }
-}
-
-/** The folder exports are saved to: the baseline's. */
-export function exportFolder(model: CompareModel): string {
-  return dirname(model.baseline).replace(/\/$/, '');
 }
 
 /** Save text as a new file `folder/comparison[-N].ext`, never overwriting. */

@@ -5,7 +5,7 @@
  * decimals: a fixed format rounds an `mse` of 1e-5 to `0.0000`, which is the
  * most common complaint about experiment dashboards.
  */
-import { JSONNumber, Label } from './tokens';
+import { Label } from './tokens';
 
 /** The minus sign used in front of negative deltas (U+2212, easier to read). */
 export const MINUS = '\u2212';
@@ -31,11 +31,6 @@ export function toNumber(value: unknown): number | null {
     return -Infinity;
   }
   return null;
-}
-
-/** Whether a JSON value is a number (finite or not, booleans excluded). */
-export function isNumeric(value: unknown): value is JSONNumber {
-  return toNumber(value) !== null;
 }
 
 function stripZeros(text: string): string {

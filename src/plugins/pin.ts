@@ -8,6 +8,7 @@ import {
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
 import { ICommandPalette } from '@jupyterlab/apputils';
+import { PathExt } from '@jupyterlab/coreutils';
 import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
 import { IStateDB } from '@jupyterlab/statedb';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
@@ -17,12 +18,7 @@ import { BaselinePin } from '../pin';
 import { selectedNotebooks } from '../selection';
 import { pinIcon } from '../icons';
 import { IBaselinePin } from '../tokens';
-
-/** The command ids of the pin (the same strings as `CommandIDs` in commands.ts). */
-export namespace PinCommandIDs {
-  export const pin = 'nbcompare:pin-baseline';
-  export const unpin = 'nbcompare:unpin-baseline';
-}
+import { CommandIDs } from '../commands';
 
 /** Arguments of the pin commands. */
 export interface IPinArgs {
@@ -68,7 +64,7 @@ export const pinPlugin: JupyterFrontEndPlugin<IBaselinePin> = {
       return selected.length === 1 ? selected[0] : null;
     };
 
-    app.commands.addCommand(PinCommandIDs.pin, {
+    app.commands.addCommand(CommandIDs.pinBaseline, {
       label: trans.__('Pin as Baseline'),
       caption: trans.__(
         'Use this notebook as the baseline of every comparison that includes it'
@@ -87,7 +83,7 @@ export const pinPlugin: JupyterFrontEndPlugin<IBaselinePin> = {
       }
     });
 
-    app.commands.addCommand(PinCommandIDs.unpin, {
+    app.commands.addCommand(CommandIDs.unpinBaseline, {
       label: trans.__('Unpin Baseline'),
       caption: args =>
         pin.path
@@ -107,14 +103,14 @@ export const pinPlugin: JupyterFrontEndPlugin<IBaselinePin> = {
     });
 
     pin.changed.connect(() => {
-      app.commands.notifyCommandChanged(PinCommandIDs.pin);
-      app.commands.notifyCommandChanged(PinCommandIDs.unpin);
+      app.commands.notifyCommandChanged(CommandIDs.pinBaseline);
+      app.commands.notifyCommandChanged(CommandIDs.unpinBaseline);
     });
 
     if (palette) {
       const category = trans.__('Notebook Comparison');
-      palette.addItem({ command: PinCommandIDs.pin, category });
-      palette.addItem({ command: PinCommandIDs.unpin, category });
+      palette.addItem({ command: CommandIDs.pinBaseline, category });
+      palette.addItem({ command: CommandIDs.unpinBaseline, category });
     }
 
     if (browser) {
@@ -160,9 +156,8 @@ export function markPinnedInFileBrowser(
       observed = content;
     }
     const pinned = pin.path;
-    const slash = pinned === null ? -1 : pinned.lastIndexOf('/');
-    const folder = pinned === null ? null : pinned.slice(0, Math.max(slash, 0));
-    const name = pinned === null ? null : pinned.slice(slash + 1);
+    const folder = pinned === null ? null : PathExt.dirname(pinned);
+    const name = pinned === null ? null : PathExt.basename(pinned);
     const here = folder !== null && folder === browser.model.path;
     const rows = content
       ? (Array.from(

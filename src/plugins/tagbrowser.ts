@@ -16,12 +16,10 @@ import { ICompareSelection } from '../tagbrowser/data';
 import { TagBrowserModel } from '../tagbrowser/model';
 import { TAG_BROWSER_ID, TagBrowser } from '../tagbrowser/widget';
 import { IBaselinePin } from '../tokens';
+import { CommandIDs } from '../commands';
 
 /** The command that shows the sidebar. */
 export const OPEN_TAG_BROWSER = 'nbcompare:open-tag-browser';
-
-/** The compare command (registered by the compare plugin). */
-const COMPARE = 'nbcompare:compare';
 
 /** The tag browser in the left sidebar. */
 export const tagBrowserPlugin: JupyterFrontEndPlugin<void> = {
@@ -52,7 +50,7 @@ export const tagBrowserPlugin: JupyterFrontEndPlugin<void> = {
       model,
       translator: translator ?? nullTranslator,
       onCompare: (selection: ICompareSelection) =>
-        app.commands.execute(COMPARE, {
+        app.commands.execute(CommandIDs.compare, {
           paths: selection.paths,
           names: selection.names.length > 0 ? selection.names : undefined,
           baseline: selection.baseline ?? undefined

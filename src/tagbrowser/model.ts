@@ -12,6 +12,7 @@ import { Contents } from '@jupyterlab/services';
 import { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 
+import { basename } from '../format';
 import { requestAPI } from '../request';
 import { IBaselinePin, IIndexResponse } from '../tokens';
 import {
@@ -86,8 +87,7 @@ export function isRelevantChange(
     if (path.toLowerCase().endsWith('.ipynb')) {
       return true;
     }
-    const base = path.slice(path.lastIndexOf('/') + 1);
-    const isFolderLike = !base.includes('.');
+    const isFolderLike = !basename(path).includes('.');
     return (
       recursive &&
       isFolderLike &&
@@ -220,15 +220,9 @@ export class TagBrowserModel implements IDisposable {
 
   /** Expand or collapse a name. */
   setExpanded(key: string, expanded: boolean): void {
-    if (expanded === this._expanded.has(key)) {
-      return;
+    if (this._setMember(this._expanded, key, expanded)) {
+      this._changed.emit('expand');
     }
-    if (expanded) {
-      this._expanded.add(key);
-    } else {
-      this._expanded.delete(key);
-    }
-    this._changed.emit('expand');
   }
 
   /** Whether a name is ticked. */

@@ -483,8 +483,9 @@ export class TagBrowser extends Widget {
       model.tickedNames.size + model.tickedPaths.size === 0
         ? trans.__('Tick names and notebooks to compare')
         : `${names} · ${notebooks}`;
-    this._compare.disabled = !model.canCompare;
-    this._compare.title = model.canCompare
+    const canCompare = model.canCompare; // computes the selection: once
+    this._compare.disabled = !canCompare;
+    this._compare.title = canCompare
       ? trans.__('Compare %1 in %2', names, notebooks)
       : trans.__('Tick at least two notebooks, or a name two notebooks carry');
     this._clear.disabled =

@@ -1,4 +1,5 @@
 import { Dialog, Notification } from '@jupyterlab/apputils';
+import { PathExt } from '@jupyterlab/coreutils';
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { Contents } from '@jupyterlab/services';
 import {
@@ -12,13 +13,13 @@ import { PanelLayout, Widget } from '@lumino/widgets';
 import {
   comparisonHtml,
   comparisonMarkdown,
-  exportFolder,
   fetchDataURIs,
   imageUrls,
   metricsCsv,
   saveExport
 } from '../export';
-import { basename, dirname } from '../format';
+import { exportFolder } from '../exportNotebook';
+import { basename } from '../format';
 import { compareIcon } from '../icons';
 import { CompareModel, StatFetcher } from '../model';
 import { serverURL } from '../request';
@@ -69,7 +70,7 @@ export function statByFolder(contents: Contents.IManager): StatFetcher {
   return async (paths: string[]) => {
     const folders = new Map<string, string[]>();
     for (const path of paths) {
-      const folder = dirname(path).replace(/\/$/, '');
+      const folder = PathExt.dirname(path);
       folders.set(folder, [...(folders.get(folder) ?? []), path]);
     }
     const result: Record<string, string | null> = {};
