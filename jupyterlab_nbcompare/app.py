@@ -97,7 +97,9 @@ class NbCompare(Configurable):
             "two-core machine, 2 workers made a cold compare of 200 notebooks "
             "about a third faster (benchmarks/bench_compare.py), and the garbage "
             "of parsing is then collected in the workers. A worker that fails is "
-            "replaced, and its notebooks are parsed in a thread meanwhile."
+            "replaced and its notebooks are retried one by one in fresh workers; "
+            "one that stops its worker again is reported unreadable. Only when no "
+            "worker can start at all are notebooks parsed in threads."
         ),
     ).tag(config=True)
 

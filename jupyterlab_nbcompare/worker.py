@@ -237,6 +237,3 @@ class WorkerPool:
         for worker in workers:
             worker.stop()
 
-
-if __name__ == "__main__":
-    main()

@@ -219,3 +219,16 @@ def image_output(mime: str, payload: bytes | str) -> dict:
         "data": {mime: data, "text/plain": "<Figure>"},
         "metadata": {},
     }
+
+
+async def compare(jp_fetch, paths: list[str] | None = None, **request) -> dict:
+    """POST a compare request (``paths`` and any other fields); answer the decoded body.
+
+    Raises on a non-2xx answer (jp_fetch does), and checks that it is JSON.
+    """
+    if paths is not None:
+        request["paths"] = paths
+    response = await jp_fetch("nbcompare", "compare", method="POST", body=json.dumps(request))
+    assert response.code == 200
+    assert response.headers["Content-Type"].startswith("application/json")
+    return json.loads(response.body)

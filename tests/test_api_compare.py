@@ -14,17 +14,9 @@ from pathlib import Path
 import pytest
 from tornado.httpclient import HTTPClientError
 
-from .conftest import tagged_notebook, text_output
+from .conftest import compare, tagged_notebook, text_output
 
 ISO_Z = "%Y-%m-%dT%H:%M:%S.%fZ"
-
-
-async def compare(jp_fetch, **request) -> dict:
-    """POST a compare request; answer the decoded body (raises on non-2xx)."""
-    response = await jp_fetch("nbcompare", "compare", method="POST", body=json.dumps(request))
-    assert response.code == 200
-    assert response.headers["Content-Type"].startswith("application/json")
-    return json.loads(response.body)
 
 
 async def compare_error(jp_fetch, body: str) -> tuple[int, dict]:
@@ -216,24 +208,30 @@ async def test_too_large_is_a_per_notebook_error_without_parsing(
     assert by_name(answer, "x")["cells"]["small.ipynb"]["value"] == 1
 
 
-async def test_both_read_paths_give_identical_answers(
-    jp_fetch, jp_serverapp, served_runs, served_corpus, write_notebook
-):
-    # Given runs, the whole corpus, a missing file and broken JSON
+@pytest.fixture
+def every_kind_of_path(served_runs, served_corpus, write_notebook) -> list[str]:
+    """Runs, the whole corpus, a missing file and a file of broken JSON."""
     write_notebook("broken.ipynb", b"{not json")
-    paths = [*served_runs, *served_corpus, "missing.ipynb", "broken.ipynb"]
+    return [*served_runs, *served_corpus, "missing.ipynb", "broken.ipynb"]
+
+
+async def cold_compare(jp_fetch, service, paths: list[str]) -> dict:
+    """The answer to comparing ``paths`` with both of the service's caches emptied."""
+    service.records.clear()
+    service.responses.clear()
+    return await compare(jp_fetch, paths=paths)
+
+
+async def test_both_read_paths_give_identical_answers(jp_fetch, jp_serverapp, every_kind_of_path):
+    # Given runs, the whole corpus, a missing file and broken JSON
+    paths = every_kind_of_path
     settings = jp_serverapp.web_app.settings
     service = settings["nbcompare_service"]
     bodies = {}
     for fast in (True, False):
         # When the same request is answered by each read path from a cold cache
         settings["nbcompare"].fast_path = fast
-        service.records.clear()
-        service.responses.clear()
-        response = await jp_fetch(
-            "nbcompare", "compare", method="POST", body=json.dumps({"paths": paths})
-        )
-        bodies[fast] = json.loads(response.body)
+        bodies[fast] = await cold_compare(jp_fetch, service, paths)
     # Then the answers are identical, field for field
     assert bodies[True] == bodies[False]
 
@@ -270,12 +268,9 @@ async def test_corpus_notebooks_one_by_one(jp_fetch, served_corpus, index):
             assert list(row["cells"]) == [path]
 
 
-async def test_worker_processes_give_identical_answers(
-    jp_fetch, jp_serverapp, served_runs, served_corpus, write_notebook
-):
+async def test_worker_processes_give_identical_answers(jp_fetch, jp_serverapp, every_kind_of_path):
     # Given runs, the corpus and broken files, and a server that can parse in processes
-    write_notebook("broken.ipynb", b"{not json")
-    paths = [*served_runs, *served_corpus, "missing.ipynb", "broken.ipynb"]
+    paths = every_kind_of_path
     settings = jp_serverapp.web_app.settings
     service = settings["nbcompare_service"]
     bodies = {}
@@ -283,13 +278,8 @@ async def test_worker_processes_give_identical_answers(
         for processes in (0, 2):
             # When the same request is answered from a cold cache, in threads then processes
             settings["nbcompare"].parse_processes = processes
-            service.records.clear()
-            service.responses.clear()
             parsed = service.parsed
-            response = await jp_fetch(
-                "nbcompare", "compare", method="POST", body=json.dumps({"paths": paths})
-            )
-            bodies[processes] = json.loads(response.body)
+            bodies[processes] = await cold_compare(jp_fetch, service, paths)
             # And every readable file was parsed once, wherever that happened
             assert service.parsed - parsed == len(paths) - 1
     finally:

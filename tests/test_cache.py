@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import threading
 from datetime import datetime, timezone
@@ -11,7 +10,7 @@ import pytest
 
 from jupyterlab_nbcompare.cache import ByteBudgetCache, estimate_bytes
 
-from .conftest import tagged_notebook, text_output
+from .conftest import compare, tagged_notebook, text_output
 
 # ----------------------------------------------------------------------------- unit
 
@@ -107,13 +106,6 @@ def test_concurrent_use_keeps_the_accounting_exact():
 def notebook(value: str) -> dict:
     """A notebook whose tagged value ``mse`` prints ``value``."""
     return tagged_notebook({"mse": [text_output(value)]})
-
-
-async def compare(jp_fetch, paths: list[str], **extra) -> dict:
-    """POST compare; answer the decoded body."""
-    body = json.dumps({"paths": paths, **extra})
-    response = await jp_fetch("nbcompare", "compare", method="POST", body=body)
-    return json.loads(response.body)
 
 
 def mse_values(answer: dict) -> dict[str, float]:

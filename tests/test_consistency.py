@@ -18,6 +18,8 @@ import pytest
 
 from jupyterlab_nbcompare import NotebookCollection, NotebookIntrospector, cli
 
+from .conftest import compare
+
 RUNS = ["ridge_alpha1", "ridge_alpha10", "ridge_diverged", "ols_seed1", "ridge_small_n"]
 
 
@@ -39,12 +41,6 @@ def runs_in_root(jp_root_dir, example_runs, monkeypatch) -> list[str]:
     os.utime(folder / "ridge_alpha10.ipynb", (whole_second, whole_second))
     monkeypatch.chdir(jp_root_dir)
     return paths
-
-
-async def rest_compare(jp_fetch, **request) -> dict:
-    response = await jp_fetch("nbcompare", "compare", method="POST", body=json.dumps(request))
-    assert response.code == 200
-    return json.loads(response.body)
 
 
 def cli_json(paths, baseline=None, names=None, directions=None) -> dict:
@@ -90,7 +86,7 @@ async def test_cli_rest_and_api_agree(jp_fetch, runs_in_root, read_path, request
         body["directions"] = directions
 
     # When the server, the command line and the Python API compare them
-    rest = await rest_compare(jp_fetch, **body)
+    rest = await compare(jp_fetch, **body)
     from_cli = cli_json(paths, baseline, names, directions)
     collection = NotebookCollection(paths, baseline=baseline, directions=directions)
 

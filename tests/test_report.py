@@ -287,29 +287,7 @@ def test_terminal_table_shows_control_characters_inert(text, control):
 
 
 def test_markdown_escapes_pipes():
-    response = {
-        "baseline": "a|b.ipynb",
-        "notebooks": [
-            {
-                "path": "a|b.ipynb",
-                "last_modified": None,
-                "status": "ok",
-                "error": None,
-                "duration": None,
-                "parameters": {},
-            }
-        ],
-        "values": [
-            {
-                "name": "x|y",
-                "origin": "tag",
-                "kind": "text",
-                "direction": None,
-                "differs": False,
-                "cells": {"a|b.ipynb": {"kind": "text", "text": "1 | 2"}},
-            }
-        ],
-    }
+    response = _one_text_response("x|y", "1 | 2", path="a|b.ipynb")
     lines = report.to_markdown(response).strip().splitlines()
     assert all(line.replace("\\|", "").count("|") == 3 for line in lines)
 

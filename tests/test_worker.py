@@ -1,6 +1,7 @@
 """The worker processes of NbCompare.parse_processes (jupyterlab_nbcompare.worker).
 
-Real processes throughout: each test starts ``python -m jupyterlab_nbcompare.worker``.
+Real processes throughout: each test starts workers as the pool does
+(``python -I -c ...``, running :func:`jupyterlab_nbcompare.worker.main`).
 """
 
 from __future__ import annotations

@@ -57,23 +57,16 @@ const parametersSource = (spec: IComparisonSpec, folder?: string) => {
   return cell!.source;
 };
 
-/** A fake contents manager holding `existing` paths; records what is saved. */
 /**
  * A contents manager over a set of paths that behaves like Jupyter's for
  * what saving uses: newUntitled picks a free untitled name, rename refuses an
- * existing target with 409, delete removes.
+ * existing target with 409, delete removes. Records what is saved.
  */
-function fakeContents(existing: string[], failWith?: number) {
+function fakeContents(existing: string[]) {
   const files = new Set(existing);
   const saved: { path: string; options: Partial<Contents.IModel> }[] = [];
-  const fail = () => {
-    if (failWith) {
-      throw { response: { status: failWith } };
-    }
-  };
   const manager = {
     newUntitled: jest.fn(async (options: Contents.ICreateOptions) => {
-      fail();
       const folder = options.path ? `${options.path}/` : '';
       const ext = options.type === 'notebook' ? '.ipynb' : options.ext;
       let path = `${folder}untitled${ext}`;

@@ -156,3 +156,15 @@ export function response(): ICompareResponse {
     values
   };
 }
+
+/** A promise with its resolve function, to hold a request open or answer out of order. */
+export function deferred<T>(): {
+  promise: Promise<T>;
+  resolve: (value: T) => void;
+} {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>(res => {
+    resolve = res;
+  });
+  return { promise, resolve };
+}

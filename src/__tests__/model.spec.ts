@@ -1,7 +1,7 @@
 import { CompareModel } from '../model';
 import { requestAPI } from '../request';
 import { ICompareRequest, ICompareResponse } from '../tokens';
-import { A, B, C, response } from './fixtures';
+import { A, B, C, deferred, response } from './fixtures';
 
 jest.mock('../request', () => ({
   requestAPI: jest.fn(),
@@ -9,17 +9,6 @@ jest.mock('../request', () => ({
 }));
 
 const mockedRequest = requestAPI as jest.MockedFunction<typeof requestAPI>;
-
-/** A promise with its resolve function, to answer requests out of order. */
-function deferred<T>() {
-  let resolve!: (value: T) => void;
-  let reject!: (reason: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
 
 beforeEach(() => {
   mockedRequest.mockReset();

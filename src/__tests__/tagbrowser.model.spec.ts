@@ -9,6 +9,7 @@ import {
   TagBrowserModel
 } from '../tagbrowser/model';
 import { IBaselinePin, IIndexResponse } from '../tokens';
+import { deferred } from './fixtures';
 
 jest.mock('../request', () => ({ requestAPI: jest.fn() }));
 
@@ -83,17 +84,6 @@ class FakePin implements IBaselinePin {
     this.path = path;
     this.changed.emit(path);
   }
-}
-
-/** A promise with its resolver, to hold a request open. */
-function deferred<T>() {
-  let resolve!: (value: T) => void;
-  let reject!: (reason: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
 }
 
 describe('TagBrowserModel', () => {

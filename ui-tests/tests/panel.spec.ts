@@ -413,14 +413,21 @@ test.describe('Comparison panel', () => {
       `${tmpPath}/comparison.ipynb`
     );
     expect(await get('comparison.ipynb')).toContain(B);
-    // Exporting again never replaces an earlier export, and leaves no
-    // temporary file behind
+    // Exporting again never replaces an earlier file (here one the user
+    // edited, so an overwrite would show), and leaves no temporary file behind
+    const edited = '<p>my notes on this comparison</p>';
+    await page.contents.uploadContent(
+      edited,
+      'text',
+      `${tmpPath}/comparison.html`
+    );
     await panel.getByRole('button', { name: 'HTML', exact: true }).click();
     await expect(panel).toHaveAttribute(
       'data-last-export',
       `${tmpPath}/comparison-1.html`
     );
-    expect(await get('comparison.html')).toBe(html);
+    expect(await get('comparison.html')).toBe(edited);
+    expect(await get('comparison-1.html')).toBe(html);
     const listing = await page.request.get(`/api/contents/${tmpPath}`);
     const names = ((await listing.json()).content as { name: string }[]).map(
       item => item.name
