@@ -236,4 +236,3 @@ class WorkerPool:
             workers, self._workers = self._workers, []
         for worker in workers:
             worker.stop()
-
