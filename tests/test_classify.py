@@ -973,3 +973,52 @@ def test_example_failed_run_has_error(example_runs):
     assert errors[-1]["kind"] == "error"
     assert errors[-1]["ename"] == "RuntimeError"
     assert "diverged" in errors[-1]["evalue"]
+
+
+# Text that looks like base64, with the noise notebooks carry: line breaks,
+# spaces, stray padding, characters outside the alphabet, and non-ASCII.
+_BASE64_NOISE = st.text(
+    alphabet=st.sampled_from(
+        list("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=\n \t-_!é")
+    ),
+    max_size=200,
+)
+
+
+def _insert(text: str, inserts: list[tuple[int, str]]) -> str:
+    for position, blank in inserts:
+        position = min(position, len(text))
+        text = text[:position] + blank + text[position:]
+    return text
+
+
+@settings(max_examples=400, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.one_of(
+        _BASE64_NOISE,
+        st.binary(max_size=300).map(lambda b: base64.b64encode(b).decode()),
+        # valid base64 with whitespace inserted anywhere
+        st.tuples(
+            st.binary(max_size=300).map(lambda b: base64.b64encode(b).decode()),
+            st.lists(st.tuples(st.integers(0, 400), st.sampled_from([" ", "\n", "\r\n", "\t"]))),
+        ).map(lambda pair: _insert(*pair)),
+    )
+)
+def test_image_bytes_decodes_exactly_as_the_standard_library(text):
+    """The fast decoder gives ``b64decode(validate=False)``'s bytes, or refuses as it does."""
+    try:
+        expected = base64.b64decode(text.encode("ascii"), validate=False)
+    except (UnicodeEncodeError, ValueError):  # binascii.Error is a ValueError
+        expected = None
+    try:
+        got = image_bytes({"image/png": text}, "image/png")
+    except ValueError:
+        got = None
+    assert got == expected
+
+
+def test_image_bytes_reads_base64_wrapped_in_lines():
+    blob = bytes(range(256)) * 8
+    wrapped = "\n".join(base64.encodebytes(blob).decode().split("\n"))
+    assert image_bytes({"image/png": wrapped}, "image/png") == blob
+    assert image_bytes({"image/png": wrapped.splitlines(True)}, "image/png") == blob
