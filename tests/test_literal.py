@@ -546,3 +546,73 @@ def test_the_flat_dict_shortcut_reads_numpy_2_metrics():
     assert _flat_dict("{'a': [1]}") is None
     assert _flat_dict("{'a': np.float64(nan)}") is None
     assert _flat_dict("{'a': 1") is None
+
+
+# Texts near the two shortcuts' edges: signed numbers in every spelling the
+# tokenizer knows (and some it refuses), names known and unknown, string
+# prefixes, calls, and the whitespace Python and the tokenizer disagree on.
+_SHORTCUT_TEXTS = st.builds(
+    lambda lead, sign, body, tail: lead + sign + body + tail,
+    st.sampled_from(["", " ", "\n", "\t\r\n", "\xa0", "\u3000", "\x0b"]),
+    st.sampled_from(["", "-", "+", "--", "+-", "- "]),
+    st.one_of(
+        st.from_regex(r"[0-9_.eE+\-xXoObB]{1,12}", fullmatch=True),
+        st.from_regex(
+            r"(?:[0-9]{1,400}|[0-9]{0,5}\.[0-9]{0,5})(?:[eE][+-]?[0-9]{1,4})?", fullmatch=True
+        ),
+        st.sampled_from(
+            [
+                "converged",
+                "nan",
+                "np.nan",
+                "True",
+                "None",
+                "inf",
+                "Model ridge",
+                "np.float64(0.5)",
+                "float('nan')",
+                "array([1, 2])",
+                "r'x'",
+                'u"x"',
+                "rb'x'",
+                "ab'c'",
+                "np.float64x(1)",
+                "set()",
+                "numpy.",
+                "_x",
+                "x.y.z",
+            ]
+        ),
+        st.text(alphabet="abrRuU_.'\"()[]{}0123456789 -", max_size=12),
+    ),
+    st.sampled_from(["", "\n", " \n", "\r\n", "\xa0", ", 1", " x"]),
+)
+
+
+@settings(max_examples=4000, deadline=None)
+@given(_SHORTCUT_TEXTS)
+def test_the_number_and_name_shortcuts_answer_what_the_full_parser_answers(text):
+    # Given a short text, perhaps a lone number or a leading name
+    from jupyterlab_nbcompare.core.literal import _parse_full, _shortcut, parse_literal
+
+    # When the shortcut decides it, its answer is the full parser's, exactly
+    quick = _shortcut(text)
+    if quick is not None:
+        assert repr(quick) == repr(_parse_full(text))
+    # and parse_literal, shortcut or not, always is
+    assert repr(parse_literal(text)) == repr(_parse_full(text))
+
+
+def test_the_shortcuts_decide_the_common_printed_values():
+    from jupyterlab_nbcompare.core.literal import _shortcut
+
+    # a printed float, int and negative number need no parser
+    assert _shortcut("0.21445786352156676\n") == (True, 0.21445786352156676)
+    assert _shortcut(" -3 ") == (True, -3)
+    assert repr(_shortcut("-0.0")) == repr((True, -0.0))
+    # plain sentences are refused at their first word
+    assert _shortcut("converged\n") == (False, None)
+    assert _shortcut("Model ridge with alpha=0.1 trained.\n") == (False, None)
+    # known names, string prefixes and containers are left to the parser
+    for text in ("nan", "np.float64(1)", "r'x'", "['a']", "True", "(1, 2)"):
+        assert _shortcut(text) is None

@@ -459,6 +459,40 @@ def _flat_dict(text: str) -> dict | None:
     return result
 
 
+#: A lone number as ``print`` writes a float or an int (with the tokenizer's
+#: whitespace around it and one optional sign): the commonest printed metric.
+_BARE_NUMBER = re.compile(
+    rf"{_BLANK}([+-]?)((?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?){_BLANK}"
+)
+#: The first token when it is a (dotted) name: the tokenizer's own pattern, greedy.
+_LEADING_NAME = re.compile(rf"{_BLANK}([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)")
+
+
+def _shortcut(text: str) -> tuple[bool, object] | None:
+    """The full parser's answer for the two commonest texts, or ``None`` to parse.
+
+    * A lone number (``0.245``, ``-3``) is read by the parser's own
+      :func:`_number` and sign rule.
+    * Text that starts with a name the grammar does not know (``converged``,
+      ``Model ridge ...``) is refused at its first token by the parser; here
+      without building it. Every other text goes to the full parser.
+    """
+    match = _BARE_NUMBER.fullmatch(text)
+    if match is not None:
+        try:
+            number = _number(match.group(2))
+        except _Refuse:
+            return _REFUSED
+        return True, (-number if match.group(1) == "-" else number)
+    match = _LEADING_NAME.match(text)
+    # A quote right after the name: maybe a string prefix (r'...'), parse it.
+    if match is not None and text[match.end() : match.end() + 1] not in ("'", '"'):
+        name = match.group(1)
+        if name not in _CONSTANTS and name not in _CONVERTERS:
+            return _REFUSED
+    return None
+
+
 def parse_literal(text: str) -> tuple[bool, object]:
     """Parse printed Python/numpy/JSON literal text into a plain Python value.
 
@@ -474,6 +508,10 @@ def parse_literal(text: str) -> tuple[bool, object]:
         flat = _flat_dict(text)
         if flat is not None:
             return True, flat
+    else:
+        quick = _shortcut(text)
+        if quick is not None:
+            return quick
     return _parse_full(text)
 
 
