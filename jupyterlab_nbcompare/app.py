@@ -70,11 +70,11 @@ class NbCompare(Configurable):
     read_batch = Int(
         32,
         help=(
-            "Notebooks read, parsed and extracted per worker-thread call; in "
-            "threads, one compare runs its calls one after the other (worker "
-            "processes take larger batches, two per worker). Smaller batches let a "
-            "cancelled or concurrent request get a thread sooner; larger ones cut "
-            "the cost of handing work to threads."
+            "Notebooks read, parsed and extracted per call to a worker thread or "
+            "worker process; in threads, one compare runs its calls one after the "
+            "other. Smaller batches let a concurrent request get a thread sooner "
+            "and share work more evenly between worker processes; larger ones cut "
+            "the cost of handing work over."
         ),
     ).tag(config=True)
 
@@ -93,13 +93,24 @@ class NbCompare(Configurable):
             "Worker processes that read, parse and extract notebooks on the fast "
             "path; 0 (the default) does that work in threads of the server "
             "process. Each worker is a small Python process that imports only the "
-            "extension's core (about 20 MB), started with the server. On a "
-            "two-core machine, 2 workers made a cold compare of 200 notebooks "
-            "about a third faster (benchmarks/bench_compare.py), and the garbage "
-            "of parsing is then collected in the workers. A worker that fails is "
-            "replaced and its notebooks are retried one by one in fresh workers; "
-            "one that stops its worker again is reported unreadable. Only when no "
-            "worker can start at all are notebooks parsed in threads."
+            "extension's core (about 20 MB), started with the server. The workers "
+            "and (with parse_in_server) one server thread take batches from one "
+            "queue, so on a two-core machine one worker already parses on the "
+            "second core (benchmarks/bench_compare.py gives the gain). A worker "
+            "that fails is replaced and its notebooks are retried one by one in "
+            "fresh workers; one that stops its worker again is reported unreadable. "
+            "Only when no worker can start at all are notebooks parsed in threads."
+        ),
+    ).tag(config=True)
+
+    parse_in_server = Bool(
+        True,
+        help=(
+            "With parse_processes, whether a thread of the server process takes "
+            "batches too, beside the workers (it would otherwise only wait for "
+            "them). False keeps the parsing of notebook files out of the server "
+            "process altogether, for administrators who want any trouble a file "
+            "could cause contained in a worker; a cold compare is then slower."
         ),
     ).tag(config=True)
 

@@ -33,6 +33,7 @@ import os
 import stat as stat_module
 import threading
 import weakref
+from collections import deque
 from collections.abc import Hashable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
@@ -53,7 +54,7 @@ from .cache import ByteBudgetCache, estimate_bytes
 from .core import extract, reader
 from .core import index as core_index
 from .core.files import iso_utc
-from .worker import WorkerError, WorkerPool, WorkerStartError
+from .worker import PIPELINE_BYTES, WorkerError, WorkerPool, WorkerStartError, request
 
 log = logging.getLogger(__name__)
 
@@ -127,6 +128,14 @@ def _hidden_by_name(os_path: str, root: str) -> bool:
         return False
     relative = os_path[len(root) :].lstrip(os.sep)
     return any(part.startswith(".") for part in relative.split(os.sep))
+
+
+def _take(batches: deque) -> Any:
+    """The next batch of a queue that several threads take from, or ``None``."""
+    try:
+        return batches.popleft()
+    except IndexError:
+        return None
 
 
 def collect_startup_garbage() -> None:
@@ -370,25 +379,60 @@ class NotebookService:
         self._count_parsed(sum(1 for outcome in outcomes if outcome[0] in ("record", "error")))
         return [self._accept(p, o, out) for (p, o), out in zip(misses, outcomes)]
 
-    def _process_read_batch(self, misses: Sequence[tuple[str, str]]) -> list[Loaded]:
-        """The same in a worker process (this thread waits on its pipe, GIL released).
+    def _drain_in_process(self, batches: deque, place: Any) -> None:
+        """Feed one worker process from the shared queue of batches until it is empty.
 
-        A worker that fails must not fail the request, nor bring its trouble
-        into the server: its notebooks are retried one by one in fresh
-        workers, and one that fails again gets a per-notebook error. Only
-        when no worker can start at all are they parsed in a thread.
+        Runs in one thread for the whole queue, not one thread call per batch:
+        between two batches the worker would otherwise wait for this thread,
+        then the event loop, then a thread again to get the GIL. Two requests
+        are in flight at a time, so the worker parses the next batch while this
+        thread reads and caches the last answer; ``place(batch, loaded)``
+        records each. A worker that fails must not fail the request, nor bring
+        its trouble into the server: its unanswered batches are retried one
+        notebook at a time in fresh workers, and one that fails again gets a
+        per-notebook error. Only when no worker can start are they parsed here.
         """
         limit = int(self.config.max_notebook_bytes)
-        os_paths = [os_path for _, os_path in misses]
-        try:
-            outcomes = self._process_pool().call("load_files", os_paths, limit)
-        except WorkerStartError:
-            log.warning("nbcompare: no worker process can run; parsing in a thread", exc_info=True)
-            return self._fast_read_batch(misses)
-        except WorkerError:
-            log.warning("nbcompare: a worker process failed; retrying one by one", exc_info=True)
-            outcomes = [self._one_in_worker(os_path, limit) for os_path in os_paths]
-        return self._accept_all(misses, outcomes)
+        inflight: deque = deque()
+
+        def items(batch: list) -> list[tuple[str, str]]:
+            return [item for _, item in batch]
+
+        while True:
+            try:
+                with self._process_pool().reserve() as process:
+                    while True:
+                        while len(inflight) < 2:
+                            batch = _take(batches)
+                            if batch is None:
+                                break
+                            frame = request("load_files", [o for _, o in items(batch)], limit)
+                            if inflight and len(frame) > PIPELINE_BYTES:
+                                batches.appendleft(batch)  # sent once the worker is idle
+                                break
+                            inflight.append(batch)  # before sending: a failed send retries it
+                            process.send(frame)
+                        if not inflight:
+                            return
+                        outcomes = process.receive()
+                        batch = inflight.popleft()
+                        place(batch, self._accept_all(items(batch), outcomes))
+            except WorkerStartError:
+                log.warning("nbcompare: no worker process can run; parsing here", exc_info=True)
+                # This thread takes over the work in hand, and the queue (no other
+                # consumer may be left: see NbCompare.parse_in_server).
+                while inflight or batches:
+                    batch = inflight.popleft() if inflight else _take(batches)
+                    if batch is not None:
+                        place(batch, self._fast_read_batch(items(batch)))
+                return
+            except WorkerError:
+                log.warning("nbcompare: a worker process failed; retrying each", exc_info=True)
+                while inflight:
+                    batch = inflight.popleft()
+                    outcomes = [self._one_in_worker(o, limit) for _, o in items(batch)]
+                    place(batch, self._accept_all(items(batch), outcomes))
+                # and the rest of the queue goes to a fresh worker
 
     def _one_in_worker(self, os_path: str, limit: int) -> tuple:
         """One notebook in a worker; the notebook that stops its worker gets an error."""
@@ -509,35 +553,40 @@ class NotebookService:
         if self.uses_fast_path:
             probed = await self._in_thread(self._fast_probe, paths)
             misses = [(i, item) for i, item in enumerate(probed) if not isinstance(item, Loaded)]
-            in_processes = int(self.config.parse_processes) > 0
             size = max(1, int(self.config.read_batch))
-            workers = max(1, int(self.config.parse_processes))
-            if in_processes:
-                # Each call to a process costs a round trip and marshalling:
-                # larger batches, two per worker so that the workers finish together.
-                size = max(size, -(-len(misses) // (2 * workers)))
-            batches = [misses[i : i + size] for i in range(0, len(misses), size)]
+            batches = deque(misses[i : i + size] for i in range(0, len(misses), size))
 
-            async def run(batch: list[tuple[int, tuple[str, str]]]) -> None:
-                items = [item for _, item in batch]
-                if in_processes:
-                    # No more calls waiting on workers than there are workers:
-                    # the other threads stay free for other requests.
-                    async with self._process_slots(workers):
-                        loaded = await self._in_thread(self._process_read_batch, items)
-                else:
-                    loaded = await self._in_thread(self._fast_read_batch, items)
+            def place(batch: list[tuple[int, tuple[str, str]]], loaded: list[Loaded]) -> None:
                 for (index, _), item in zip(batch, loaded):
                     probed[index] = item
 
-            if in_processes:
-                await asyncio.gather(*(run(batch) for batch in batches))
-            else:
+            async def in_threads() -> None:
                 # One batch after the other: threads share one GIL, so parsing
                 # in two at once is no faster and makes them wait for each
                 # other; the other worker threads stay free for other requests.
-                for batch in batches:
-                    await run(batch)
+                while (batch := _take(batches)) is not None:
+                    items = [item for _, item in batch]
+                    place(batch, await self._in_thread(self._fast_read_batch, items))
+
+            async def in_a_process(slots: asyncio.Semaphore) -> None:
+                # No more threads waiting on workers than there are workers:
+                # the other threads stay free for other requests.
+                async with slots:
+                    if batches:
+                        await self._in_thread(self._drain_in_process, batches, place)
+
+            workers = max(0, int(self.config.parse_processes))
+            if workers:
+                # Every worker process (and one server thread, unless told
+                # otherwise) takes batches from one queue until it is empty: on
+                # two cores, one worker and the server's thread parse on both.
+                slots = self._process_slots(workers)
+                consumers = [in_a_process(slots) for _ in range(workers)]
+                if self.config.parse_in_server:
+                    consumers.append(in_threads())
+                await asyncio.gather(*consumers)
+            else:
+                await in_threads()
             # Every miss was replaced by its Loaded.
             return probed  # type: ignore[return-value]
 

@@ -29,6 +29,7 @@ next call (the service then retries that batch notebook by notebook);
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import marshal
 import os
@@ -37,6 +38,7 @@ import struct
 import subprocess
 import sys
 import threading
+from collections.abc import Iterator
 from typing import IO, Any
 
 log = logging.getLogger(__name__)
@@ -54,13 +56,24 @@ class WorkerStartError(WorkerError):
     """No worker process could be started (or the pool is closed)."""
 
 
-def _write_frame(stream: IO[bytes], payload: Any) -> None:
+#: A request at most this long may be written while the worker may still be
+#: writing an earlier answer: it fits in a pipe's buffer (64 KiB on Linux, 16
+#: KiB or more elsewhere), so the write cannot block on a worker that is
+#: itself blocked writing to us.
+PIPELINE_BYTES = 8192
+
+
+def _frame(payload: Any) -> bytes:
+    """One frame: the length header and the marshal dump."""
     try:
         data = marshal.dumps(payload)
     except ValueError as error:  # a value marshal cannot carry: say so instead
         data = marshal.dumps(("error", f"unserialisable answer: {error}"))
-    stream.write(_HEADER.pack(len(data)))
-    stream.write(data)
+    return _HEADER.pack(len(data)) + data
+
+
+def _write_frame(stream: IO[bytes], payload: Any) -> None:
+    stream.write(_frame(payload))
     stream.flush()
 
 
@@ -116,6 +129,11 @@ def main() -> None:
 # --------------------------------------------------------------------------- parent side
 
 
+def request(name: str, *args: Any) -> bytes:
+    """The frame asking a worker to run ``name(*args)``."""
+    return _frame((name, args))
+
+
 class _Worker:
     """One worker process and its two pipes (used by one thread at a time)."""
 
@@ -137,15 +155,27 @@ class _Worker:
             cwd=package_parent,
         )
 
-    def call(self, name: str, args: tuple) -> Any:
+    def send(self, frame: bytes) -> None:
+        """Write one request frame (see :func:`request`); raises :class:`WorkerError`."""
         try:
-            _write_frame(self.process.stdin, (name, args))
+            self.process.stdin.write(frame)
+            self.process.stdin.flush()
+        except (OSError, ValueError) as error:
+            raise WorkerError(f"worker process {self.process.pid} failed: {error!r}") from None
+
+    def receive(self) -> Any:
+        """Read the answer to the oldest request not yet answered."""
+        try:
             status, answer = _read_frame(self.process.stdout)
         except (OSError, EOFError, ValueError, TypeError, struct.error) as error:
             raise WorkerError(f"worker process {self.process.pid} failed: {error!r}") from None
         if status != "ok":
             raise WorkerError(f"worker process {self.process.pid}: {answer}")
         return answer
+
+    def call(self, name: str, args: tuple) -> Any:
+        self.send(request(name, *args))
+        return self.receive()
 
     def alive(self) -> bool:
         return self.process.poll() is None
@@ -204,8 +234,15 @@ class WorkerPool:
                 self._workers.remove(worker)
         worker.stop()
 
-    def call(self, name: str, *args: Any) -> Any:
-        """Run the worker function ``name`` on ``args``; raises :class:`WorkerError`."""
+    @contextlib.contextmanager
+    def reserve(self) -> Iterator[_Worker]:
+        """One worker for the caller alone (waiting for one if all are busy).
+
+        The caller may :meth:`~_Worker.send` several requests before it
+        reads their answers with :meth:`~_Worker.receive`, in order, so the worker
+        never waits for the parent between two requests. A
+        :class:`WorkerError` raised inside retires the worker.
+        """
         worker = self._idle.get()
         try:
             if self._closed:
@@ -215,7 +252,7 @@ class WorkerPool:
                     self._retire(worker)
                     worker = None
                 worker = self._start()
-            return worker.call(name, args)
+            yield worker
         except WorkerError:
             if worker is not None:
                 self._retire(worker)
@@ -223,6 +260,11 @@ class WorkerPool:
             raise
         finally:
             self._idle.put(worker)  # None keeps the slot: a fresh worker next time
+
+    def call(self, name: str, *args: Any) -> Any:
+        """Run the worker function ``name`` on ``args``; raises :class:`WorkerError`."""
+        with self.reserve() as worker:
+            return worker.call(name, args)
 
     def pids(self) -> list[int]:
         """The process ids of the live workers (for tests and operators)."""

@@ -274,18 +274,22 @@ async def test_worker_processes_give_identical_answers(jp_fetch, jp_serverapp, e
     settings = jp_serverapp.web_app.settings
     service = settings["nbcompare_service"]
     bodies = {}
+    # Small batches, so that workers and the server's thread all take some
+    settings["nbcompare"].read_batch = 3
     try:
-        for processes in (0, 2):
-            # When the same request is answered from a cold cache, in threads then processes
+        for processes, in_server in ((0, True), (2, False), (1, True)):
+            # When the same request is answered from a cold cache: in threads,
+            # in two processes alone, then in a process beside a server thread
             settings["nbcompare"].parse_processes = processes
+            settings["nbcompare"].parse_in_server = in_server
             parsed = service.parsed
-            bodies[processes] = await cold_compare(jp_fetch, service, paths)
+            bodies[(processes, in_server)] = await cold_compare(jp_fetch, service, paths)
             # And every readable file was parsed once, wherever that happened
             assert service.parsed - parsed == len(paths) - 1
     finally:
         service.close()
     # Then the answers are identical
-    assert bodies[0] == bodies[2]
+    assert bodies[(0, True)] == bodies[(2, False)] == bodies[(1, True)]
 
 
 async def test_a_dead_worker_process_is_replaced(jp_fetch, jp_serverapp, served_runs):
@@ -295,6 +299,7 @@ async def test_a_dead_worker_process_is_replaced(jp_fetch, jp_serverapp, served_
 
     settings = jp_serverapp.web_app.settings
     settings["nbcompare"].parse_processes = 1
+    settings["nbcompare"].parse_in_server = False  # every notebook goes to the worker
     service = settings["nbcompare_service"]
     pool = service._process_pool()
     (pid,) = pool.pids()
@@ -325,21 +330,24 @@ async def test_a_notebook_that_stops_its_worker_gets_an_error_and_spoils_nothing
     write_notebook(
         "poison.ipynb", {"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
     )
-    real_call = worker._Worker.call
+    real_send = worker._Worker.send
 
-    def call(self, name, args):
-        if any(str(path).endswith("poison.ipynb") for path in args[0]):
+    def send(self, frame):
+        real_send(self, frame)
+        if b"poison.ipynb" in frame:
             self.process.kill()
             self.process.wait()
-        return real_call(self, name, args)
 
-    monkeypatch.setattr(worker._Worker, "call", call)
+    monkeypatch.setattr(worker._Worker, "send", send)
     settings = jp_serverapp.web_app.settings
     settings["nbcompare"].parse_processes = 1
+    settings["nbcompare"].parse_in_server = False  # every notebook goes to the worker
+    settings["nbcompare"].read_batch = 2
     service = settings["nbcompare_service"]
     try:
-        # When it is compared with the runs, in one batch
-        paths = ["poison.ipynb", *served_runs]
+        # When it is compared with the runs, in the second of several batches
+        # (so that one batch is in flight behind it, and more wait in the queue)
+        paths = [served_runs[0], "poison.ipynb", *served_runs[1:]]
         response = await jp_fetch(
             "nbcompare", "compare", method="POST", body=json.dumps({"paths": paths})
         )
@@ -354,8 +362,9 @@ async def test_a_notebook_that_stops_its_worker_gets_an_error_and_spoils_nothing
     assert all(notebooks[path]["status"] in ("ok", "failed") for path in served_runs)
 
 
+@pytest.mark.parametrize("in_server", [True, False])
 async def test_without_worker_processes_parsing_falls_back_to_threads(
-    jp_fetch, jp_serverapp, served_runs, monkeypatch
+    jp_fetch, jp_serverapp, served_runs, monkeypatch, in_server
 ):
     # Given a server configured for worker processes that cannot start any
     from jupyterlab_nbcompare import worker
@@ -366,6 +375,8 @@ async def test_without_worker_processes_parsing_falls_back_to_threads(
     monkeypatch.setattr(worker._Worker, "__init__", cannot_start)
     settings = jp_serverapp.web_app.settings
     settings["nbcompare"].parse_processes = 2
+    settings["nbcompare"].parse_in_server = in_server
+    settings["nbcompare"].read_batch = 2
     service = settings["nbcompare_service"]
     try:
         # When runs are compared

@@ -772,3 +772,37 @@ def test_cell_position_never_makes_equal_values_differ():
     # Then each cell says where it came from, and the row does not differ
     assert [cells(result, "mse")[p]["cell_index"] for p in "ab"] == [0, 7]
     assert row(result, "mse")["differs"] is False
+
+
+_STRING_LABELS = st.sampled_from(["a", "b", "a", "", ["x", "y"], ["x", "y"]])
+
+
+@st.composite
+def _same_label_pairs(draw):
+    """A baseline and a table with its very labels, values changed, rows maybe ragged."""
+    columns = draw(st.lists(_STRING_LABELS, max_size=4))
+    index = draw(st.lists(_STRING_LABELS, max_size=4))
+
+    def rows():
+        return [draw(st.lists(_CELL_VALUES, min_size=0, max_size=len(columns) + 1)) for _ in index]
+
+    return table(columns, index, rows()), table(list(columns), list(index), rows())
+
+
+@settings(max_examples=800, deadline=None)
+@given(_same_label_pairs())
+def test_a_table_with_the_baselines_labels_gets_the_general_answer(pair):
+    # Given two tables with the same string labels (the commonest case, which
+    # takes a shortcut), with NaN, bools, lists and ragged rows as values
+    from jupyterlab_nbcompare.core import compare as core_compare
+
+    base, other = pair
+    entries = [entry("a", ("t", base)), entry("b", ("t", other))]
+    quick = compare(entries)
+    # When the general pairing by label and occurrence answers the same request
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(core_compare, "_same_labels", lambda labels, base_labels: False)
+        general = compare(entries)
+    # Then both answers are identical, field for field
+    assert repr(quick) == repr(general)
+    assert cells(quick, "t")["b"]["changed_at"] == _reference_changed_at(other, base)

@@ -14,7 +14,7 @@ import time
 import pytest
 
 from jupyterlab_nbcompare import loader
-from jupyterlab_nbcompare.worker import WorkerError, WorkerPool
+from jupyterlab_nbcompare.worker import PIPELINE_BYTES, WorkerError, WorkerPool, request
 
 LIMIT = 50 * 1024 * 1024
 
@@ -152,3 +152,41 @@ def test_closing_a_pool_does_not_wait_for_a_call_in_flight(pool, example_runs):
     caller.join(timeout=10)
     assert not caller.is_alive()
     assert len(errors) == 1
+
+
+def test_requests_sent_ahead_are_answered_in_order(pool, example_runs):
+    # Given several different batches of runs
+    runs = [str(p) for p in example_runs.values()]
+    batches = [runs[:1], runs[1:3], [], runs]
+    frames = [request("load_files", batch, LIMIT) for batch in batches]
+    assert all(len(frame) <= PIPELINE_BYTES for frame in frames)
+    # When one worker is sent all of them before any answer is read
+    with pool.reserve() as worker:
+        for frame in frames:
+            worker.send(frame)
+        answers = [worker.receive() for _ in frames]
+    # Then each answer is its own request's, in order
+    assert [repr(answer) for answer in answers] == [
+        repr(loader.load_files(batch, LIMIT)) for batch in batches
+    ]
+    # And the worker goes back to the pool for the next caller
+    assert pool.call("load_files", runs[:1], LIMIT)[0][0] == "record"
+
+
+def test_a_worker_that_fails_inside_a_reservation_is_replaced(pool):
+    # Given a worker reserved, whose process dies before it answers
+    (pid,) = pool.pids()
+
+    def use_a_dead_worker():
+        with pool.reserve() as worker:
+            worker.process.kill()
+            worker.process.wait()
+            worker.send(request("load_files", [], LIMIT))
+            worker.receive()
+
+    with pytest.raises(WorkerError):
+        use_a_dead_worker()
+    # Then it was retired, and the next call starts a fresh one
+    assert pool.call("load_files", [], LIMIT) == []
+    assert pool.pids()
+    assert pool.pids()[0] != pid

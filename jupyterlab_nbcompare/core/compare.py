@@ -331,6 +331,69 @@ def _base_table_keys(base: dict) -> tuple[list, list, dict, dict]:
     return base_row_keys, base_col_keys, base_row_at, base_col_at
 
 
+def _same_labels(labels: list, base_labels: list) -> bool:
+    """Whether two label lists are equal and made of strings (or lists of strings).
+
+    Then pairing by label and occurrence pairs each position with itself:
+    equal string keys, in the same order, have the same occurrence numbers.
+    Other labels (numbers, where ``True == 1``) take the general path.
+    """
+    if labels != base_labels:
+        return False
+    for label in labels:
+        if type(label) is not str and not (
+            type(label) is list and all(type(part) is str for part in label)
+        ):
+            return False
+    return True
+
+
+def _table_same_shape(cell: dict, index: list, columns: list, rows: list, base_rows: list) -> None:
+    """:func:`_table` for a table with the baseline's labels: a cell by cell walk.
+
+    The commonest case (runs of one template print the same frame), and the
+    answer :func:`_table` gives for it: positions pair with themselves,
+    nothing is added or removed.
+    """
+    width = len(columns)
+    changed, changed_at = [], []
+    for i in range(len(index)):
+        row = rows[i] if i < len(rows) else None
+        base_row = base_rows[i] if i < len(base_rows) else None
+        row = row if isinstance(row, list) else []
+        base_row = base_row if isinstance(base_row, list) else []
+        if row == base_row and _plain_row(row):
+            continue  # equal plain values: nothing changed in this row
+        row_width, base_width = len(row), len(base_row)
+        for j in range(width):
+            value = row[j] if j < row_width else None
+            base_value = base_row[j] if j < base_width else None
+            kind = type(value)
+            if kind is type(base_value) and kind in _PLAIN and value == base_value:
+                continue
+            if not _same(value, base_value):
+                changed.append([index[i], columns[j]])
+                changed_at.append([i, j])
+    cell["changed"] = changed
+    cell["row_pairs"] = list(range(len(index)))
+    cell["column_pairs"] = list(range(width))
+    cell["changed_at"] = changed_at
+    cell["added_rows"], cell["removed_rows"] = [], []
+    cell["added_columns"], cell["removed_columns"] = [], []
+
+
+def _plain_row(row: list) -> bool:
+    """Only strings, ints and finite floats: where ``==`` is the contract's equality."""
+    for value in row:
+        kind = type(value)
+        if kind is float:
+            if value != value:
+                return False
+        elif kind is not str and kind is not int:
+            return False
+    return True
+
+
 def _table(cell: dict, base: dict | None, memo: dict | None = None) -> None:
     """Changed cells, added/removed rows and columns against the baseline's table.
 
@@ -362,6 +425,9 @@ def _table(cell: dict, base: dict | None, memo: dict | None = None) -> None:
     base_index, base_columns = base.get("index") or [], base.get("columns") or []
     rows, base_rows = cell.get("rows") or [], base.get("rows") or []
 
+    if _same_labels(index, base_index) and _same_labels(columns, base_columns):
+        _table_same_shape(cell, index, columns, rows, base_rows)
+        return
     if memo is None:
         memo = {}
     keys = memo.get("base_table")
