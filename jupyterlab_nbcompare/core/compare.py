@@ -362,7 +362,7 @@ def _table_same_shape(cell: dict, index: list, columns: list, rows: list, base_r
         base_row = base_rows[i] if i < len(base_rows) else None
         row = row if isinstance(row, list) else []
         base_row = base_row if isinstance(base_row, list) else []
-        if row == base_row and _plain_row(row):
+        if row == base_row and _plain_row(row) and _plain_row(base_row):
             continue  # equal plain values: nothing changed in this row
         row_width, base_width = len(row), len(base_row)
         for j in range(width):
