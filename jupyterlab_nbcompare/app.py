@@ -88,18 +88,32 @@ class NbCompare(Configurable):
     ).tag(config=True)
 
     parse_processes = Int(
-        0,
+        -1,
         help=(
             "Worker processes that read, parse and extract notebooks on the fast "
-            "path; 0 (the default) does that work in threads of the server "
-            "process. Each worker is a small Python process that imports only the "
-            "extension's core (about 20 MB), started with the server. The workers "
-            "and (with parse_in_server) one server thread take batches from one "
-            "queue, so on a two-core machine one worker already parses on the "
-            "second core (benchmarks/bench_compare.py gives the gain). A worker "
-            "that fails is replaced and its notebooks are retried one by one in "
-            "fresh workers; one that stops its worker again is reported unreadable. "
-            "Only when no worker can start at all are notebooks parsed in threads."
+            "path, beside the server's own thread (see parse_in_server): -1 (the "
+            "default) starts one where the server may use two CPUs or more, and "
+            "none on a single CPU; 0 does all that work in threads of the server "
+            "process. A worker is a small Python process that imports only the "
+            "extension's core (about 20 MB). It starts with the server, stops once "
+            "unused for worker_idle_seconds, and starts again for the next compare "
+            "that needs it. The workers and the server's thread take batches from "
+            "one queue, so on two cores one worker already parses on the second "
+            "core (benchmarks/bench_compare.py gives the gain). A worker that "
+            "fails is replaced and its notebooks are retried one by one in fresh "
+            "workers; one that stops its worker again is reported unreadable. When "
+            "no worker can start at all, notebooks are parsed in threads."
+        ),
+    ).tag(config=True)
+
+    worker_idle_seconds = Float(
+        600.0,
+        help=(
+            "Seconds after which worker processes that no compare used are "
+            "stopped, so that a server nobody compares with holds no worker's "
+            "memory; the next compare that needs them starts them again (the "
+            "server's thread parses meanwhile). 0 keeps them until the server "
+            "stops."
         ),
     ).tag(config=True)
 

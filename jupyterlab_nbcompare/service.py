@@ -27,14 +27,16 @@ from __future__ import annotations
 import asyncio
 import atexit
 import base64
+import contextlib
 import gc
 import logging
 import os
 import stat as stat_module
 import threading
+import time
 import weakref
 from collections import deque
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from typing import Any, NamedTuple
@@ -130,6 +132,33 @@ def _hidden_by_name(os_path: str, root: str) -> bool:
     return any(part.startswith(".") for part in relative.split(os.sep))
 
 
+def _available_cpus() -> int:
+    """CPUs this process may run on (its affinity where the platform tells it)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def _stop_when_idle(reference: weakref.ref, pool: WorkerPool) -> None:
+    """The idle watcher of one pool (a daemon thread): ends when the pool does.
+
+    Checks a few times per ``worker_idle_seconds``; holds the service only
+    weakly, so a server that goes away takes its watcher with it.
+    """
+    while True:
+        service = reference()
+        if service is None:
+            return
+        timeout = float(service.config.worker_idle_seconds)
+        interval = min(60.0, max(0.05, timeout / 4)) if timeout > 0 else 60.0
+        if service._stop_if_idle(pool):
+            return
+        del service
+        if pool.wait_closed(interval):
+            return
+
+
 def _take(batches: deque) -> Any:
     """The next batch of a queue that several threads take from, or ``None``."""
     try:
@@ -205,6 +234,9 @@ class NotebookService:
         self._threads_size = 0
         self._pool: WorkerPool | None = None
         self._pool_lock = threading.Lock()
+        self._active = 0  # compares using the worker processes now
+        self._last_use = time.monotonic()
+        self._exit_hook = False
         self._slots: asyncio.Semaphore | None = None
         self._slots_size = 0
         config.observe(self._budget_changed, names=["cache_bytes", "response_cache_bytes"])
@@ -247,7 +279,7 @@ class NotebookService:
         blocking work, and its size follows the option.
         """
         # A thread waits on each busy worker process, so those come on top.
-        wanted = max(1, int(self.config.read_threads)) + max(0, int(self.config.parse_processes))
+        wanted = max(1, int(self.config.read_threads)) + self.worker_count()
         if self._threads is None or self._threads_size != wanted:
             if self._threads is not None:
                 self._threads.shutdown(wait=False)
@@ -392,6 +424,11 @@ class NotebookService:
         notebook at a time in fresh workers, and one that fails again gets a
         per-notebook error. Only when no worker can start are they parsed here.
         """
+        with self._using_workers():
+            self._drain(batches, place)
+
+    def _drain(self, batches: deque, place: Any) -> None:
+        """The body of :meth:`_drain_in_process`."""
         limit = int(self.config.max_notebook_bytes)
         inflight: deque = deque()
 
@@ -453,17 +490,65 @@ class NotebookService:
         # Cached under the file's stamp like any answer: an unchanged file is not retried.
         return "error", error, (info.st_mtime_ns, info.st_size, info.st_mtime), 0
 
+    def worker_count(self) -> int:
+        """How many worker processes ``NbCompare.parse_processes`` asks for (-1: automatic)."""
+        wanted = int(self.config.parse_processes)
+        if wanted >= 0:
+            return wanted
+        return 1 if _available_cpus() >= 2 else 0
+
     def _process_pool(self) -> WorkerPool:
         """The worker processes (:mod:`.worker`), started now if not yet, resized to the option."""
-        wanted = max(1, int(self.config.parse_processes))
-        old = None
+        wanted = max(1, self.worker_count())
+        old = new = None
         with self._pool_lock:
             if self._pool is None or self._pool.size != wanted:
                 old, self._pool = self._pool, WorkerPool(wanted)
+                new = self._pool
+                self._last_use = time.monotonic()
             pool = self._pool
         if old is not None:
             old.close()  # outside the lock: it waits for its workers to die
+        if new is not None:
+            if not self._exit_hook:
+                # Stop workers when the server's process exits (a weak reference:
+                # servers that come and go, as in tests, are not kept alive).
+                atexit.register(_close_service, weakref.ref(self))
+                self._exit_hook = True
+            watcher = threading.Thread(
+                target=_stop_when_idle,
+                args=(weakref.ref(self), new),
+                name="nbcompare-idle-workers",
+                daemon=True,
+            )
+            watcher.start()
         return pool
+
+    @contextlib.contextmanager
+    def _using_workers(self) -> Iterator[None]:
+        """Mark the worker processes busy (the idle watcher leaves them running)."""
+        with self._pool_lock:
+            self._active += 1
+            self._last_use = time.monotonic()
+        try:
+            yield
+        finally:
+            with self._pool_lock:
+                self._active -= 1
+                self._last_use = time.monotonic()
+
+    def _stop_if_idle(self, pool: WorkerPool) -> bool:
+        """Stop ``pool`` when no compare used it for ``worker_idle_seconds``; True when gone."""
+        timeout = float(self.config.worker_idle_seconds)
+        with self._pool_lock:
+            if self._pool is not pool:
+                return True  # closed or replaced: nothing left to watch
+            if timeout <= 0 or self._active or time.monotonic() - self._last_use < timeout:
+                return False
+            self._pool = None
+        log.info("nbcompare: stopping worker processes unused for %.0f s", timeout)
+        pool.close()
+        return True
 
     def start_workers(self) -> None:
         """Start-up work (when configured), so that the first compare is not slow.
@@ -482,11 +567,8 @@ class NotebookService:
                 timer.name = f"nbcompare-{task.__name__}"
                 timer.daemon = True
                 timer.start()
-        if int(self.config.parse_processes) > 0:
+        if self.worker_count() > 0:
             self._process_pool()  # each worker imports the core and warms up now
-            # Stop them when the server's process exits (a weak reference:
-            # servers that come and go, as in tests, are not kept alive).
-            atexit.register(_close_service, weakref.ref(self))
         self._thread_pool().submit(loader.warm_up)
 
     def close(self) -> None:
@@ -575,7 +657,7 @@ class NotebookService:
                     if batches:
                         await self._in_thread(self._drain_in_process, batches, place)
 
-            workers = max(0, int(self.config.parse_processes))
+            workers = self.worker_count()
             if workers:
                 # Every worker process (and one server thread, unless told
                 # otherwise) takes batches from one queue until it is empty: on

@@ -210,6 +210,7 @@ class WorkerPool:
         self._lock = threading.Lock()
         self._workers: list[_Worker] = []
         self._closed = False
+        self._closed_event = threading.Event()
         for _ in range(self.size):
             try:
                 self._idle.put(self._start())
@@ -266,6 +267,10 @@ class WorkerPool:
         with self.reserve() as worker:
             return worker.call(name, args)
 
+    def wait_closed(self, timeout: float) -> bool:
+        """Wait up to ``timeout`` seconds for :meth:`close`; whether it happened."""
+        return self._closed_event.wait(timeout)
+
     def pids(self) -> list[int]:
         """The process ids of the live workers (for tests and operators)."""
         with self._lock:
@@ -274,6 +279,7 @@ class WorkerPool:
     def close(self) -> None:
         """Stop every worker; calls running now finish or fail, later calls fail."""
         self._closed = True
+        self._closed_event.set()
         with self._lock:
             workers, self._workers = self._workers, []
         for worker in workers:

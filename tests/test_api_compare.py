@@ -6,6 +6,7 @@ through the ContentsManager's generic path; both must give the same answers.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 from datetime import datetime, timezone
@@ -389,3 +390,79 @@ async def test_without_worker_processes_parsing_falls_back_to_threads(
     answer = json.loads(response.body)
     assert [nb["status"] for nb in answer["notebooks"]].count("unreadable") == 0
     assert service.parsed == len(served_runs)
+
+
+@pytest.mark.parametrize(
+    ("option", "cpus", "workers"),
+    [(-1, 1, 0), (-1, 2, 1), (-1, 16, 1), (0, 16, 0), (3, 1, 3)],
+)
+def test_the_automatic_number_of_workers_follows_the_cpus(
+    jp_serverapp, monkeypatch, option, cpus, workers
+):
+    # Given parse_processes (-1: automatic) on a machine with this many CPUs
+    from jupyterlab_nbcompare import service as service_module
+
+    monkeypatch.setattr(service_module, "_available_cpus", lambda: cpus)
+    settings = jp_serverapp.web_app.settings
+    settings["nbcompare"].parse_processes = option
+    # Then one worker beside the server's thread when there is a second CPU,
+    # none on one CPU, and exactly the number asked for otherwise
+    assert settings["nbcompare_service"].worker_count() == workers
+
+
+async def test_idle_workers_stop_and_the_next_compare_starts_them_again(
+    jp_fetch, jp_serverapp, served_runs
+):
+    # Given a server with one worker that stops after 0.3 s unused
+    settings = jp_serverapp.web_app.settings
+    settings["nbcompare"].parse_processes = 1
+    settings["nbcompare"].parse_in_server = False  # every notebook goes to the worker
+    settings["nbcompare"].worker_idle_seconds = 0.3
+    service = settings["nbcompare_service"]
+    try:
+        answer = await cold_compare(jp_fetch, service, served_runs)
+        assert all(nb["status"] != "unreadable" for nb in answer["notebooks"])
+        pool = service._pool
+        (pid,) = pool.pids()
+        # When nothing uses it for a while
+        for _ in range(200):
+            if service._pool is None:
+                break
+            await asyncio.sleep(0.02)
+        # Then its process is gone
+        assert service._pool is None
+        assert pool.pids() == []
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
+        # And the next compare starts a worker again and is answered in full
+        again = await cold_compare(jp_fetch, service, served_runs)
+        assert again == answer
+        assert service._pool is not None
+        assert service._pool.pids()
+    finally:
+        service.close()
+
+
+def test_workers_in_use_or_without_a_timeout_are_never_stopped(jp_serverapp):
+    settings = jp_serverapp.web_app.settings
+    settings["nbcompare"].parse_processes = 1
+    service = settings["nbcompare_service"]
+    pool = service._process_pool()
+    try:
+        service._last_use -= 1000  # unused for long
+        # Given a compare using the workers, they stay, however long unused before
+        settings["nbcompare"].worker_idle_seconds = 1
+        service._active += 1
+        assert service._stop_if_idle(pool) is False
+        service._active -= 1
+        # Given no timeout, they stay
+        settings["nbcompare"].worker_idle_seconds = 0
+        assert service._stop_if_idle(pool) is False
+        assert service._pool is pool
+        # Given neither, they stop
+        settings["nbcompare"].worker_idle_seconds = 1
+        assert service._stop_if_idle(pool) is True
+        assert service._pool is None
+    finally:
+        service.close()
+        pool.close()
