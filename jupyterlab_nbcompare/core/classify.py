@@ -238,8 +238,13 @@ def _join(text: object) -> str | None:
     """nbformat stores multi-line strings as lists of lines; join them."""
     if isinstance(text, str):
         return text
-    if isinstance(text, list) and all(isinstance(line, str) for line in text):
-        return "".join(text)
+    if isinstance(text, list):
+        try:
+            # str.join refuses any item that is not a str (subclasses are
+            # joined as the str they are), so it is the check too
+            return "".join(text)
+        except TypeError:
+            return None
     return None
 
 
