@@ -12,17 +12,25 @@ import math
 import orjson
 import pytest
 
+from jupyterlab_nbcompare.core.classify import is_plain_json
 from jupyterlab_nbcompare.core.compare import compare, compare_json
 
 NAN = float("nan")
 
 
-def entry(path, cells, parameters=None):
-    """A readable notebook whose tagged values are ``{name: cell}``."""
+def entry(path, cells, parameters=None, flagged=False):
+    """A readable notebook whose tagged values are ``{name: cell}``.
+
+    ``flagged``: each value says whether it is plain JSON, as extraction
+    records it (without the flag, the comparison checks for itself).
+    """
     values = [
         {"name": name, "origin": "tag", "cell": cell, "cell_index": 0}
         for name, cell in cells.items()
     ]
+    if flagged:
+        for value in values:
+            value["plain"] = is_plain_json(value["cell"])
     record = {"status": "ok", "duration": 1.5, "parameters": parameters or {}, "values": values}
     return {"path": path, "last_modified": None, "record": record, "error": None}
 
@@ -57,14 +65,28 @@ UNREADABLE = {
             {"kind": "table", "columns": ["a"], "index": ["0"], "rows": [[1.0]]},
             id="table-with-nan",
         ),
+        pytest.param(
+            {"kind": "scalar", "value": 1e308},
+            {"kind": "scalar", "value": -1e308},
+            id="finite-values-whose-delta-overflows",
+        ),
+        pytest.param(
+            {"kind": "mapping", "items": {"m": {"value": -1e308}, "n": {"value": 1}}},
+            {"kind": "mapping", "items": {"m": {"value": 1e308}, "n": {"value": 5e-324}}},
+            id="mapping-deltas-that-overflow",
+        ),
     ],
 )
-def test_compare_json_is_the_serialised_compare(first, second):
-    # Given two notebooks whose cells hold plain, tuple or non-finite values,
-    # and one unreadable notebook, with a non-finite parameter
+@pytest.mark.parametrize("flagged", [False, True], ids=["unflagged", "flagged"])
+def test_compare_json_is_the_serialised_compare(first, second, flagged):
+    # Given two notebooks whose cells hold plain, tuple or non-finite values
+    # (or finite ones whose deltas overflow), flagged as extraction flags them
+    # or not, and one unreadable notebook, with a non-finite parameter
     entries = [
-        entry("a.ipynb", {"metric": first}, {"alpha": {"value": NAN, "injected": True}}),
-        entry("b.ipynb", {"metric": second, "other": {"kind": "text", "text": "hi"}}),
+        entry("a.ipynb", {"metric": first}, {"alpha": {"value": NAN, "injected": True}}, flagged),
+        entry(
+            "b.ipynb", {"metric": second, "other": {"kind": "text", "text": "hi"}}, None, flagged
+        ),
         UNREADABLE,
     ]
     # When the answer is serialised row by row and as a whole
@@ -91,3 +113,40 @@ def test_compare_json_rejects_a_bad_request_before_building_anything():
     # When / Then compare_json refuses it as compare does
     with pytest.raises(ValueError, match="baseline"):
         compare_json(entries, baseline="nope.ipynb")
+
+
+def test_overflowing_deltas_are_spelled_as_the_contract_says():
+    # Given finite values so far apart that their difference overflows
+    entries = [
+        entry("a.ipynb", {"m": {"kind": "scalar", "value": 1e308}}, flagged=True),
+        entry("b.ipynb", {"m": {"kind": "scalar", "value": -1e308}}, flagged=True),
+    ]
+    # When compared against b
+    cell = orjson.loads(compare_json(entries, baseline="b.ipynb"))["values"][0]["cells"]["a.ipynb"]
+    # Then the delta is the string "Infinity" (never a JSON null), and so is
+    # the relative delta
+    assert cell["delta"] == "Infinity"
+    assert cell["rel_delta"] == "Infinity"
+
+
+def test_extraction_flags_values_that_are_not_plain_json():
+    from jupyterlab_nbcompare.core.extract import load_record
+
+    def notebook(text):
+        output = {"output_type": "stream", "name": "stdout", "text": text}
+        cell = {"cell_type": "code", "metadata": {"tags": ["m"]}, "source": "", "outputs": [output]}
+        return orjson.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [cell]})
+
+    # Given printed values, finite or not
+    flags = {
+        text: load_record(notebook(text))["values"][0]["plain"]
+        for text in ("0.5\n", "nan\n", "{'a': inf}\n", "[1, -inf]\n", "converged\n")
+    }
+    # Then only the finite ones are plain JSON
+    assert flags == {
+        "0.5\n": True,
+        "nan\n": False,
+        "{'a': inf}\n": False,
+        "[1, -inf]\n": False,
+        "converged\n": True,
+    }

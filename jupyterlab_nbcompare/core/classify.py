@@ -269,6 +269,37 @@ def classify_text(text: str | list[str]) -> dict:
     return {"kind": "text", "text": joined}
 
 
+#: Types that JSON carries as they are (``bool`` is an ``int``, but named for clarity).
+_JSON_ATOMS = frozenset({str, int, bool, type(None)})
+
+
+def is_plain_json(obj: object) -> bool:
+    """Whether strict JSON carries ``obj`` exactly: dicts, lists, atoms, finite floats.
+
+    False for a non-finite float anywhere (the contract spells those as
+    strings), a tuple, a set or a subclass: then ``compare.json_safe`` must copy
+    it. Computed once per value when a notebook is extracted, so comparing
+    does not walk every answer looking for them.
+    """
+    kind = type(obj)
+    if kind is dict:
+        items = obj.values()  # type: ignore[attr-defined]
+    elif kind is list:
+        items = obj  # type: ignore[assignment]
+    else:
+        return kind in _JSON_ATOMS or (kind is float and obj - obj == 0)  # type: ignore[operator]
+    for value in items:
+        kind = type(value)
+        if kind in _JSON_ATOMS:
+            continue
+        if kind is float:
+            if value - value != 0:
+                return False
+        elif not is_plain_json(value):
+            return False
+    return True
+
+
 # --------------------------------------------------------------------------
 # images
 

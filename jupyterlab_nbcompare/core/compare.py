@@ -20,6 +20,7 @@ from urllib.parse import quote
 
 import orjson
 
+from .classify import is_plain_json
 from .directions import direction_for
 
 __all__ = ["DIRECTIONS", "compare", "compare_json", "equal_key", "json_safe", "output_url"]
@@ -186,32 +187,6 @@ def json_safe(obj: Any) -> Any:
     return obj
 
 
-def _already_safe(obj: Any) -> bool:
-    """Whether ``json_safe(obj)`` would equal ``obj`` exactly: plain types, finite floats.
-
-    Why: walking without copying costs much less than :func:`json_safe`'s copy,
-    and almost every row of an answer has nothing to spell. Anything unusual
-    (a tuple, a subclass, a non-finite float) answers ``False`` and is copied.
-    """
-    kind = type(obj)
-    if kind is dict:
-        items = obj.values()
-    elif kind is list:
-        items = obj
-    else:
-        return kind in _ATOMS or (kind is float and obj - obj == 0)
-    for value in items:
-        kind = type(value)
-        if kind in _ATOMS:
-            continue
-        if kind is float:
-            if value - value != 0:
-                return False
-        elif not _already_safe(value):
-            return False
-    return True
-
-
 # --------------------------------------------------------------------------- deltas
 
 
@@ -237,6 +212,12 @@ def _deltas(value: Any, base: Any, direction: str | None, is_base: bool) -> dict
         _is_nan(value) or _is_nan(base) or _is_nan(delta) or delta == 0
     ):
         better = delta < 0 if direction == "lower" else delta > 0
+    # Spelled now (an overflow makes infinities of finite numbers), so that a
+    # row of finite values needs no json_safe pass (see _answer).
+    if isinstance(delta, float) and delta - delta != 0:
+        delta = _spell(delta)
+    if isinstance(rel_delta, float) and rel_delta - rel_delta != 0:
+        rel_delta = _spell(rel_delta)
     return {"delta": delta, "rel_delta": rel_delta, "better": better}
 
 
@@ -574,8 +555,11 @@ def _answer(
     baseline: str | None,
     names: Iterable[str] | None,
     directions: Mapping[str, str | None] | None,
-) -> tuple[str, list[dict], Iterator[dict]]:
+) -> tuple[str, list[dict], Iterator[tuple[dict, bool]]]:
     """``(baseline, notebooks, rows)`` of the answer; rows are built one at a time.
+
+    Each row comes with whether it is plain JSON already (no non-finite
+    number, no tuple), as the records' ``plain`` flags tell.
 
     The request is checked here, before any row is built, so both
     :func:`compare` and :func:`compare_json` raise ``ValueError`` up front.
@@ -598,6 +582,10 @@ def _answer(
     rows: dict[tuple[str, str], dict[str, dict | None]] = {}
     # Where each value came from, so a client can open the notebook at that cell.
     positions: dict[tuple[str, str], dict[str, int]] = {}
+    # Rows with a cell that extraction did not find plain JSON (or did not
+    # check): only those need json_safe's walk (the comparison adds nothing
+    # that is not, see _deltas).
+    unplain: set[tuple[str, str]] = set()
     for entry in entries:
         record = entry.get("record")
         if record is None:
@@ -608,10 +596,12 @@ def _answer(
                 continue
             row = rows.setdefault((origin, name), {})
             row[entry["path"]] = value.get("cell")
+            if value.get("plain") is not True:
+                unplain.add((origin, name))
             if isinstance(value.get("cell_index"), int):
                 positions.setdefault((origin, name), {})[entry["path"]] = value["cell_index"]
 
-    def values() -> Iterator[dict]:
+    def values() -> Iterator[tuple[dict, bool]]:
         for (origin, name), found in rows.items():
             direction = direction_of(name, None)
             base = found.get(baseline)
@@ -641,7 +631,7 @@ def _answer(
             kinds = {cell.get("kind") for cell in present}
             kind = next(iter(kinds)) if len(kinds) == 1 else ("mixed" if kinds else None)
             differs = len(present) < len(paths) or _any_differs(present)
-            yield {
+            row = {
                 "name": name,
                 "origin": origin,
                 "kind": kind,
@@ -649,6 +639,7 @@ def _answer(
                 "differs": differs,
                 "cells": cells,
             }
+            yield row, (origin, name) not in unplain
 
     return baseline, [_notebook(entry) for entry in entries], values()
 
@@ -671,7 +662,8 @@ def compare(
     path, a baseline that is not one of the paths, or an unknown direction.
     """
     baseline, notebooks, rows = _answer(entries, baseline, names, directions)
-    return json_safe({"baseline": baseline, "notebooks": notebooks, "values": list(rows)})
+    values = [row for row, _ in rows]
+    return json_safe({"baseline": baseline, "notebooks": notebooks, "values": values})
 
 
 def compare_json(
@@ -695,14 +687,14 @@ def compare_json(
         b'{"baseline":',
         orjson.dumps(baseline),
         b',"notebooks":',
-        orjson.dumps(notebooks if _already_safe(notebooks) else json_safe(notebooks)),
+        orjson.dumps(notebooks if is_plain_json(notebooks) else json_safe(notebooks)),
         b',"values":[',
     ]
     first = True
-    for row in rows:
+    for row, plain in rows:
         if not first:
             parts.append(b",")
-        parts.append(orjson.dumps(row if _already_safe(row) else json_safe(row)))
+        parts.append(orjson.dumps(row if plain or is_plain_json(row) else json_safe(row)))
         first = False
     parts.append(b"]}")
     return b"".join(parts)

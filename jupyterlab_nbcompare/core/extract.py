@@ -11,7 +11,7 @@ bytes are fetched again from the notebook by :func:`image_of` when shown)::
       "parameters": {"alpha": {"value": 0.5, "injected": True}, ...},
       "values": [
         {"name": "mse", "origin": "tag", "cell": {...} | None, "cell_index": 5,
-         "output_index": None, "duplicate": False},
+         "output_index": None, "duplicate": False, "plain": True},
         ...
       ],
     }
@@ -19,7 +19,8 @@ bytes are fetched again from the notebook by :func:`image_of` when shown)::
 ``cell`` is a cell dict of the REST contract *without* deltas (see
 ``classify``), possibly with ``parts`` and ``duplicate``; ``cell_index`` is the
 position of the code cell in ``nb["cells"]``; ``output_index`` is the position of
-a scrap's output in that cell. The rules are those of ``shared/api.md`` ("Named
+a scrap's output in that cell; ``plain`` says whether strict JSON carries the
+cell as it is (no non-finite number). The rules are those of ``shared/api.md`` ("Named
 values"). Nothing in a notebook is ever executed: parameter cells are parsed
 with :mod:`ast`, outputs are read as stored.
 
@@ -43,6 +44,7 @@ from .classify import (
     classify_text,
     classify_value,
     image_bytes,
+    is_plain_json,
 )
 from .reader import NotebookReadError, parse_notebook
 
@@ -630,6 +632,9 @@ def extract(nb: dict) -> dict:
                 "cell_index": cell_index,
                 "output_index": output_index,
                 "duplicate": duplicate,
+                # Whether strict JSON carries the cell as it is, checked once here
+                # rather than in every comparison that shows it.
+                "plain": cell is None or is_plain_json(cell),
             }
         )
 
