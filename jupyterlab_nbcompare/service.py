@@ -439,7 +439,10 @@ class NotebookService:
             try:
                 with self._process_pool().reserve() as process:
                     while True:
-                        while len(inflight) < 2:
+                        # A second request in flight only while the queue is long:
+                        # near its end, a batch held here would wait for this
+                        # worker while the server's thread sits idle.
+                        while not inflight or (len(inflight) < 2 and len(batches) > 2):
                             batch = _take(batches)
                             if batch is None:
                                 break
