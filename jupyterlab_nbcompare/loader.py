@@ -90,6 +90,26 @@ def load_files(os_paths: Sequence[str], limit: int) -> list[tuple[str, Any, Stam
     return [load_file(os_path, limit) for os_path in os_paths]
 
 
+def load_compare_files(
+    os_paths: Sequence[str], paths: Sequence[str], limit: int, against: tuple
+) -> tuple[list[tuple[str, Any, Stamp | None, int]], list[list | None]]:
+    """:func:`load_files`, and each record's response cells for one compare request.
+
+    ``paths`` are the request's paths of the same files (image URLs name
+    them); ``against`` is ``(baseline record, baseline path, names,
+    directions)``, the arguments of :class:`.core.compare.Against`. Making
+    the cells where the record is made spreads that work over the worker
+    processes and threads, instead of leaving it all for the end.
+    """
+    outcomes = load_files(os_paths, limit)
+    maker = compare.Against(*against)
+    cells = [
+        maker.cells(outcome[1], path) if outcome[0] == "record" else None
+        for outcome, path in zip(outcomes, paths)
+    ]
+    return outcomes, cells
+
+
 #: A 1x1 PNG, for :func:`warm_up`.
 _PIXEL = (
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk"

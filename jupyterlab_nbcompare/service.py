@@ -72,6 +72,8 @@ class Loaded(NamedTuple):
 
     ``token`` identifies the state the answer was computed from (the cache
     key, or the refusal), so that a whole compare answer can be cached too.
+    ``cells``: the record's response cells when they were made with it for
+    the compare being answered (see ``load``'s ``against``), else ``None``.
     """
 
     path: str
@@ -79,6 +81,7 @@ class Loaded(NamedTuple):
     record: dict | None
     error: dict | None
     token: Hashable
+    cells: list | None = None
 
     def entry(self) -> dict[str, Any]:
         """The entry shape the core's ``compare`` and ``index_summary`` take."""
@@ -87,6 +90,7 @@ class Loaded(NamedTuple):
             "last_modified": self.last_modified,
             "record": self.record,
             "error": self.error,
+            "cells": self.cells,
         }
 
 
@@ -401,17 +405,35 @@ class NotebookService:
         self._remember(key, record, error, modified, size)
         return Loaded(path, modified, record, error, key)
 
-    def _fast_read_batch(self, misses: Sequence[tuple[str, str]]) -> list[Loaded]:
-        """A few misses in one worker-thread call: read, parse, extract, remember."""
+    def _fast_read_batch(
+        self, misses: Sequence[tuple[str, str]], against: tuple | None = None
+    ) -> list[Loaded]:
+        """A few misses in one worker-thread call: read, parse, extract, remember.
+
+        With ``against`` (see :func:`.loader.load_compare_files`), each
+        record's response cells are made too.
+        """
         limit = int(self.config.max_notebook_bytes)
-        return self._accept_all(misses, loader.load_files([o for _, o in misses], limit))
+        os_paths = [o for _, o in misses]
+        if against is None:
+            return self._accept_all(misses, loader.load_files(os_paths, limit))
+        paths = [p for p, _ in misses]
+        return self._accept_all(misses, *loader.load_compare_files(os_paths, paths, limit, against))
 
-    def _accept_all(self, misses: Sequence[tuple[str, str]], outcomes: list) -> list[Loaded]:
-        """Count what was parsed, then :meth:`_accept` each miss's outcome."""
+    def _accept_all(
+        self, misses: Sequence[tuple[str, str]], outcomes: list, cells: list | None = None
+    ) -> list[Loaded]:
+        """Count what was parsed, then :meth:`_accept` each miss's outcome (and its cells)."""
         self._count_parsed(sum(1 for outcome in outcomes if outcome[0] in ("record", "error")))
-        return [self._accept(p, o, out) for (p, o), out in zip(misses, outcomes)]
+        loaded = [self._accept(p, o, out) for (p, o), out in zip(misses, outcomes)]
+        if cells is not None:
+            loaded = [
+                item if made is None or item.record is None else item._replace(cells=made)
+                for item, made in zip(loaded, cells)
+            ]
+        return loaded
 
-    def _drain_in_process(self, batches: deque, place: Any) -> None:
+    def _drain_in_process(self, batches: deque, place: Any, against: tuple | None) -> None:
         """Feed one worker process from the shared queue of batches until it is empty.
 
         Runs in one thread for the whole queue, not one thread call per batch:
@@ -425,9 +447,9 @@ class NotebookService:
         per-notebook error. Only when no worker can start are they parsed here.
         """
         with self._using_workers():
-            self._drain(batches, place)
+            self._drain(batches, place, against)
 
-    def _drain(self, batches: deque, place: Any) -> None:
+    def _drain(self, batches: deque, place: Any, against: tuple | None) -> None:
         """The body of :meth:`_drain_in_process`."""
         limit = int(self.config.max_notebook_bytes)
         inflight: deque = deque()
@@ -446,7 +468,14 @@ class NotebookService:
                             batch = _take(batches)
                             if batch is None:
                                 break
-                            frame = request("load_files", [o for _, o in items(batch)], limit)
+                            os_paths = [o for _, o in items(batch)]
+                            if against is None:
+                                frame = request("load_files", os_paths, limit)
+                            else:
+                                paths = [p for p, _ in items(batch)]
+                                frame = request(
+                                    "load_compare_files", os_paths, paths, limit, against
+                                )
                             if inflight and len(frame) > PIPELINE_BYTES:
                                 batches.appendleft(batch)  # sent once the worker is idle
                                 break
@@ -454,9 +483,10 @@ class NotebookService:
                             process.send(frame)
                         if not inflight:
                             return
-                        outcomes = process.receive()
+                        answer = process.receive()
                         batch = inflight.popleft()
-                        place(batch, self._accept_all(items(batch), outcomes))
+                        outcomes, cells = (answer, None) if against is None else answer
+                        place(batch, self._accept_all(items(batch), outcomes, cells))
             except WorkerStartError:
                 log.warning("nbcompare: no worker process can run; parsing here", exc_info=True)
                 # This thread takes over the work in hand, and the queue (no other
@@ -464,7 +494,7 @@ class NotebookService:
                 while inflight or batches:
                     batch = inflight.popleft() if inflight else _take(batches)
                     if batch is not None:
-                        place(batch, self._fast_read_batch(items(batch)))
+                        place(batch, self._fast_read_batch(items(batch), against))
                 return
             except WorkerError:
                 log.warning("nbcompare: a worker process failed; retrying each", exc_info=True)
@@ -632,46 +662,66 @@ class NotebookService:
 
     # -- public API ----------------------------------------------------------
 
-    async def load(self, paths: Sequence[str]) -> list[Loaded]:
-        """Read every path (cache first); one ``Loaded`` per path, in order."""
+    async def load(self, paths: Sequence[str], compare_with: tuple | None = None) -> list[Loaded]:
+        """Read every path (cache first); one ``Loaded`` per path, in order.
+
+        ``compare_with`` (``(baseline path, names, directions)`` of a compare
+        request, the baseline one of ``paths``): the baseline is read first,
+        then every notebook read after it gets its response cells made beside
+        its record (``Loaded.cells``), so that work is spread over the worker
+        processes and threads too. Cached notebooks get theirs when the
+        answer is assembled.
+        """
         paths = list(paths)
         if self.uses_fast_path:
             probed = await self._in_thread(self._fast_probe, paths)
             misses = [(i, item) for i, item in enumerate(probed) if not isinstance(item, Loaded)]
-            size = max(1, int(self.config.read_batch))
-            batches = deque(misses[i : i + size] for i in range(0, len(misses), size))
+            workers = self.worker_count()
 
             def place(batch: list[tuple[int, tuple[str, str]]], loaded: list[Loaded]) -> None:
                 for (index, _), item in zip(batch, loaded):
                     probed[index] = item
 
-            async def in_threads() -> None:
+            async def in_threads(batches: deque, against: tuple | None) -> None:
                 # One batch after the other: threads share one GIL, so parsing
                 # in two at once is no faster and makes them wait for each
                 # other; the other worker threads stay free for other requests.
                 while (batch := _take(batches)) is not None:
                     items = [item for _, item in batch]
-                    place(batch, await self._in_thread(self._fast_read_batch, items))
+                    place(batch, await self._in_thread(self._fast_read_batch, items, against))
 
-            async def in_a_process(slots: asyncio.Semaphore) -> None:
+            async def in_a_process(
+                slots: asyncio.Semaphore, batches: deque, against: tuple | None
+            ) -> None:
                 # No more threads waiting on workers than there are workers:
                 # the other threads stay free for other requests.
                 async with slots:
                     if batches:
-                        await self._in_thread(self._drain_in_process, batches, place)
+                        await self._in_thread(self._drain_in_process, batches, place, against)
 
-            workers = self.worker_count()
-            if workers:
+            async def consume(batches: deque, against: tuple | None) -> None:
+                if not workers:
+                    await in_threads(batches, against)
+                    return
                 # Every worker process (and one server thread, unless told
                 # otherwise) takes batches from one queue until it is empty: on
                 # two cores, one worker and the server's thread parse on both.
                 slots = self._process_slots(workers)
-                consumers = [in_a_process(slots) for _ in range(workers)]
+                consumers = [in_a_process(slots, batches, against) for _ in range(workers)]
                 if self.config.parse_in_server:
-                    consumers.append(in_threads())
+                    consumers.append(in_threads(batches, against))
                 await asyncio.gather(*consumers)
-            else:
-                await in_threads()
+
+            against = None
+            if compare_with is not None and compare_with[0] in paths:
+                baseline, names, directions = compare_with
+                at = paths.index(baseline)
+                if not isinstance(probed[at], Loaded):  # the baseline first, alone
+                    misses = [(i, item) for i, item in misses if i != at]
+                    await consume(deque([[(at, probed[at])]]), None)
+                against = (probed[at].record, baseline, names, directions)  # type: ignore[union-attr]
+            size = max(1, int(self.config.read_batch))
+            await consume(deque(misses[i : i + size] for i in range(0, len(misses), size)), against)
             # Every miss was replaced by its Loaded.
             return probed  # type: ignore[return-value]
 
@@ -698,7 +748,9 @@ class NotebookService:
         response cache. Raises ``ValueError`` when the core rejects the
         request (a bad baseline).
         """
-        loaded = await self.load(paths)
+        names = None if names is None else list(names)
+        directions = None if directions is None else dict(directions)
+        loaded = await self.load(paths, (baseline or paths[0], names, directions))
         names_key = None if names is None else tuple(names)
         directions_key = None if directions is None else tuple(sorted(directions.items()))
         key = ("compare", tuple((item.path, item.token) for item in loaded), baseline)
@@ -707,12 +759,7 @@ class NotebookService:
         if body is not None:
             return body
         entries = [item.entry() for item in loaded]
-        arguments = (
-            entries,
-            baseline,
-            None if names is None else list(names),
-            None if directions is None else dict(directions),
-        )
+        arguments = (entries, baseline, names, directions)
         # In threads even with worker processes: sending the records there costs
         # more than the comparison itself.
         body = await self._in_thread(loader.compare_json, *arguments)

@@ -104,7 +104,11 @@ def main() -> None:
     from . import loader
 
     # What a parent may call, by name: nothing else.
-    functions = {"load_files": loader.load_files, "warm_up": loader.warm_up}
+    functions = {
+        "load_files": loader.load_files,
+        "load_compare_files": loader.load_compare_files,
+        "warm_up": loader.warm_up,
+    }
     # The protocol owns the original stdout; anything printed goes to stderr.
     requests = os.fdopen(os.dup(0), "rb")
     answers = os.fdopen(os.dup(1), "wb")

@@ -477,3 +477,37 @@ def test_workers_in_use_or_without_a_timeout_are_never_stopped(jp_serverapp):
     finally:
         service.close()
         pool.close()
+
+
+@pytest.mark.parametrize("processes", [0, 1], ids=["threads", "worker"])
+async def test_cells_made_beside_the_records_are_those_made_at_the_end(
+    jp_fetch, jp_serverapp, jp_root_dir, served_runs, processes
+):
+    # Given a server parsing in threads, or in a worker process only
+    from jupyterlab_nbcompare.core.compare import compare as core_compare
+    from jupyterlab_nbcompare.core.files import load_entry
+
+    settings = jp_serverapp.web_app.settings
+    settings["nbcompare"].parse_processes = processes
+    settings["nbcompare"].parse_in_server = not processes
+    settings["nbcompare"].read_batch = 2
+    service = settings["nbcompare_service"]
+    request = {
+        "baseline": served_runs[2],
+        "names": ["mse", "metrics", "coefficients", "residuals_plot", "top_features"],
+        "directions": {"mae": "higher", "mse": "higher"},
+    }
+    try:
+        # And some notebooks already cached, the baseline among them
+        await compare(jp_fetch, paths=served_runs[1:4])
+        service.responses.clear()
+        # When all are compared with a baseline that is not first, a name
+        # filter and directions (the others' cells made as they are read)
+        answer = await compare(jp_fetch, paths=served_runs, **request)
+    finally:
+        service.close()
+    # Then the answer is the core's over the same files, every cell made at the end
+    entries = [load_entry(jp_root_dir / path, key=path) for path in served_runs]
+    expected = core_compare(entries, **request)
+    assert answer == json.loads(json.dumps(expected))
+    assert service.parsed == len(served_runs)  # each notebook parsed once

@@ -23,7 +23,15 @@ import orjson
 from .classify import is_plain_json
 from .directions import direction_for
 
-__all__ = ["DIRECTIONS", "compare", "compare_json", "equal_key", "json_safe", "output_url"]
+__all__ = [
+    "DIRECTIONS",
+    "Against",
+    "compare",
+    "compare_json",
+    "equal_key",
+    "json_safe",
+    "output_url",
+]
 
 #: The direction values a caller may give as overrides (``None``: no direction).
 DIRECTIONS = ("lower", "higher", None)
@@ -550,6 +558,71 @@ def _notebook(entry: Mapping) -> dict:
     }
 
 
+class Against:
+    """One request's baseline, name filter and directions: how each notebook's cells are made.
+
+    :meth:`cells` turns one notebook's record into its response cells, alone:
+    that is the bulk of a comparison, and it can run wherever the record is
+    extracted (a worker thread or process, as soon as the baseline's record is
+    known), leaving only the assembly of rows for the end.
+    """
+
+    def __init__(
+        self,
+        base_record: Mapping | None,
+        baseline: str,
+        names: Iterable[str] | None = None,
+        directions: Mapping[str, str | None] | None = None,
+    ) -> None:
+        """Bind the baseline's record (``None``: unreadable) and the request's options."""
+        self.baseline = baseline
+        values = base_record.get("values", ()) if base_record is not None else ()
+        self.base = {(value["origin"], value["name"]): value.get("cell") for value in values}
+        if isinstance(names, str):  # one name, not its letters
+            names = [names]
+        self.wanted = None if names is None else set(names)
+        self.directions = directions
+        self._known: dict[tuple[str, str | None], str | None] = {}
+        self._memo: dict[tuple[str, str], dict] = {}
+
+    def direction_of(self, name: str, key: str | None) -> str | None:
+        """``direction_for`` with the overrides, once per (name, key)."""
+        found = self._known.get((name, key), "?")
+        if found == "?":
+            found = self._known[(name, key)] = direction_for(name, key, self.directions)
+        return found
+
+    def cells(self, record: Mapping, path: str) -> list[dict | None]:
+        """The response cell of each of ``record["values"]`` (``None``: no cell, or not wanted)."""
+        out: list[dict | None] = []
+        for value in record.get("values", ()):
+            name, origin = value["name"], value["origin"]
+            raw = value.get("cell")
+            if raw is None or (self.wanted is not None and name not in self.wanted):
+                out.append(None)
+                continue
+            key = (origin, name)
+            memo = self._memo.get(key)
+            if memo is None:
+                memo = self._memo[key] = {}
+            cell = _cell(
+                raw,
+                self.base.get(key),
+                path=path,
+                name=name,
+                origin=origin,
+                direction=self.direction_of(name, None),
+                direction_of=self.direction_of,
+                is_base=path == self.baseline,
+                memo=memo,
+            )
+            # Where the value came from, so a client can open the notebook there.
+            if isinstance(value.get("cell_index"), int):
+                cell["cell_index"] = value["cell_index"]
+            out.append(cell)
+        return out
+
+
 def _answer(
     entries: Sequence[Mapping],
     baseline: str | None,
@@ -559,7 +632,9 @@ def _answer(
     """``(baseline, notebooks, rows)`` of the answer; rows are built one at a time.
 
     Each row comes with whether it is plain JSON already (no non-finite
-    number, no tuple), as the records' ``plain`` flags tell.
+    number, no tuple), as the records' ``plain`` flags tell. An entry may
+    carry its ``cells`` already made by :meth:`Against.cells` for this very
+    baseline, name filter and directions; the others are made here.
 
     The request is checked here, before any row is built, so both
     :func:`compare` and :func:`compare_json` raise ``ValueError`` up front.
@@ -567,21 +642,11 @@ def _answer(
     paths = _check(entries, baseline, directions)
     if baseline is None:
         baseline = paths[0]
-    if isinstance(names, str):  # one name, not its letters
-        names = [names]
-    wanted = None if names is None else set(names)
-    known: dict[tuple[str, str | None], str | None] = {}
-
-    def direction_of(name: str, key: str | None) -> str | None:
-        """``direction_for`` with the overrides, once per (name, key) of this call."""
-        found = known.get((name, key), "?")
-        if found == "?":
-            found = known[(name, key)] = direction_for(name, key, directions)
-        return found
+    base_entry = next(entry for entry in entries if entry["path"] == baseline)
+    against = Against(base_entry.get("record"), baseline, names, directions)
+    wanted = against.wanted
 
     rows: dict[tuple[str, str], dict[str, dict | None]] = {}
-    # Where each value came from, so a client can open the notebook at that cell.
-    positions: dict[tuple[str, str], dict[str, int]] = {}
     # Rows with a cell that extraction did not find plain JSON (or did not
     # check): only those need json_safe's walk (the comparison adds nothing
     # that is not, see _deltas).
@@ -590,43 +655,20 @@ def _answer(
         record = entry.get("record")
         if record is None:
             continue
-        for value in record.get("values", ()):
+        made = entry.get("cells")
+        if made is None:
+            made = against.cells(record, entry["path"])
+        for value, cell in zip(record.get("values", ()), made):
             name, origin = value["name"], value["origin"]
             if wanted is not None and name not in wanted:
                 continue
-            row = rows.setdefault((origin, name), {})
-            row[entry["path"]] = value.get("cell")
+            rows.setdefault((origin, name), {})[entry["path"]] = cell
             if value.get("plain") is not True:
                 unplain.add((origin, name))
-            if isinstance(value.get("cell_index"), int):
-                positions.setdefault((origin, name), {})[entry["path"]] = value["cell_index"]
 
     def values() -> Iterator[tuple[dict, bool]]:
         for (origin, name), found in rows.items():
-            direction = direction_of(name, None)
-            base = found.get(baseline)
-            memo: dict = {}
-            cells: dict[str, dict | None] = {}
-            for path in paths:
-                raw = found.get(path)
-                cells[path] = (
-                    None
-                    if raw is None
-                    else _cell(
-                        raw,
-                        base,
-                        path=path,
-                        name=name,
-                        origin=origin,
-                        direction=direction,
-                        direction_of=direction_of,
-                        is_base=path == baseline,
-                        memo=memo,
-                    )
-                )
-            for path, position in positions.get((origin, name), {}).items():
-                if cells.get(path) is not None:
-                    cells[path]["cell_index"] = position
+            cells = {path: found.get(path) for path in paths}
             present = [cell for cell in cells.values() if cell is not None]
             kinds = {cell.get("kind") for cell in present}
             kind = next(iter(kinds)) if len(kinds) == 1 else ("mixed" if kinds else None)
@@ -635,7 +677,7 @@ def _answer(
                 "name": name,
                 "origin": origin,
                 "kind": kind,
-                "direction": direction,
+                "direction": against.direction_of(name, None),
                 "differs": differs,
                 "cells": cells,
             }
