@@ -14,10 +14,12 @@ It answers "what does each of these notebooks hold?" for the handlers:
   keyed by (path, modification time, size), so an unchanged notebook is parsed
   once; whole compare answers are cached the same way, so that repeating an
   unchanged comparison costs one ``stat`` per notebook;
-* reading, parsing and extraction (:mod:`.loader`) run in worker threads, a
-  few notebooks per call and a bounded number of calls at a time, so the event
-  loop keeps answering other requests during a large cold compare; with
-  ``NbCompare.parse_processes`` they run in worker processes instead.
+* reading, parsing and extraction (:mod:`.loader`) run off the event loop, a
+  batch of notebooks per call, so it keeps answering other requests during a
+  large cold compare: in a server thread, and in the worker processes of
+  ``NbCompare.parse_processes`` (one by default where a second CPU exists),
+  which take batches from the same queue; for a compare, each notebook's
+  response cells are made there too, against the baseline read first.
 
 No tornado handler lives here; the handlers call :class:`NotebookService`.
 """

@@ -21,9 +21,11 @@ functions named in :func:`main` can be called. The worker writes anything else
 (warnings, a stray ``print``) to stderr, never into the protocol.
 
 The parent side (:class:`WorkerPool`) is blocking and thread-safe: the service
-calls it from its worker threads, one call per worker at a time. A worker that
-dies or answers garbage raises :class:`WorkerError` and is replaced on the
-next call (the service then retries that batch notebook by notebook);
+reserves one worker per thread, and may send it a second request before
+reading the first answer (answers come back in order), so the worker never
+waits for the parent between batches. A worker that dies or answers garbage
+raises :class:`WorkerError` and is replaced on the next use (the service then
+retries the unanswered batches notebook by notebook);
 :class:`WorkerStartError` means no worker can run at all.
 """
 
