@@ -223,6 +223,16 @@ async def cold_compare(jp_fetch, service, paths: list[str]) -> dict:
     return await compare(jp_fetch, paths=paths)
 
 
+def in_workers_only(jp_serverapp, processes: int = 1, **options):
+    """The server's service, parsing in worker processes alone (and other ``options``)."""
+    config = jp_serverapp.web_app.settings["nbcompare"]
+    config.parse_processes = processes
+    config.parse_in_server = False  # every notebook goes to a worker
+    for name, value in options.items():
+        setattr(config, name, value)
+    return jp_serverapp.web_app.settings["nbcompare_service"]
+
+
 async def test_both_read_paths_give_identical_answers(jp_fetch, jp_serverapp, every_kind_of_path):
     # Given runs, the whole corpus, a missing file and broken JSON
     paths = every_kind_of_path
@@ -298,10 +308,7 @@ async def test_a_dead_worker_process_is_replaced(jp_fetch, jp_serverapp, served_
     import os
     import signal
 
-    settings = jp_serverapp.web_app.settings
-    settings["nbcompare"].parse_processes = 1
-    settings["nbcompare"].parse_in_server = False  # every notebook goes to the worker
-    service = settings["nbcompare_service"]
+    service = in_workers_only(jp_serverapp)
     pool = service._process_pool()
     (pid,) = pool.pids()
     os.kill(pid, signal.SIGKILL)
@@ -340,11 +347,7 @@ async def test_a_notebook_that_stops_its_worker_gets_an_error_and_spoils_nothing
             self.process.wait()
 
     monkeypatch.setattr(worker._Worker, "send", send)
-    settings = jp_serverapp.web_app.settings
-    settings["nbcompare"].parse_processes = 1
-    settings["nbcompare"].parse_in_server = False  # every notebook goes to the worker
-    settings["nbcompare"].read_batch = 2
-    service = settings["nbcompare_service"]
+    service = in_workers_only(jp_serverapp, read_batch=2)
     try:
         # When it is compared with the runs, in the second of several batches
         # (so that one batch is in flight behind it, and more wait in the queue)
@@ -414,11 +417,7 @@ async def test_idle_workers_stop_and_the_next_compare_starts_them_again(
     jp_fetch, jp_serverapp, served_runs
 ):
     # Given a server with one worker that stops after 0.3 s unused
-    settings = jp_serverapp.web_app.settings
-    settings["nbcompare"].parse_processes = 1
-    settings["nbcompare"].parse_in_server = False  # every notebook goes to the worker
-    settings["nbcompare"].worker_idle_seconds = 0.3
-    service = settings["nbcompare_service"]
+    service = in_workers_only(jp_serverapp, worker_idle_seconds=0.3)
     try:
         answer = await cold_compare(jp_fetch, service, served_runs)
         assert all(nb["status"] != "unreadable" for nb in answer["notebooks"])

@@ -345,30 +345,50 @@ def _table_same_shape(cell: dict, index: list, columns: list, rows: list, base_r
     nothing is added or removed.
     """
     width = len(columns)
-    changed, changed_at = [], []
+    same_columns = [(j, j) for j in range(width)]
+    changed: list = []
+    changed_at: list = []
     for i in range(len(index)):
-        row = rows[i] if i < len(rows) else None
-        base_row = base_rows[i] if i < len(base_rows) else None
-        row = row if isinstance(row, list) else []
-        base_row = base_row if isinstance(base_row, list) else []
+        row, base_row = _row_at(rows, i), _row_at(base_rows, i)
         if row == base_row and _plain_row(row) and _plain_row(base_row):
             continue  # equal plain values: nothing changed in this row
-        row_width, base_width = len(row), len(base_row)
-        for j in range(width):
-            value = row[j] if j < row_width else None
-            base_value = base_row[j] if j < base_width else None
-            kind = type(value)
-            if kind is type(base_value) and kind in _PLAIN and value == base_value:
-                continue
-            if not _same(value, base_value):
-                changed.append([index[i], columns[j]])
-                changed_at.append([i, j])
+        _diff_row(i, row, base_row, same_columns, index, columns, changed, changed_at)
     cell["changed"] = changed
     cell["row_pairs"] = list(range(len(index)))
     cell["column_pairs"] = list(range(width))
     cell["changed_at"] = changed_at
     cell["added_rows"], cell["removed_rows"] = [], []
     cell["added_columns"], cell["removed_columns"] = [], []
+
+
+def _row_at(table: list, i: int) -> list:
+    """Row ``i`` of a table's rows, or ``[]`` when missing or not a list."""
+    row = table[i] if i < len(table) else None
+    return row if isinstance(row, list) else []
+
+
+def _diff_row(
+    i: int,
+    row: list,
+    base_row: list,
+    paired_columns: list[tuple[int, int]],
+    index: list,
+    columns: list,
+    changed: list,
+    changed_at: list,
+) -> None:
+    """Append row ``i``'s changed cells against its baseline row (columns ``(j, base_j)``)."""
+    width, base_width = len(row), len(base_row)
+    for j, base_j in paired_columns:
+        value = row[j] if j < width else None
+        base_value = base_row[base_j] if base_j < base_width else None
+        # _same, inlined for the common case: equal numbers or strings
+        kind = type(value)
+        if kind is type(base_value) and kind in _PLAIN and value == base_value:
+            continue
+        if not _same(value, base_value):
+            changed.append([index[i], columns[j]])
+            changed_at.append([i, j])
 
 
 def _plain_row(row: list) -> bool:
@@ -426,10 +446,6 @@ def _table(cell: dict, base: dict | None, memo: dict | None = None) -> None:
     row_keys, col_keys = _occurrence_keys(index), _occurrence_keys(columns)
     row_set, col_set = set(row_keys), set(col_keys)
 
-    def row_at(table: list, i: int) -> list:
-        row = table[i] if i < len(table) else None
-        return row if isinstance(row, list) else []
-
     row_pairs = [base_row_at.get(key) for key in row_keys]
     column_pairs = [base_col_at.get(key) for key in col_keys]
     paired_columns = [(j, base_j) for j, base_j in enumerate(column_pairs) if base_j is not None]
@@ -437,18 +453,8 @@ def _table(cell: dict, base: dict | None, memo: dict | None = None) -> None:
     for i, base_i in enumerate(row_pairs):
         if base_i is None:
             continue
-        row, base_row = row_at(rows, i), row_at(base_rows, base_i)
-        width, base_width = len(row), len(base_row)
-        for j, base_j in paired_columns:
-            value = row[j] if j < width else None
-            base_value = base_row[base_j] if base_j < base_width else None
-            # _same, inlined for the common case: equal numbers or strings
-            kind = type(value)
-            if kind is type(base_value) and kind in _PLAIN and value == base_value:
-                continue
-            if not _same(value, base_value):
-                changed.append([index[i], columns[j]])
-                changed_at.append([i, j])
+        row, base_row = _row_at(rows, i), _row_at(base_rows, base_i)
+        _diff_row(i, row, base_row, paired_columns, index, columns, changed, changed_at)
     cell["changed"] = changed
     cell["row_pairs"], cell["column_pairs"], cell["changed_at"] = (
         row_pairs,
