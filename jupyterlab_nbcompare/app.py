@@ -120,11 +120,16 @@ class NbCompare(Configurable):
     parse_in_server = Bool(
         True,
         help=(
-            "With parse_processes, whether a thread of the server process takes "
-            "batches too, beside the workers (it would otherwise only wait for "
-            "them). False keeps the parsing of notebook files out of the server "
-            "process altogether, for administrators who want any trouble a file "
-            "could cause contained in a worker; a cold compare is then slower."
+            "With worker processes (parse_processes), whether a thread of the "
+            "server process takes batches too, beside the workers (it would "
+            "otherwise only wait for them), and takes a request's batches alone "
+            "while the workers are busy with another request. False leaves the "
+            "reading of notebooks for compare and index to the workers, for "
+            "administrators who want any trouble a file could cause contained in a "
+            "worker; a cold compare is then slower, and waits for busy workers. "
+            "The server still parses when no worker can start at all, for the "
+            "output endpoint (one notebook's image), and for contents managers "
+            "that are not file-backed."
         ),
     ).tag(config=True)
 

@@ -462,6 +462,9 @@ class NotebookService:
         while True:
             try:
                 with self._process_pool().reserve() as process:
+                    if against is not None:
+                        # Once per worker: the batches' requests then stay small.
+                        process.call("compare_against", (against,))
                     while True:
                         # A second request in flight only while the queue is long:
                         # near its end, a batch held here would wait for this
@@ -475,9 +478,7 @@ class NotebookService:
                                 frame = request("load_files", os_paths, limit)
                             else:
                                 paths = [p for p, _ in items(batch)]
-                                frame = request(
-                                    "load_compare_files", os_paths, paths, limit, against
-                                )
+                                frame = request("load_compare_files", os_paths, paths, limit)
                             if inflight and len(frame) > PIPELINE_BYTES:
                                 batches.appendleft(batch)  # sent once the worker is idle
                                 break
@@ -695,6 +696,10 @@ class NotebookService:
             async def in_a_process(
                 slots: asyncio.Semaphore, batches: deque, against: tuple | None
             ) -> None:
+                if slots.locked() and self.config.parse_in_server:
+                    # The workers are busy with another request's queue: this
+                    # one goes to the server's thread rather than wait for them.
+                    return
                 # No more threads waiting on workers than there are workers:
                 # the other threads stay free for other requests.
                 async with slots:

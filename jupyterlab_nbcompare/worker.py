@@ -59,10 +59,10 @@ class WorkerStartError(WorkerError):
 
 
 #: A request at most this long may be written while the worker may still be
-#: writing an earlier answer: it fits in a pipe's buffer (64 KiB on Linux, 16
-#: KiB or more elsewhere), so the write cannot block on a worker that is
-#: itself blocked writing to us.
-PIPELINE_BYTES = 8192
+#: writing an earlier answer: it fits in a pipe's buffer (at least one 4 KiB
+#: page, even where Linux shrinks the buffers of a user with many pipes), so
+#: the write cannot block on a worker that is itself blocked writing to us.
+PIPELINE_BYTES = 4096
 
 
 def _frame(payload: Any) -> bytes:
@@ -105,10 +105,23 @@ def main() -> None:
     """Serve requests on stdin/stdout until stdin closes (the parent went away)."""
     from . import loader
 
+    # The compare request a parent is reading notebooks for: sent once, so that
+    # each batch's request stays small enough to be sent ahead (PIPELINE_BYTES).
+    against: list = []
+
+    def compare_against(spec: tuple) -> None:
+        against[:] = [spec]
+
+    def load_compare_files(os_paths: list, paths: list, limit: int) -> tuple:
+        if not against:
+            raise LookupError("compare_against was not called")
+        return loader.load_compare_files(os_paths, paths, limit, against[0])
+
     # What a parent may call, by name: nothing else.
     functions = {
         "load_files": loader.load_files,
-        "load_compare_files": loader.load_compare_files,
+        "compare_against": compare_against,
+        "load_compare_files": load_compare_files,
         "warm_up": loader.warm_up,
     }
     # The protocol owns the original stdout; anything printed goes to stderr.
@@ -160,9 +173,11 @@ class _Worker:
             close_fds=True,
             cwd=package_parent,
         )
+        self.pending = 0  # requests sent and not yet answered
 
     def send(self, frame: bytes) -> None:
         """Write one request frame (see :func:`request`); raises :class:`WorkerError`."""
+        self.pending += 1
         try:
             self.process.stdin.write(frame)
             self.process.stdin.flush()
@@ -175,6 +190,7 @@ class _Worker:
             status, answer = _read_frame(self.process.stdout)
         except (OSError, EOFError, ValueError, TypeError, struct.error) as error:
             raise WorkerError(f"worker process {self.process.pid} failed: {error!r}") from None
+        self.pending -= 1
         if status != "ok":
             raise WorkerError(f"worker process {self.process.pid}: {answer}")
         return answer
@@ -247,8 +263,10 @@ class WorkerPool:
 
         The caller may :meth:`~_Worker.send` several requests before it
         reads their answers with :meth:`~_Worker.receive`, in order, so the worker
-        never waits for the parent between two requests. A
-        :class:`WorkerError` raised inside retires the worker.
+        never waits for the parent between two requests. A worker is retired
+        (stopped, and replaced on the next use) when anything is raised inside,
+        or when it is given back with answers still unread: its pipe may hold
+        an answer meant for this caller, which must never reach the next one.
         """
         worker = self._idle.get()
         try:
@@ -260,7 +278,9 @@ class WorkerPool:
                     worker = None
                 worker = self._start()
             yield worker
-        except WorkerError:
+            if worker.pending:
+                raise WorkerError(f"worker process {worker.process.pid} given back mid-call")
+        except BaseException:
             if worker is not None:
                 self._retire(worker)
                 worker = None

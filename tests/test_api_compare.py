@@ -349,8 +349,9 @@ async def test_a_notebook_that_stops_its_worker_gets_an_error_and_spoils_nothing
     monkeypatch.setattr(worker._Worker, "send", send)
     service = in_workers_only(jp_serverapp, read_batch=2)
     try:
-        # When it is compared with the runs, in the second of several batches
-        # (so that one batch is in flight behind it, and more wait in the queue)
+        # When it is compared with the runs, after the baseline (read alone,
+        # first), in the first of several batches (so that one batch is in
+        # flight behind it, and more wait in the queue)
         paths = [served_runs[0], "poison.ipynb", *served_runs[1:]]
         response = await jp_fetch(
             "nbcompare", "compare", method="POST", body=json.dumps({"paths": paths})
@@ -492,13 +493,13 @@ async def test_cells_made_beside_the_records_are_those_made_at_the_end(
     settings["nbcompare"].read_batch = 2
     service = settings["nbcompare_service"]
     request = {
-        "baseline": served_runs[2],
+        "baseline": served_runs[1],
         "names": ["mse", "metrics", "coefficients", "residuals_plot", "top_features"],
         "directions": {"mae": "higher", "mse": "higher"},
     }
     try:
-        # And some notebooks already cached, the baseline among them
-        await compare(jp_fetch, paths=served_runs[1:4])
+        # And some notebooks already cached, not the baseline (read first, alone)
+        await compare(jp_fetch, paths=served_runs[2:4])
         service.responses.clear()
         # When all are compared with a baseline that is not first, a name
         # filter and directions (the others' cells made as they are read)
@@ -510,3 +511,25 @@ async def test_cells_made_beside_the_records_are_those_made_at_the_end(
     expected = core_compare(entries, **request)
     assert answer == json.loads(json.dumps(expected))
     assert service.parsed == len(served_runs)  # each notebook parsed once
+
+
+async def test_a_compare_does_not_wait_for_workers_busy_with_another(
+    jp_fetch, jp_serverapp, served_runs
+):
+    # Given a server with one worker beside its thread, and that worker taken
+    # by another request's queue (its slot held)
+    settings = jp_serverapp.web_app.settings
+    settings["nbcompare"].parse_processes = 1
+    settings["nbcompare"].parse_in_server = True
+    service = settings["nbcompare_service"]
+    slots = service._process_slots(service.worker_count())
+    await slots.acquire()
+    try:
+        # When runs are compared cold, Then the server's thread answers at once
+        # (before, the request waited for the other one's whole queue)
+        answer = await asyncio.wait_for(cold_compare(jp_fetch, service, served_runs), 60)
+        assert all(nb["status"] != "unreadable" for nb in answer["notebooks"])
+        assert service.parsed == len(served_runs)
+    finally:
+        slots.release()
+        service.close()

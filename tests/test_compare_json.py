@@ -150,3 +150,29 @@ def test_extraction_flags_values_that_are_not_plain_json():
         "[1, -inf]\n": False,
         "converged\n": True,
     }
+
+
+def test_integer_deltas_beyond_64_bits_become_floats():
+    # Given integers at both ends of the 64-bit range (as a scalar and in a mapping)
+    big, small = 2**64 - 1, -(2**63)
+
+    def mapping(value):
+        return {"kind": "mapping", "items": {"k": {"value": value}}}
+
+    entries = [
+        entry("a.ipynb", {"n": {"kind": "scalar", "value": big}}, flagged=True),
+        entry("b.ipynb", {"n": {"kind": "scalar", "value": small}}, flagged=True),
+        entry("c.ipynb", {"m": mapping(big)}, flagged=True),
+        entry("d.ipynb", {"m": mapping(small)}, flagged=True),
+    ]
+    # When compared against b and d, whose differences JSON cannot carry as integers
+    for baseline, name, other in (("b.ipynb", "n", "a.ipynb"), ("d.ipynb", "m", "c.ipynb")):
+        answer = orjson.loads(compare_json(entries, baseline=baseline))
+        row = next(row for row in answer["values"] if row["name"] == name)
+        cell = row["cells"][other]
+        delta = cell["delta"] if name == "n" else cell["items"]["k"]["delta"]
+        # Then the answer is served, the delta a float of the right size
+        assert delta == float(big - small)
+        assert compare_json(entries, baseline=baseline) == orjson.dumps(
+            compare(entries, baseline=baseline)
+        )

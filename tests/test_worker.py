@@ -190,3 +190,39 @@ def test_a_worker_that_fails_inside_a_reservation_is_replaced(pool):
     assert pool.call("load_files", [], LIMIT) == []
     assert pool.pids()
     assert pool.pids()[0] != pid
+
+
+def test_a_worker_given_back_with_an_answer_unread_never_serves_it_to_the_next_caller(
+    pool, example_runs
+):
+    # Given two different runs
+    first, second = [str(p) for p in list(example_runs.values())[:2]]
+    (pid,) = pool.pids()
+
+    # When a caller sends two requests, reads one answer, and fails
+    def fail_mid_pipeline():
+        with pool.reserve() as worker:
+            worker.send(request("load_files", [first], LIMIT))
+            worker.send(request("load_files", [first], LIMIT))
+            worker.receive()
+            raise RuntimeError("the caller failed")
+
+    with pytest.raises(RuntimeError):
+        fail_mid_pipeline()
+    # Then the next caller gets its own answer from a fresh worker, never the
+    # answer left in the old worker's pipe
+    assert repr(pool.call("load_files", [second], LIMIT)) == repr(
+        loader.load_files([second], LIMIT)
+    )
+    assert pool.pids()[0] != pid
+
+    # And a caller that simply leaves an answer unread is refused the same way
+    def leave_an_answer_unread():
+        with pool.reserve() as worker:
+            worker.send(request("load_files", [first], LIMIT))
+
+    with pytest.raises(WorkerError, match="mid-call"):
+        leave_an_answer_unread()
+    assert repr(pool.call("load_files", [second], LIMIT)) == repr(
+        loader.load_files([second], LIMIT)
+    )

@@ -71,7 +71,8 @@ MAX_VALUE_DEPTH = 64
 
 _DATARESOURCE = "application/vnd.dataresource+json"
 #: The integers orjson can write (int64 minimum to uint64 maximum).
-_INT_MIN, _INT_MAX = -(2**63), 2**64 - 1
+#: The integers orjson writes (a signed or an unsigned 64-bit one).
+INT_MIN, INT_MAX = -(2**63), 2**64 - 1
 _TABLE_TAG = re.compile(r"<table[\s>/]", re.IGNORECASE)
 # "[^<>]*" (not "[^>]*"): a search that fails stops at the next "<", so many
 # unterminated tags cost linear time, not quadratic.
@@ -182,7 +183,7 @@ def _number(value: bool | int | float) -> bool | int | float | str:
     if kind is float or kind is bool:
         return value
     if kind is int:
-        if _INT_MIN <= value <= _INT_MAX:  # type: ignore[operator]
+        if INT_MIN <= value <= INT_MAX:  # type: ignore[operator]
             return value
         try:
             return float(value)

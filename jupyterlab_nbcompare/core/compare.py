@@ -20,7 +20,7 @@ from urllib.parse import quote
 
 import orjson
 
-from .classify import is_plain_json
+from .classify import INT_MAX, INT_MIN, is_plain_json
 from .directions import direction_for
 
 __all__ = [
@@ -221,7 +221,10 @@ def _deltas(value: Any, base: Any, direction: str | None, is_base: bool) -> dict
     ):
         better = delta < 0 if direction == "lower" else delta > 0
     # Spelled now (an overflow makes infinities of finite numbers), so that a
-    # row of finite values needs no json_safe pass (see _answer).
+    # row of finite values needs no json_safe pass (see _answer); an integer
+    # difference beyond 64 bits, which JSON cannot carry, becomes a float.
+    if type(delta) is int and not INT_MIN <= delta <= INT_MAX:
+        delta = float(delta)
     if isinstance(delta, float) and delta - delta != 0:
         delta = _spell(delta)
     if isinstance(rel_delta, float) and rel_delta - rel_delta != 0:
