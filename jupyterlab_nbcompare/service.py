@@ -462,9 +462,7 @@ class NotebookService:
         while True:
             try:
                 with self._process_pool().reserve() as process:
-                    if against is not None:
-                        # Once per worker: the batches' requests then stay small.
-                        process.call("compare_against", (against,))
+                    told = against is None  # whether this worker has the baseline
                     while True:
                         # A second request in flight only while the queue is long:
                         # near its end, a batch held here would wait for this
@@ -483,6 +481,12 @@ class NotebookService:
                                 batches.appendleft(batch)  # sent once the worker is idle
                                 break
                             inflight.append(batch)  # before sending: a failed send retries it
+                            if not told:
+                                # Once per worker, with a batch in hand (so that a
+                                # worker failing here still uses a batch up): the
+                                # batches' requests then stay small.
+                                process.call("compare_against", (against,))
+                                told = True
                             process.send(frame)
                         if not inflight:
                             return

@@ -533,3 +533,28 @@ async def test_a_compare_does_not_wait_for_workers_busy_with_another(
     finally:
         slots.release()
         service.close()
+
+
+async def test_a_worker_that_fails_on_the_baseline_never_hangs_a_compare(
+    jp_fetch, jp_serverapp, served_runs, monkeypatch
+):
+    # Given workers that die whenever they are sent a compare's baseline
+    from jupyterlab_nbcompare import worker
+
+    real_send = worker._Worker.send
+
+    def send(self, frame):
+        real_send(self, frame)
+        if b"compare_against" in frame:
+            self.process.kill()
+            self.process.wait()
+
+    monkeypatch.setattr(worker._Worker, "send", send)
+    service = in_workers_only(jp_serverapp, read_batch=2)
+    try:
+        # When runs are compared cold, Then the answer comes (each batch the
+        # failing workers had in hand was retried notebook by notebook)
+        answer = await asyncio.wait_for(cold_compare(jp_fetch, service, served_runs), 120)
+    finally:
+        service.close()
+    assert all(nb["status"] in ("ok", "failed") for nb in answer["notebooks"])
