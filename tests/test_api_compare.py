@@ -223,6 +223,21 @@ async def cold_compare(jp_fetch, service, paths: list[str]) -> dict:
     return await compare(jp_fetch, paths=paths)
 
 
+def kill_workers_sent(monkeypatch, marker: bytes) -> None:
+    """Make every worker die right after it is sent a request containing ``marker``."""
+    from jupyterlab_nbcompare import worker
+
+    real_send = worker._Worker.send
+
+    def send(self, frame):
+        real_send(self, frame)
+        if marker in frame:
+            self.process.kill()
+            self.process.wait()
+
+    monkeypatch.setattr(worker._Worker, "send", send)
+
+
 def in_workers_only(jp_serverapp, processes: int = 1, **options):
     """The server's service, parsing in worker processes alone (and other ``options``)."""
     config = jp_serverapp.web_app.settings["nbcompare"]
@@ -333,20 +348,10 @@ async def test_a_notebook_that_stops_its_worker_gets_an_error_and_spoils_nothing
 ):
     # Given a server with one worker process, and a notebook whose reading
     # makes the worker die (simulated at the pipe: the worker "answers" nothing)
-    from jupyterlab_nbcompare import worker
-
     write_notebook(
         "poison.ipynb", {"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
     )
-    real_send = worker._Worker.send
-
-    def send(self, frame):
-        real_send(self, frame)
-        if b"poison.ipynb" in frame:
-            self.process.kill()
-            self.process.wait()
-
-    monkeypatch.setattr(worker._Worker, "send", send)
+    kill_workers_sent(monkeypatch, b"poison.ipynb")
     service = in_workers_only(jp_serverapp, read_batch=2)
     try:
         # When it is compared with the runs, after the baseline (read alone,
@@ -539,17 +544,7 @@ async def test_a_worker_that_fails_on_the_baseline_never_hangs_a_compare(
     jp_fetch, jp_serverapp, served_runs, monkeypatch
 ):
     # Given workers that die whenever they are sent a compare's baseline
-    from jupyterlab_nbcompare import worker
-
-    real_send = worker._Worker.send
-
-    def send(self, frame):
-        real_send(self, frame)
-        if b"compare_against" in frame:
-            self.process.kill()
-            self.process.wait()
-
-    monkeypatch.setattr(worker._Worker, "send", send)
+    kill_workers_sent(monkeypatch, b"compare_against")
     service = in_workers_only(jp_serverapp, read_batch=2)
     try:
         # When runs are compared cold, Then the answer comes (each batch the
