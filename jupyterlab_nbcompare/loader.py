@@ -126,8 +126,12 @@ def warm_up() -> None:
     """
 
     def cell(tags: list[str], source: str, outputs: list[dict]) -> dict:
-        kind = "code"
-        return {"cell_type": kind, "metadata": {"tags": tags}, "source": source, "outputs": outputs}
+        return {
+            "cell_type": "code",
+            "metadata": {"tags": tags},
+            "source": source,
+            "outputs": outputs,
+        }
 
     def result(data: dict) -> dict:
         return {"output_type": "execute_result", "data": data, "metadata": {}}

@@ -75,7 +75,7 @@ class Loaded(NamedTuple):
     ``token`` identifies the state the answer was computed from (the cache
     key, or the refusal), so that a whole compare answer can be cached too.
     ``cells``: the record's response cells when they were made with it for
-    the compare being answered (see ``load``'s ``against``), else ``None``.
+    the compare being answered (see ``load``'s ``compare_with``), else ``None``.
     """
 
     path: str
@@ -440,9 +440,9 @@ class NotebookService:
 
         Runs in one thread for the whole queue, not one thread call per batch:
         between two batches the worker would otherwise wait for this thread,
-        then the event loop, then a thread again to get the GIL. Two requests
-        are in flight at a time, so the worker parses the next batch while this
-        thread reads and caches the last answer; ``place(batch, loaded)``
+        then the event loop, then a thread again to get the GIL. While the
+        queue is long, two requests are in flight, so the worker parses the next
+        batch while this thread reads and caches the last answer; ``place(batch, loaded)``
         records each. A worker that fails must not fail the request, nor bring
         its trouble into the server: its unanswered batches are retried one
         notebook at a time in fresh workers, and one that fails again gets a
@@ -471,11 +471,12 @@ class NotebookService:
                             batch = _take(batches)
                             if batch is None:
                                 break
-                            os_paths = [o for _, o in items(batch)]
+                            misses = items(batch)
+                            os_paths = [o for _, o in misses]
                             if against is None:
                                 frame = request("load_files", os_paths, limit)
                             else:
-                                paths = [p for p, _ in items(batch)]
+                                paths = [p for p, _ in misses]
                                 frame = request("load_compare_files", os_paths, paths, limit)
                             if inflight and len(frame) > PIPELINE_BYTES:
                                 batches.appendleft(batch)  # sent once the worker is idle
@@ -771,8 +772,8 @@ class NotebookService:
             return body
         entries = [item.entry() for item in loaded]
         arguments = (entries, baseline, names, directions)
-        # In threads even with worker processes: sending the records there costs
-        # more than the comparison itself.
+        # Only the rows are assembled here (in a thread): the cells of every
+        # notebook read just now were made where it was parsed.
         body = await self._in_thread(loader.compare_json, *arguments)
         if self.responses.budget:
             self.responses.put(key, body)

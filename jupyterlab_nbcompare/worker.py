@@ -122,7 +122,6 @@ def main() -> None:
         "load_files": loader.load_files,
         "compare_against": compare_against,
         "load_compare_files": load_compare_files,
-        "warm_up": loader.warm_up,
     }
     # The protocol owns the original stdout; anything printed goes to stderr.
     requests = os.fdopen(os.dup(0), "rb")

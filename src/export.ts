@@ -190,12 +190,14 @@ export function comparisonMarkdown(
   trans: TranslationBundle
 ): string {
   const paths = model.paths;
+  // The answer's own baseline, which its deltas were computed against.
+  const baseline = model.dataBaseline;
   const header = (first: string) =>
     `| ${[first, ...paths.map(p => mdCell(basename(p)))].join(' | ')} |\n|${' --- |'.repeat(paths.length + 1)}`;
   const out: string[] = [
     `# ${trans.__('Comparison of %1 notebooks', paths.length)}`,
     '',
-    `${trans.__('Baseline')}: \`${model.baseline}\``,
+    `${trans.__('Baseline')}: \`${baseline}\``,
     ''
   ];
   out.push(header(trans.__('Notebook')));
@@ -234,20 +236,18 @@ export function comparisonMarkdown(
   if (model.metrics.length > 0) {
     out.push(`## ${trans.__('Metrics')}`, '', header(trans.__('Metric')));
     for (const row of model.metrics) {
-      out.push(metricLine(row, paths, model.baseline));
+      out.push(metricLine(row, paths, baseline));
     }
     out.push('');
   }
   for (const value of model.others) {
     out.push(`## ${mdCell(value.name)} (${value.kind}, ${value.origin})`, '');
-    const base = value.cells[model.baseline] ?? null;
+    const base = value.cells[baseline] ?? null;
     for (const path of paths) {
       const cell = value.cells[path] ?? null;
       out.push(`### ${mdCell(basename(path))}`, '');
       out.push(
-        cell
-          ? fence(cellText(cell, base, path === model.baseline))
-          : '_missing_',
+        cell ? fence(cellText(cell, base, path === baseline)) : '_missing_',
         ''
       );
     }
@@ -356,13 +356,15 @@ export function comparisonHtml(
   options: IHtmlExportOptions = {}
 ): string {
   const paths = model.paths;
+  // The answer's own baseline, which its deltas were computed against.
+  const baseline = model.dataBaseline;
   const e = escapeHtml;
   const th = (path: string) =>
-    `<th title="${e(path)}"${path === model.baseline ? ' class="base"' : ''}>${e(basename(path))}${path === model.baseline ? ` (${e(trans.__('baseline'))})` : ''}</th>`;
+    `<th title="${e(path)}"${path === baseline ? ' class="base"' : ''}>${e(basename(path))}${path === baseline ? ` (${e(trans.__('baseline'))})` : ''}</th>`;
   const head = (first: string) =>
     `<tr><th>${e(first)}</th>${paths.map(th).join('')}</tr>`;
   const td = (path: string, inner: string) =>
-    `<td${path === model.baseline ? ' class="base"' : ''}>${inner}</td>`;
+    `<td${path === baseline ? ' class="base"' : ''}>${inner}</td>`;
   const infos = new Map(model.notebooks.map(nb => [nb.path, nb]));
   const parts: string[] = [
     '<!DOCTYPE html><html><head><meta charset="utf-8">',
@@ -370,7 +372,7 @@ export function comparisonHtml(
     `<title>${e(trans.__('Comparison of %1 notebooks', paths.length))}</title>`,
     `<style>${REPORT_CSS}</style></head><body>`,
     `<h1>${e(trans.__('Comparison of %1 notebooks', paths.length))}</h1>`,
-    `<p>${e(trans.__('Baseline'))}: <code>${e(model.baseline)}</code></p>`,
+    `<p>${e(trans.__('Baseline'))}: <code>${e(baseline)}</code></p>`,
     `<table>${head(trans.__('Notebook'))}`,
     `<tr><th>${e(trans.__('path'))}</th>${paths.map(p => td(p, e(p))).join('')}</tr>`,
     `<tr><th>${e(trans.__('status'))}</th>${paths
@@ -426,7 +428,7 @@ export function comparisonHtml(
               p,
               cell
                 ? `<span class="${verdict}" title="${e(formatFull(cell.value))}">${e(
-                    metricText(cell, p === model.baseline, best.has(p))
+                    metricText(cell, p === baseline, best.has(p))
                   )}</span>`
                 : `<span class="missing">${e(trans.__('missing'))}</span>`
             );
@@ -440,7 +442,7 @@ export function comparisonHtml(
     parts.push(
       `<h2>${e(value.name)} <small>(${e(value.kind ?? trans.__('no value'))}, ${e(value.origin)})</small></h2><table>${head('')}<tr><th></th>`
     );
-    const base = value.cells[model.baseline] ?? null;
+    const base = value.cells[baseline] ?? null;
     for (const path of paths) {
       parts.push(
         td(
@@ -449,7 +451,7 @@ export function comparisonHtml(
             value,
             value.cells[path] ?? null,
             base,
-            path === model.baseline,
+            path === baseline,
             trans,
             options
           )
@@ -521,10 +523,9 @@ export function saveExport(
   contents: Contents.IManager,
   folder: string,
   extension: string,
-  content: string,
-  stem = 'comparison'
+  content: string
 ): Promise<Contents.IModel> {
-  return saveAsNew(contents, folder, stem, extension, {
+  return saveAsNew(contents, folder, 'comparison', extension, {
     type: 'file',
     format: 'text',
     content

@@ -4,6 +4,9 @@
 
 import { Contents } from '@jupyterlab/services';
 
+/** How many `stem-N` names are tried before giving up. */
+const MAX_TRIES = 1000;
+
 /** The HTTP status of a failed contents request, if it has one. */
 function statusOf(reason: unknown): number | undefined {
   return (reason as { response?: { status?: number } })?.response?.status;
@@ -25,8 +28,7 @@ export async function saveAsNew(
   folder: string,
   stem: string,
   extension: string,
-  model: Partial<Contents.IModel>,
-  maxTries = 1000
+  model: Partial<Contents.IModel>
 ): Promise<Contents.IModel> {
   const created = await contents.newUntitled({
     path: folder,
@@ -35,7 +37,7 @@ export async function saveAsNew(
   });
   try {
     await contents.save(created.path, model);
-    for (let n = 0; n < maxTries; n++) {
+    for (let n = 0; n < MAX_TRIES; n++) {
       const name =
         n === 0 ? `${stem}.${extension}` : `${stem}-${n}.${extension}`;
       try {

@@ -71,7 +71,6 @@ MAX_VALUE_DEPTH = 64
 
 _DATARESOURCE = "application/vnd.dataresource+json"
 #: The integers orjson can write (int64 minimum to uint64 maximum).
-#: The integers orjson writes (a signed or an unsigned 64-bit one).
 INT_MIN, INT_MAX = -(2**63), 2**64 - 1
 _TABLE_TAG = re.compile(r"<table[\s>/]", re.IGNORECASE)
 # "[^<>]*" (not "[^>]*"): a search that fails stops at the next "<", so many
@@ -108,9 +107,9 @@ _CELL_CONSTANTS: dict[str, object] = {
     "True": True,
     "False": False,
 }
-# JPEG start-of-frame markers carry the size; C4 (DHT), C8 (JPG), CC (DAC) do not.
 #: Whitespace that nbformat may put inside base64 (removed before strict decoding).
 _BASE64_BLANKS = b" \t\r\n\f\v"
+# JPEG start-of-frame markers carry the size; C4 (DHT), C8 (JPG), CC (DAC) do not.
 _JPEG_SOF = frozenset(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}
 # Markers without a length: RST0-RST7, SOI (D8) and TEM (01); D9 ends the image.
 _JPEG_STANDALONE = frozenset(range(0xD0, 0xD9)) | {0x01}
@@ -271,7 +270,7 @@ def classify_text(text: str | list[str]) -> dict:
 
 
 #: Types that JSON carries as they are (``bool`` is an ``int``, but named for clarity).
-_JSON_ATOMS = frozenset({str, int, bool, type(None)})
+JSON_ATOMS = frozenset({str, int, bool, type(None)})
 
 
 def is_plain_json(obj: object) -> bool:
@@ -288,10 +287,10 @@ def is_plain_json(obj: object) -> bool:
     elif kind is list:
         items = obj  # type: ignore[assignment]
     else:
-        return kind in _JSON_ATOMS or (kind is float and obj - obj == 0)  # type: ignore[operator]
+        return kind in JSON_ATOMS or (kind is float and obj - obj == 0)  # type: ignore[operator]
     for value in items:
         kind = type(value)
-        if kind in _JSON_ATOMS:
+        if kind in JSON_ATOMS:
             continue
         if kind is float:
             if value - value != 0:

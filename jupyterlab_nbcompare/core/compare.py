@@ -20,7 +20,7 @@ from urllib.parse import quote
 
 import orjson
 
-from .classify import INT_MAX, INT_MIN, is_plain_json
+from .classify import INT_MAX, INT_MIN, JSON_ATOMS, is_plain_json
 from .directions import direction_for
 
 __all__ = [
@@ -150,9 +150,6 @@ def output_url(path: str, name: str, origin: str, part: int | None = None) -> st
     return url
 
 
-_ATOMS = frozenset({str, int, bool, type(None)})
-
-
 def _spell(number: float) -> float | str:
     if math.isnan(number):
         return "NaN"
@@ -175,14 +172,14 @@ def json_safe(obj: Any) -> Any:
     if kind is dict:
         return {
             key: value
-            if type(value) in _ATOMS or (type(value) is float and value - value == 0)
+            if type(value) in JSON_ATOMS or (type(value) is float and value - value == 0)
             else json_safe(value)
             for key, value in obj.items()
         }
     if kind is list or kind is tuple:
         return [
             value
-            if type(value) in _ATOMS or (type(value) is float and value - value == 0)
+            if type(value) in JSON_ATOMS or (type(value) is float and value - value == 0)
             else json_safe(value)
             for value in obj
         ]
@@ -287,7 +284,7 @@ def _sequence(cell: dict, base: dict | None) -> None:
     cell["removed"] = _set_difference(base_items, items)
 
 
-_SCALARS = _ATOMS | {float}
+_SCALARS = JSON_ATOMS | {float}
 #: Types whose ``==`` is exactly the contract's equality (when both sides share one).
 _PLAIN = frozenset({str, int, float})
 

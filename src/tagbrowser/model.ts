@@ -97,6 +97,14 @@ export function isRelevantChange(
 }
 
 /** The tag browser's state; see the module comment. */
+/**
+ * Whether a selection can be compared: at least two notebooks (with one
+ * there is nothing to line up).
+ */
+export function canCompareSelection(selection: ICompareSelection): boolean {
+  return selection.paths.length >= 2;
+}
+
 export class TagBrowserModel implements IDisposable {
   constructor(options: ITagBrowserModelOptions = {}) {
     this._pin = options.pin ?? null;
@@ -284,7 +292,7 @@ export class TagBrowserModel implements IDisposable {
    * nothing to line up) and something ticked.
    */
   get canCompare(): boolean {
-    return this.selection.paths.length >= 2;
+    return canCompareSelection(this.selection);
   }
 
   /**

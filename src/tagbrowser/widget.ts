@@ -21,7 +21,11 @@ import { Widget } from '@lumino/widgets';
 
 import { ICompareSelection } from './data';
 import { tagBrowserIcon } from '../icons';
-import { TagBrowserChange, TagBrowserModel } from './model';
+import {
+  TagBrowserChange,
+  TagBrowserModel,
+  canCompareSelection
+} from './model';
 import {
   CLASS,
   el,
@@ -483,7 +487,7 @@ export class TagBrowser extends Widget {
       model.tickedNames.size + model.tickedPaths.size === 0
         ? trans.__('Tick names and notebooks to compare')
         : `${names} · ${notebooks}`;
-    const canCompare = model.canCompare; // computes the selection: once
+    const canCompare = canCompareSelection(selection);
     this._compare.disabled = !canCompare;
     this._compare.title = canCompare
       ? trans.__('Compare %1 in %2', names, notebooks)
