@@ -662,17 +662,14 @@ def _settle(server: Server, quiet: float = 0.5, timeout: float = 15.0) -> float:
     def cpu() -> float:  # the server and its worker processes, in seconds
         return server.cpu_ns()[0] / 1e9
 
-    try:
-        last, since = cpu(), time.monotonic()
-        while time.monotonic() - started < timeout:
-            time.sleep(0.1)
-            now = cpu()
-            if now - last > 0.01:
-                last, since = now, time.monotonic()
-            elif time.monotonic() - since >= quiet:
-                break
-    except OSError:
-        pass
+    last, since = cpu(), time.monotonic()  # cpu_ns() skips a process that ended
+    while time.monotonic() - started < timeout:
+        time.sleep(0.1)
+        now = cpu()
+        if now - last > 0.01:
+            last, since = now, time.monotonic()
+        elif time.monotonic() - since >= quiet:
+            break
     return time.monotonic() - started
 
 
@@ -700,7 +697,8 @@ def _start_ready(server: Server) -> tuple[int, bytes]:
     status, data, _ = server.request("GET", "nbcompare/version")
     _settle(server)
     if server.settle_min and time.monotonic() - started < server.settle_min:
-        # e.g. past NbCompare.gc_freeze_after, so its one-off collection is not measured
+        # past NbCompare.gc_collect_after (or gc_freeze_after), so that one-off
+        # collection is not measured
         time.sleep(server.settle_min - (time.monotonic() - started))
         _settle(server)
     if server.gc_freeze:

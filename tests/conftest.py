@@ -28,7 +28,7 @@ def jp_server_config(jp_server_config):
         # test would traverse pytest's objects hundreds of times (it is tested
         # on its own in test_gc_freeze.py).
         # Likewise, worker processes per test would cost seconds each; the
-        # tests of processes turn them on (test_api_compare.py, test_worker.py).
+        # tests of processes turn them on (test_api_compare.py).
         "NbCompare": {"gc_collect_after": 0, "parse_processes": 0},
     }
 

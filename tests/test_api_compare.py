@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import signal
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -320,9 +321,6 @@ async def test_worker_processes_give_identical_answers(jp_fetch, jp_serverapp, e
 
 async def test_a_dead_worker_process_is_replaced(jp_fetch, jp_serverapp, served_runs):
     # Given a server with one worker process, and that worker killed
-    import os
-    import signal
-
     service = in_workers_only(jp_serverapp)
     pool = service._process_pool()
     (pid,) = pool.pids()
@@ -330,11 +328,8 @@ async def test_a_dead_worker_process_is_replaced(jp_fetch, jp_serverapp, served_
     os.waitpid(pid, 0)
     try:
         # When runs are compared
-        response = await jp_fetch(
-            "nbcompare", "compare", method="POST", body=json.dumps({"paths": served_runs})
-        )
+        answer = await compare(jp_fetch, served_runs)
         # Then the answer is complete: every notebook was read once, by a new worker
-        answer = json.loads(response.body)
         assert [nb["status"] for nb in answer["notebooks"]].count("unreadable") == 0
         assert service.parsed == len(served_runs)
         assert pool.pids()
@@ -358,14 +353,12 @@ async def test_a_notebook_that_stops_its_worker_gets_an_error_and_spoils_nothing
         # first), in the first of several batches (so that one batch is in
         # flight behind it, and more wait in the queue)
         paths = [served_runs[0], "poison.ipynb", *served_runs[1:]]
-        response = await jp_fetch(
-            "nbcompare", "compare", method="POST", body=json.dumps({"paths": paths})
-        )
+        answer = await compare(jp_fetch, paths)
     finally:
         service.close()
     # Then the poisonous notebook is unreadable, with a message that says why,
     # and every other notebook was read (retried one by one in fresh workers)
-    notebooks = {nb["path"]: nb for nb in json.loads(response.body)["notebooks"]}
+    notebooks = {nb["path"]: nb for nb in answer["notebooks"]}
     assert notebooks["poison.ipynb"]["status"] == "unreadable"
     assert notebooks["poison.ipynb"]["error"]["code"] == "invalid_notebook"
     assert "worker process" in notebooks["poison.ipynb"]["error"]["message"]
@@ -390,13 +383,10 @@ async def test_without_worker_processes_parsing_falls_back_to_threads(
     service = settings["nbcompare_service"]
     try:
         # When runs are compared
-        response = await jp_fetch(
-            "nbcompare", "compare", method="POST", body=json.dumps({"paths": served_runs})
-        )
+        answer = await compare(jp_fetch, served_runs)
     finally:
         service.close()
     # Then every notebook was read, in the server's threads
-    answer = json.loads(response.body)
     assert [nb["status"] for nb in answer["notebooks"]].count("unreadable") == 0
     assert service.parsed == len(served_runs)
 

@@ -14,9 +14,13 @@ import pytest
 
 @pytest.fixture
 def jp_server_config(jp_server_config):
-    """The extension with a short freeze delay."""
+    """The extension with short collect and freeze delays (the rest as in conftest)."""
     config = dict(jp_server_config)
-    config["NbCompare"] = {"gc_freeze_after": 0.05, "gc_collect_after": 0.02}
+    config["NbCompare"] = {
+        **jp_server_config["NbCompare"],
+        "gc_freeze_after": 0.05,
+        "gc_collect_after": 0.02,
+    }
     return config
 
 

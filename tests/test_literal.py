@@ -522,17 +522,29 @@ def test_the_flat_dict_shortcut_answers_what_the_full_parser_answers(text):
         assert repr((True, flat)) == repr(_parse_full(text))
 
 
-@pytest.mark.parametrize("items", [6666, 6667, 9999, 10000, 10001])
-def test_the_flat_dict_shortcut_keeps_the_parsers_size_limit(items):
+@pytest.mark.parametrize(
+    ("value", "items"),
+    [
+        # each form on both sides of where the full parser stops accepting it
+        ("1", 9999),
+        ("1", 10000),
+        ("-1", 6666),
+        ("-1", 6667),
+        ("np.float64(1)", 6666),
+        ("np.float64(1)", 6667),
+        ("np.float64(-1)", 4999),
+        ("np.float64(-1)", 5000),
+    ],
+)
+def test_the_flat_dict_shortcut_keeps_the_parsers_size_limit(value, items):
     # Given dicts of metrics around the full parser's node limit (a dict, its
     # keys and values count; np.float64(...) and a sign count one more each)
     from jupyterlab_nbcompare.core.literal import _flat_dict, _parse_full
 
-    for value in ("1", "np.float64(-1)"):
-        text = "{" + ", ".join([f"'k': {value}"] * items) + "}"
-        # Then the shortcut accepts exactly what the full parser accepts
-        full_ok, _ = _parse_full(text)
-        assert (_flat_dict(text) is not None) == full_ok
+    text = "{" + ", ".join([f"'k': {value}"] * items) + "}"
+    # Then the shortcut accepts exactly what the full parser accepts
+    full_ok, _ = _parse_full(text)
+    assert (_flat_dict(text) is not None) == full_ok
 
 
 def test_the_flat_dict_shortcut_reads_numpy_2_metrics():
