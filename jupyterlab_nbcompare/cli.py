@@ -147,6 +147,11 @@ def _number(cell: dict | None, key: str | None) -> tuple[Any, str | None]:
     return number, None
 
 
+#: Relative rounding slack of a gate (far above a double's 2.2e-16, far below any
+#: difference a printed metric can show).
+_ROUNDING = 1e-12
+
+
 def check_gates(response: dict, gates: Sequence[Gate]) -> tuple[list[str], list[str]]:
     """Apply the gates; returns ``(failures, passes)`` as human-readable lines.
 
@@ -181,6 +186,10 @@ def check_gates(response: dict, gates: Sequence[Gate]) -> tuple[list[str], list[
                 continue
             worse_by = (number - base) if direction == "lower" else (base - number)
             allowed = gate.tolerance * abs(base) if gate.relative else gate.tolerance
+            # Printed decimals are not exact in binary (0.85 - 0.84 is
+            # 0.010000000000000009): a drop that equals the tolerance to within
+            # the rounding of the numbers themselves is within it.
+            allowed += _ROUNDING * max(abs(number), abs(base))
             rel = f" ({worse_by / abs(base):+.2%})" if base else ""
             facts = (
                 f"{number:.6g} vs baseline {base:.6g} in {baseline}, "

@@ -439,12 +439,13 @@ def _md_escape(text: str) -> str:
     entities so an output such as ``<img src=x onerror=...>`` is shown, not
     rendered, wherever the Markdown lands (a PR comment, a CI summary), and
     escaped brackets and backticks keep ``![](https://tracker)`` or a link
-    from becoming one.
+    from becoming one. Control characters are shown as ``\\xNN``, as in the
+    terminal table: Markdown is often printed before it is published.
     """
     text = html.escape(text.replace("\\", "\\\\"), quote=False)
     for char in "|[]`":
         text = text.replace(char, "\\" + char)
-    return text.replace("\n", " ")
+    return terminal_safe(text.replace("\n", " "))
 
 
 def to_markdown(response: dict, names: Iterable[str] | None = None) -> str:
@@ -479,13 +480,21 @@ CSV_COLUMNS = (
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
+#: Characters a CSV field shows as ``\\xNN``: all of terminal_safe's but tab and
+#: newline, which are text that CSV quoting carries.
+_CSV_UNPRINTABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
 def csv_text(text: str) -> str:
     """A text field a spreadsheet shows as text: formula starts get a leading ``'``.
 
     Notebook text is untrusted, and ``=HYPERLINK(...)`` or ``=cmd|...`` in a
     cell runs when the CSV is opened in Excel or LibreOffice (CSV injection).
-    Numbers never pass through here, so ``-0.5`` stays a number.
+    Numbers never pass through here, so ``-0.5`` stays a number. Control
+    characters (``ESC`` sequences, bidirectional overrides) are shown as
+    ``\\xNN``, as in the terminal table, since CSV is often printed too.
     """
+    text = _CSV_UNPRINTABLE.sub(_escape_control, text)
     return f"'{text}" if text.startswith(_FORMULA_STARTS) else text
 
 
@@ -527,7 +536,7 @@ def to_csv(response: dict, names: Iterable[str] | None = None) -> str:
             elif kind == "text":
                 value = csv_text(cell.get("text", ""))
             elif kind == "sequence":
-                value = json.dumps(cell.get("items", []), ensure_ascii=False)
+                value = csv_text(json.dumps(cell.get("items", []), ensure_ascii=False))
             else:
                 value = csv_text(summarize(cell, row.cells[base_index], i == base_index))
             better = cell.get("better")

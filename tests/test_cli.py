@@ -250,6 +250,40 @@ def test_gate_tolerance(example_runs, capsys, slack, relative):
     assert code == (1 if slack < 1 else 0), err
 
 
+@pytest.mark.parametrize(
+    ("base", "cand", "tolerance", "direction", "expected"),
+    [
+        # a drop exactly as large as the tolerance is within it, whatever binary
+        # rounding makes of the printed decimals (0.8 - 0.7 > 0.1 in floats)
+        ("0.7", "0.8", "0.1", "lower", 0),
+        ("0.85", "0.84", "0.01", "higher", 0),
+        ("0.5", "0.505", "1%", "lower", 0),
+        ("0.93", "0.91", "0.02", "higher", 0),
+        # and one just beyond it still fails
+        ("0.7", "0.8000001", "0.1", "lower", 1),
+        ("0.85", "0.8399", "0.01", "higher", 1),
+        ("0.5", "0.50501", "1%", "lower", 1),
+    ],
+)
+def test_gate_tolerance_is_inclusive(
+    example_runs, tmp_path, capsys, base, cand, tolerance, direction, expected
+):
+    # Given two runs whose mse cells printed exactly these decimals
+    def run_printing(text: str, name: str) -> Path:
+        stream = {"output_type": "stream", "name": "stdout", "text": f"{text}\n"}
+        return with_mse_cell(example_runs["ridge_alpha1"], tmp_path / name, [stream])
+
+    first, second = run_printing(base, "base.ipynb"), run_printing(cand, "cand.ipynb")
+    # When the gate's tolerance equals the drop (or is just below it)
+    code, _, err = run(
+        [first, second, "--fail-if-worse", f"mse:{tolerance}", "--direction", f"mse={direction}"],
+        capsys,
+    )
+    # Then equal to the tolerance passes, beyond it fails
+    assert code == expected, err
+    assert ("FAIL" in err) == bool(expected)
+
+
 def test_gate_fails_on_a_missing_value(example_runs, tmp_path, capsys):
     base = example_runs["ridge_alpha1"]
     cand = with_mse_cell(example_runs["ridge_alpha10"], tmp_path / "untagged.ipynb", None, False)

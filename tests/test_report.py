@@ -286,6 +286,35 @@ def test_terminal_table_shows_control_characters_inert(text, control):
         assert "\\x1b" in out or "\\u202e" in out
 
 
+_CONTROLS = [
+    ("\x1b]52;c;ZWNobyBwd25lZA==\x07", "\x1b", "\\x1b"),  # OSC 52: write the clipboard
+    ("ok\x1b[2K\x1b[1Afake", "\x1b", "\\x1b"),  # erase and rewrite a line
+    ("abc\u202edcba", "\u202e", "\\u202e"),  # right-to-left override
+    ("a\x9b31mred", "\x9b", "\\x9b"),  # the one-byte CSI
+]
+
+
+@pytest.mark.parametrize(("text", "control", "shown"), _CONTROLS)
+@pytest.mark.parametrize("render", [report.to_csv, report.to_markdown])
+def test_csv_and_markdown_show_control_characters_inert(text, control, shown, render):
+    # Given a name, a path and a text value holding terminal control sequences
+    response = _one_text_response(f"name{text}", text, path=f"runs/{text}.ipynb")
+    # When rendered as CSV or Markdown (both are often printed to a terminal)
+    out = render(response)
+    # Then no control character is left, and each is shown escaped instead
+    assert control not in out
+    assert out.count(shown) == 3 * text.count(control), out  # the path, the name, the value
+
+
+def test_csv_keeps_tabs_and_newlines_of_text():
+    # Given a multi-line text value with a tab
+    response = _one_text_response("summary", "converged\tyes\nsteps 12")
+    # When written as CSV and read back
+    row = next(iter(csv.DictReader(io.StringIO(report.to_csv(response)))))
+    # Then the text is the notebook's, as it was
+    assert row["value"] == "converged\tyes\nsteps 12"
+
+
 def test_markdown_escapes_pipes():
     response = _one_text_response("x|y", "1 | 2", path="a|b.ipynb")
     lines = report.to_markdown(response).strip().splitlines()
