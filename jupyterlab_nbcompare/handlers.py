@@ -127,6 +127,22 @@ class CompareHandler(NbCompareHandler):
         self.finish_json(body)
 
 
+def query_value(handler: APIHandler, name: str) -> str | None:
+    """A query argument exactly as sent (the last one, as tornado's), or ``None``.
+
+    Why not ``get_query_argument``: it strips surrounding whitespace and turns
+    control characters into spaces, so ``path=%20a.ipynb`` would name ``a.ipynb``,
+    another file than the one ``compare`` read and gave this URL for.
+    """
+    values = handler.request.query_arguments.get(name)
+    if not values:
+        return None
+    try:
+        return values[-1].decode("utf-8")
+    except UnicodeDecodeError:
+        raise HTTPError(400, f"'{name}' is not UTF-8 text.") from None
+
+
 def _flag(handler: APIHandler, name: str, default: bool) -> bool:
     """A boolean query argument (``true``/``false``, ``1``/``0``); 400 otherwise."""
     raw = handler.get_query_argument(name, None)
@@ -146,8 +162,8 @@ class OutputHandler(NbCompareHandler):
     @tornado.web.authenticated
     async def get(self) -> None:
         """Serve the image with its own type, ``nosniff``, and a sandbox for SVG."""
-        path = self.get_query_argument("path", None)
-        name = self.get_query_argument("name", None)
+        path = query_value(self, "path")
+        name = query_value(self, "name")
         if not path or name is None or name == "":
             raise HTTPError(400, "'path' and 'name' are required.")
         origin = self.get_query_argument("origin", None) or "tag"
@@ -173,7 +189,7 @@ class IndexHandler(NbCompareHandler):
     @tornado.web.authenticated
     async def get(self) -> None:
         """Scan the folder (bounded), summarise each notebook from the cache."""
-        path = self.get_query_argument("path", None) or ""
+        path = query_value(self, "path") or ""
         recursive = _flag(self, "recursive", False)
         self.finish_json(await self.service.index(path, recursive))
 

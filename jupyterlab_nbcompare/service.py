@@ -915,9 +915,9 @@ class NotebookService:
         if top is None:
             raise HTTPError(404, "No such directory.")
         found: list[str] = []
-        truncated = False
+        truncated = full = False
         stack: list[tuple[list[dict], int]] = [(top, 0)]
-        while stack and not truncated:
+        while stack and not full:
             children, depth = stack.pop()
             subdirectories = []
             for child in children:
@@ -925,12 +925,13 @@ class NotebookService:
                     subdirectories.append(child["path"])
                 elif child["name"].endswith(".ipynb"):
                     if len(found) >= limit:
-                        truncated = True
+                        truncated = full = True
                         break
                     found.append(child["path"])
-            if not recursive or truncated or not subdirectories:
+            if not recursive or full or not subdirectories:
                 continue
             if depth + 1 > max_depth:
+                # Only this branch is cut: its siblings are still listed.
                 truncated = True
                 continue
             for directory in reversed(subdirectories):

@@ -145,6 +145,46 @@ async def test_compare_keeps_going_past_bad_notebooks(
     assert status["bad/missing.ipynb"]["last_modified"] is None
 
 
+@pytest.mark.parametrize("written_as", ["a Python escape", "a JSON escape"])
+async def test_text_that_utf8_cannot_hold_spoils_nothing(
+    jp_fetch, served_runs, write_notebook, read_path, written_as
+):
+    # Given a notebook holding a lone surrogate, which no UTF-8 text can carry:
+    # printed by Python (what os.fsdecode makes of a stray byte in a file name)
+    # or written as a JSON escape (orjson refuses it; the json module reads it)
+    if written_as == "a Python escape":
+        content = json.dumps(tagged_notebook({"files": [text_output("{'\\udcff': 1}")]}))
+        name, expected = "files", {"\ufffd": {"value": 1}}
+    else:
+        content = json.dumps(tagged_notebook({"bad\ud800tag": [text_output("2")]}))
+        name, expected = "bad\ufffdtag", None
+    assert "\\ud" in content  # escaped in the file: the file itself is valid UTF-8
+    write_notebook("odd/surrogate.ipynb", content)
+    # When it is compared with a good run, and its folder is indexed
+    answer = await compare(jp_fetch, paths=[served_runs[0], "odd/surrogate.ipynb"])
+    response = await jp_fetch("nbcompare", "index", params={"path": "odd"})
+    # Then both answers are given: the notebook is read, and the character that
+    # cannot be carried is shown as U+FFFD
+    status = {nb["path"]: nb["status"] for nb in answer["notebooks"]}
+    assert status == {served_runs[0]: "ok", "odd/surrogate.ipynb": "ok"}
+    cell = by_name(answer, name)["cells"]["odd/surrogate.ipynb"]
+    if expected is not None:
+        assert {key: {"value": item["value"]} for key, item in cell["items"].items()} == expected
+    indexed = json.loads(response.body)["notebooks"]
+    assert [n["name"] for n in indexed[0]["names"]] == [name]
+
+
+async def test_a_byte_order_mark_is_read_on_both_paths(jp_fetch, write_notebook, read_path):
+    # Given a notebook saved with a UTF-8 byte-order mark
+    content = json.dumps(tagged_notebook({"mse": [text_output("0.25")]})).encode()
+    write_notebook("bom.ipynb", b"\xef\xbb\xbf" + content)
+    # When it is compared
+    answer = await compare(jp_fetch, paths=["bom.ipynb"])
+    # Then it is read as any other notebook
+    assert answer["notebooks"][0]["status"] == "ok"
+    assert by_name(answer, "mse")["cells"]["bom.ipynb"]["value"] == 0.25
+
+
 @pytest.mark.parametrize(
     ("body", "fragment"),
     [

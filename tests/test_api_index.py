@@ -73,6 +73,25 @@ async def test_recursive_scan_goes_down_to_the_depth_limit(jp_fetch, jp_serverap
     assert (names["mse"]["min"], names["mse"]["max"]) == (-4.0, 9.0)
 
 
+async def test_a_branch_too_deep_is_cut_alone(jp_fetch, jp_serverapp, write_notebook, read_path):
+    # Given a folder whose first sub-folder goes deeper than the limit, and
+    # whose later sub-folders (in scan order) hold notebooks within it
+    write_notebook("runs/top.ipynb", notebook(mse="1.0"))
+    write_notebook("runs/a_deep/d1/d2/d3/deep.ipynb", notebook(mse="2.0"))
+    write_notebook("runs/b_shallow/one.ipynb", notebook(mse="3.0"))
+    write_notebook("runs/c_shallow/two.ipynb", notebook(mse="4.0"))
+    jp_serverapp.web_app.settings["nbcompare"].index_max_depth = 2
+    # When the folder is indexed recursively
+    answer = await index(jp_fetch, path="runs", recursive="true")
+    # Then only the part below the limit is left out: the siblings are listed
+    assert [nb["path"] for nb in answer["notebooks"]] == [
+        "runs/b_shallow/one.ipynb",
+        "runs/c_shallow/two.ipynb",
+        "runs/top.ipynb",
+    ]
+    assert answer["truncated"] is True
+
+
 async def test_recursive_scan_of_everything(jp_fetch, tree, read_path):
     # When the root is indexed recursively with the default limits
     answer = await index(jp_fetch, path="/", recursive="true")

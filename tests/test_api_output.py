@@ -79,6 +79,25 @@ async def test_hash_in_compare_matches_the_bytes_served(jp_fetch, images, read_p
         assert (cell["width"], cell["height"]) == (width, height)
 
 
+@pytest.mark.parametrize("odd", [" sp.ipynb", "sp.ipynb ", "s\x01p.ipynb"])
+async def test_a_path_is_taken_as_sent(jp_fetch, write_notebook, odd, read_path):
+    # Given two notebooks whose names differ only by a space or a control character, with
+    # different images under the same name
+    write_notebook(
+        "sp.ipynb", tagged_notebook({"png": [image_output("image/png", png_bytes(3, 3))]})
+    )
+    write_notebook(odd, tagged_notebook({"png": [image_output("image/png", png_bytes(8, 2))]}))
+    response = await jp_fetch(
+        "nbcompare", "compare", method="POST", body=json.dumps({"paths": [odd]})
+    )
+    cell = json.loads(response.body)["values"][0]["cells"][odd]
+    # When the image of the odd one is fetched by its path
+    body = (await fetch_output(jp_fetch, path=odd, name="png")).body
+    # Then it is that notebook's image, not the other's
+    assert hashlib.sha256(body).hexdigest() == cell["sha256"]
+    assert (cell["width"], cell["height"]) == (8, 2)
+
+
 async def test_part_of_a_multi_output_cell(jp_fetch, images, read_path):
     # Given a cell whose outputs are stdout text, a PNG and a number
     # When part 1 (the PNG) is requested

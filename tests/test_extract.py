@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import base64
 import hashlib
 import io
@@ -404,6 +405,53 @@ def test_parse_parameters_never_runs_code(tmp_path):
     assert parsed["x"]["value"] is None
     assert parsed["x"]["source"].startswith("open(")
     assert not target.exists()
+
+
+_EXPRESSIONS = [
+    "b",
+    "f(1,\n  2)",
+    "'é' + z",
+    "[q,\r\n w]",
+    "{'k': v}",
+    "(\n\n w)",
+    "x if y else 'π'",
+]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(_EXPRESSIONS), st.sampled_from(["\n", "\r\n", "\r", "\n\n"])),
+        min_size=1,
+        max_size=12,
+    ),
+    st.sampled_from(["", "# c\n", "%matplotlib inline\n"]),
+)
+def test_parse_parameters_sources_are_those_ast_gives(assignments, prefix):
+    # Given a parameters cell of non-literal defaults over any line endings, with
+    # non-ASCII text (ast's positions are UTF-8 byte offsets) and maybe a magic
+    source = prefix + "".join(f"n{i} = {expr}{end}" for i, (expr, end) in enumerate(assignments))
+    # When it is parsed
+    parsed = parse_parameters(source, injected=False)
+    # Then each default's source is the segment ast.get_source_segment gives
+    clean = "\n".join("" if line.startswith("%") else line for line in source.splitlines())
+    text = source if not prefix.startswith("%") else clean
+    expected = {
+        target.id: ast.get_source_segment(text, node.value)
+        for node in ast.parse(text).body
+        for target in node.targets
+    }
+    assert {name: entry["source"] for name, entry in parsed.items()} == expected
+
+
+def test_many_tags_on_one_cell_name_it_once_each_in_order():
+    # Given a cell with thousands of distinct tags, each repeated, and papermill's own
+    tags = [f"t{i}" for i in range(5000)]
+    record = extract(notebook(code([stream("1\n")], tags=[*tags, "parameters", *reversed(tags)])))
+    # Then every tag names the value once, in order of first appearance, and a
+    # tag repeated on one cell is not a tag on two cells
+    assert [value["name"] for value in record["values"]] == tags
+    assert not any(value["duplicate"] for value in record["values"])
 
 
 # ----------------------------------------------------------------------------- dict edge cases

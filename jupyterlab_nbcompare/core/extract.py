@@ -34,6 +34,7 @@ import ast
 import base64
 import io
 import json
+import re
 from typing import Any
 
 from .classify import (
@@ -46,7 +47,7 @@ from .classify import (
     image_bytes,
     is_plain_json,
 )
-from .reader import NotebookReadError, parse_notebook
+from .reader import NotebookReadError, parse_notebook, valid_unicode
 
 __all__ = [
     "PAPERMILL_TAGS",
@@ -88,11 +89,10 @@ def _tags(cell: dict) -> list[str]:
         tags = [tags]
     elif not isinstance(tags, list):
         return []
-    seen: list[str] = []
-    for tag in tags:
-        if isinstance(tag, str) and tag and tag not in PAPERMILL_TAGS and tag not in seen:
-            seen.append(tag)
-    return seen
+    named = [tag for tag in tags if isinstance(tag, str) and tag and tag not in PAPERMILL_TAGS]
+    # dict.fromkeys: first occurrences in order, in linear time (a cell may carry
+    # tens of thousands of tags; a list's `in` made that quadratic)
+    return list(dict.fromkeys(named)) if len(named) > 1 else named
 
 
 def _outputs(cell: dict) -> list[dict]:
@@ -458,6 +458,31 @@ def _parse_module(source: str) -> list[tuple[ast.stmt, str]]:
     return body
 
 
+#: A line and its end, as ``ast`` counts lines: only ``\r\n``, ``\r`` and ``\n`` end one.
+_AST_LINE = re.compile(r"[^\r\n]*(?:\r\n|[\r\n])|[^\r\n]+")
+
+
+def _source_segment(lines: list[str], node: ast.AST) -> str | None:
+    """``ast.get_source_segment(text, node)`` on the text's lines, split once.
+
+    Why: ``get_source_segment`` splits the whole text again on every call, in
+    Python, so a cell of thousands of assignments took seconds (quadratic).
+    Positions are UTF-8 byte offsets into the lines, as ``ast`` gives them.
+    """
+    try:
+        first, last = node.lineno - 1, node.end_lineno - 1  # type: ignore[attr-defined, operator]
+        start, end = node.col_offset, node.end_col_offset  # type: ignore[attr-defined]
+        if end is None or first < 0:
+            return None
+        if first == last:
+            return lines[first].encode()[start:end].decode()
+        head = lines[first].encode()[start:].decode()
+        tail = lines[last].encode()[:end].decode()
+    except (AttributeError, TypeError, IndexError, UnicodeDecodeError):
+        return None
+    return "".join([head, *lines[first + 1 : last], tail])
+
+
 def parse_parameters(source: str, injected: bool) -> dict[str, dict]:
     """Assignments of a parameters cell as ``{name: {"value", "injected"[, "source"]}}``.
 
@@ -466,13 +491,17 @@ def parse_parameters(source: str, injected: bool) -> dict[str, dict]:
     ``{"value": None, "source": "<its expression>"}``. Later assignments win.
     """
     params: dict[str, dict] = {}
+    lines_of: dict[str, list[str]] = {}  # each text split once
 
     def put(name: str, node: ast.AST, text: str) -> None:
         ok, value = _literal(node)
         entry: dict[str, Any] = {"value": value, "injected": injected}
         if not ok:
             entry["value"] = None
-            segment = ast.get_source_segment(text, node)
+            lines = lines_of.get(text)
+            if lines is None:
+                lines = lines_of[text] = _AST_LINE.findall(text)
+            segment = _source_segment(lines, node)
             if segment is None:
                 try:
                     segment = ast.unparse(node)
@@ -653,7 +682,7 @@ def load_record(raw: bytes | str) -> dict:
     """
     nb = parse_notebook(raw)
     try:
-        return extract(nb)
+        return valid_unicode(extract(nb))
     except RecursionError:
         raise NotebookReadError("invalid_notebook", "The notebook is nested too deeply.") from None
     except Exception as error:

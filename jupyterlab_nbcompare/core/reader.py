@@ -14,11 +14,51 @@ person can act on. Nothing else ever escapes :func:`parse_notebook`.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import orjson
 
-__all__ = ["NotebookReadError", "parse_notebook"]
+__all__ = ["NotebookReadError", "parse_notebook", "valid_unicode"]
+
+
+#: A surrogate code point: in a Python string always a lone one, which UTF-8
+#: (and so orjson) cannot carry.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _valid_str(text: str) -> str:
+    return _SURROGATE.sub("\ufffd", text)
+
+
+def valid_unicode(value: Any) -> Any:
+    """``value`` with each lone surrogate in its strings and keys replaced by U+FFFD.
+
+    Why: Python's json module and literal escapes (``'\\udcff'``, what
+    ``os.fsdecode`` makes of a stray byte) give strings that no UTF-8 text can
+    hold, so serialising an answer that carries one fails. A record is checked
+    once with orjson and rebuilt only when it holds such a string.
+    """
+    try:
+        orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS)
+    except orjson.JSONEncodeError:
+        return _scrubbed(value, 0)
+    return value
+
+
+def _scrubbed(value: Any, depth: int) -> Any:
+    if isinstance(value, str):
+        return _valid_str(value)
+    if depth > 300:  # deeper than orjson writes (255): left as it is, never a RecursionError
+        return value
+    if isinstance(value, dict):
+        return {
+            _valid_str(key) if isinstance(key, str) else key: _scrubbed(item, depth + 1)
+            for key, item in value.items()
+        }
+    if isinstance(value, (list, tuple)):
+        return [_scrubbed(item, depth + 1) for item in value]
+    return value
 
 
 class NotebookReadError(Exception):
@@ -31,6 +71,7 @@ class NotebookReadError(Exception):
     """
 
     def __init__(self, code: str, message: str) -> None:
+        message = _valid_str(message)  # it may quote the notebook
         super().__init__(message)
         self.code = code
         self.message = message
@@ -50,6 +91,8 @@ def _loads(raw: bytes | str) -> Any:
     try:
         return orjson.loads(raw)
     except orjson.JSONDecodeError as first:
+        if isinstance(raw, str) and raw.startswith("\ufeff"):
+            raw = raw[1:]  # json.loads skips a BOM in bytes, not in text
         try:
             return json.loads(raw)
         except RecursionError:
