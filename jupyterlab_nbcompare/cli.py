@@ -245,7 +245,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--names",
         action="append",
         metavar="N1,N2",
-        help="show only these names (comma-separated, repeatable)",
+        help="show only these names (comma-separated, repeatable); "
+        "a name no notebook has is a usage error",
     )
     parser.add_argument(
         "--format",
@@ -315,6 +316,54 @@ def _same_file(a: str, b: str) -> bool:
         return os.path.normpath(a) == os.path.normpath(b)
 
 
+def _file_key(path: str) -> tuple[int, int] | str:
+    """What makes two paths one file: device and inode (links, ``./``), else the path."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return os.path.normpath(path)
+    return info.st_dev, info.st_ino
+
+
+def _refuse_duplicates(paths: Sequence[str]) -> None:
+    """:class:`UsageError` when one file is named twice, however it is spelled.
+
+    Comparing a notebook with itself (``runs/a.ipynb ./runs/a.ipynb``, a hard
+    link, a symlink) shows two identical columns and proves nothing.
+    """
+    first: dict[tuple[int, int] | str, str] = {}
+    pairs: list[str] = []
+    for path in paths:
+        key = _file_key(path)
+        if key in first:
+            pairs.append(f"{first[key]} and {path}")
+        else:
+            first[key] = path
+    if pairs:
+        raise UsageError("a notebook is named twice: " + "; ".join(pairs))
+
+
+def _unknown_names(unknown: Sequence[str], response: dict) -> str:
+    """The one-line error for ``--names`` no notebook has, with the names there are.
+
+    A ``NAME.KEY`` of a mapping is a row label of the table, not a name: say
+    which name to ask for instead.
+    """
+    known = sorted({v["name"] for v in response["values"]})
+    shown = ", ".join(repr(n) for n in unknown)
+    message = (
+        f"--names: no notebook has a value named {shown} (names: {', '.join(known) or 'none'})"
+    )
+    for name in unknown:
+        try:
+            value, key = _locate(response, name)
+        except UsageError:
+            continue
+        if key is not None:
+            message += f"; {name!r} is a key of {value['name']!r}: use --names {value['name']}"
+    return message
+
+
 def _directions(items: Sequence[str]) -> dict[str, str]:
     out: dict[str, str] = {}
     for item in items:
@@ -374,9 +423,7 @@ def run(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int:
             baseline = match
         else:
             baseline = paths[0]
-        if len(set(paths)) != len(paths):
-            dupes = sorted({p for p in paths if paths.count(p) > 1})
-            raise UsageError("a notebook is named twice: " + ", ".join(dupes))
+        _refuse_duplicates(paths)
         if args.output:
             clobbered = [p for p in paths if _same_file(p, args.output)]
             if clobbered:
@@ -404,6 +451,13 @@ def run(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int:
                 message = error.get("message") or "unreadable"
                 lines.append(f"cannot read {nb['path']}: {message} ({error.get('code', 'error')})")
             raise UsageError("\n".join(lines))
+        if names is not None:
+            found = {v["name"] for v in response["values"]}
+            unknown = [n for n in names if n not in found]
+            if unknown:
+                # Only on this error path: compare again, unrestricted, to list the names.
+                everything = compare_paths(paths, baseline=baseline)
+                raise UsageError(_unknown_names(unknown, everything))
 
         shown = response
         if request_names != names:

@@ -19,7 +19,10 @@ Where we differ from sklearn-evaluation on purpose:
 
 from __future__ import annotations
 
+import json
 import math
+import os
+import warnings
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from os import PathLike
@@ -70,6 +73,81 @@ def _unflatten(items: Mapping[str, Any]) -> dict:
     return out
 
 
+#: The MIME type prefix of a scrapbook data scrap (its payload holds the value).
+_SCRAP_PREFIX = "application/scrapbook.scrap."
+
+
+def _joined(text: Any) -> str | None:
+    """nbformat's text (a string or a list of lines) as one string, else None."""
+    if isinstance(text, list) and all(isinstance(line, str) for line in text):
+        return "".join(text)
+    return text if isinstance(text, str) else None
+
+
+def _sources(output: dict, origin: str) -> Iterator[Any]:
+    """The Python values an output may have been classified from, likeliest first.
+
+    A printed dict (stream or ``text/plain``) is read back with the core's
+    literal parser (so ``np.float64(0.5)`` is a float); ``application/json`` and
+    a scrap's payload are JSON already.
+    """
+    from .core.literal import parse_literal
+
+    if output.get("output_type") == "stream":
+        text = _joined(output.get("text"))
+        if text is not None:
+            ok, value = parse_literal(text)
+            if ok:
+                yield value
+        return
+    data = output.get("data")
+    if not isinstance(data, dict):
+        return
+    if origin == "scrap":
+        for mime, payload in data.items():
+            if mime.startswith(_SCRAP_PREFIX) and isinstance(payload, dict):
+                value = payload.get("data")
+                if isinstance(value, str):  # scrapbook also accepts JSON in a string
+                    try:
+                        value = json.loads(value)
+                    except ValueError:
+                        pass
+                yield value
+    if "application/json" in data:
+        yield data["application/json"]
+    text = _joined(data.get("text/plain"))
+    if text is not None:
+        ok, value = parse_literal(text)
+        if ok:
+            yield value
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equality of two cells' JSON-ready values, NaN equal to NaN, types strict."""
+    if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
+        return True
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return list(a) == list(b) and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, list):
+        return len(a) == len(b) and all(map(_same, a, b))
+    return a == b
+
+
+def _json_keys(value: Any) -> Any:
+    """A dict with its nesting kept, keys as strings and values as JSON types.
+
+    Leaves get the JSON form the core gives a value inside a container (tuples
+    and sets as lists, numbers as the comparison carries them).
+    """
+    from .core.classify import classify_value
+
+    if isinstance(value, dict) and value:
+        return {str(k): _json_keys(v) for k, v in value.items()}
+    return classify_value([value])["items"][0]
+
+
 def _json_number(value: Any) -> Any:
     """``"NaN"`` / ``"Infinity"`` of the JSON contract back to floats."""
     return report.NUMBER_STRINGS.get(value, value) if isinstance(value, str) else value
@@ -105,6 +183,35 @@ def _html(text: str):
     except ImportError:  # pragma: no cover
         return text
     return HTML(text)
+
+
+def _filename_ids(paths: list[str]) -> list[str]:
+    """File names without extension, made longer where two would be the same.
+
+    Notebooks of the same name in different folders (``a/run.ipynb``,
+    ``b/run.ipynb``) get the shortest end of their path, without extension,
+    that no other notebook of that name shares (``a/run``, ``b/run``); two
+    spellings of one location fall back to the paths as given.
+    """
+    stems = [Path(p).stem for p in paths]
+    counts: dict[str, int] = {}
+    for stem in stems:
+        counts[stem] = counts.get(stem, 0) + 1
+    parts = [(*Path(p).parent.parts, stem) for p, stem in zip(paths, stems)]
+    ids = []
+    for i, (path, stem) in enumerate(zip(paths, stems)):
+        if counts[stem] == 1:
+            ids.append(stem)
+            continue
+        others = [parts[j] for j, other in enumerate(stems) if other == stem and j != i]
+        mine = parts[i]
+        for length in range(2, len(mine) + 1):
+            if all(other[-length:] != mine[-length:] for other in others):
+                ids.append("/".join(mine[-length:]).replace("//", "/"))
+                break
+        else:
+            ids.append(path)
+    return ids
 
 
 class NotebookIntrospector(Mapping):
@@ -194,9 +301,11 @@ class NotebookIntrospector(Mapping):
         if kind == "scalar":
             return _json_number(cell["value"])
         if kind == "mapping":
-            plain = _unflatten(
-                {k: _json_number(item["value"]) for k, item in cell["items"].items()}
-            )
+            plain = self._mapping(cell, name, origin)
+            if plain is None:
+                plain = _unflatten(
+                    {k: _json_number(item["value"]) for k, item in cell["items"].items()}
+                )
             if self.to_df:
                 import pandas as pd
 
@@ -219,6 +328,29 @@ class NotebookIntrospector(Mapping):
         if kind == "error":
             return CellError(cell.get("ename", ""), cell.get("evalue", ""))
         return None  # unsupported
+
+    def _mapping(self, cell: dict, name: str, origin: str) -> dict | None:
+        """The dict the notebook holds for a mapping cell, keys and nesting as written.
+
+        The cell's items are flattened (``{0.5: 1}`` is item ``"0.5"``,
+        ``{"a": {"b": 1}}`` item ``"a.b"``), which cannot be undone reliably; so
+        the value is read again from the output it came from, and returned
+        only when it classifies to this very cell (so the API never disagrees
+        with the comparison). ``None`` when it cannot be recovered.
+        """
+        from .core.classify import classify_value
+        from .core.extract import find_output
+
+        output = find_output(self._nb, name, origin)
+        if output is None:
+            return None
+        for value in _sources(output, origin):
+            if not isinstance(value, dict):
+                continue
+            again = classify_value(value)
+            if again["kind"] == "mapping" and _same(again["items"], cell["items"]):
+                return value
+        return None
 
     def image(self, name: str, origin: str = "tag", part: int | None = None):
         """``(mime, bytes)`` of an image value (or of one of its ``parts``), else None."""
@@ -267,7 +399,11 @@ class NotebookIntrospector(Mapping):
             if kind == "scalar":
                 out[name] = cell["value"]
             elif kind == "mapping":
-                out[name] = _unflatten({k: i["value"] for k, i in cell["items"].items()})
+                found = self._mapping(cell, name, origin)
+                if found is not None:
+                    out[name] = _json_keys(found)
+                else:
+                    out[name] = _unflatten({k: i["value"] for k, i in cell["items"].items()})
             elif kind == "sequence":
                 out[name] = cell["items"]
             elif kind == "text":
@@ -348,7 +484,16 @@ class NotebookCollection(Mapping):
 
     ``NotebookCollection(paths, ids=None | [...] | "filenames", baseline=None)``:
     ``ids`` names the notebooks (default: the paths; ``"filenames"``: the file
-    names without extension); ``baseline`` is a path or id (default: the first).
+    names without extension, or, for notebooks of the same name in different
+    folders, the shortest end of their paths that tells them apart, such as
+    ``a/run`` and ``b/run``); ``baseline`` is a path or id (default: the first
+    notebook that can be read).
+
+    A path that does not exist raises ``FileNotFoundError`` (naming every such
+    path). A file that exists but is not a readable notebook (invalid JSON, no
+    permission) warns and stays a column without values: one bad notebook
+    never spoils the comparison of the others.
+
     ``collection[name]`` is a :class:`Comparison`; ``collection.names`` lists
     every name any notebook has; ``collection.to_frame()`` is a DataFrame of the
     numbers; ``collection.response`` is the REST ``compare`` response.
@@ -378,7 +523,7 @@ class NotebookCollection(Mapping):
         if ids is None:
             self.ids = list(self.paths)
         elif ids == "filenames":
-            self.ids = [Path(p).stem for p in self.paths]
+            self.ids = _filename_ids(self.paths)
         elif isinstance(ids, str):
             raise ValueError("ids must be None, 'filenames' or a list of names")
         else:
@@ -389,10 +534,23 @@ class NotebookCollection(Mapping):
             raise ValueError(f"ids must be unique, got {self.ids}")
         self._path_of = dict(zip(self.ids, self.paths))
         self._label_of = dict(zip(self.paths, self.ids))
-        self.baseline = self._resolve(baseline)
+        # A typo must not become a column of nothing (or the baseline).
+        missing = [path for path in self.paths if not os.path.exists(path)]
+        if missing:
+            raise FileNotFoundError("No such notebook: " + ", ".join(missing))
 
         # Each notebook is read once, whatever is compared below.
         entries = [load_entry(path) for path in self.paths]
+        for entry in entries:
+            error = entry["error"]
+            if error is not None:
+                warnings.warn(
+                    f"cannot read {entry['path']}: {error['message']} ({error['code']}); "
+                    "it is kept as a column without values",
+                    stacklevel=2,
+                )
+        readable = [entry["path"] for entry in entries if entry["error"] is None]
+        self.baseline = self._resolve(baseline, readable[0] if readable else self.paths[0])
         overrides = dict(directions or {})
         if scores:
             if scores is True:
@@ -407,9 +565,9 @@ class NotebookCollection(Mapping):
         self.response: dict = compare(entries, baseline=self.baseline, directions=overrides or None)
         self._nbs: dict[str, NotebookIntrospector | None] = {}
 
-    def _resolve(self, baseline: PathType | None) -> str:
+    def _resolve(self, baseline: PathType | None, default: str) -> str:
         if baseline is None:
-            return self.paths[0]
+            return default
         key = str(baseline)
         if key in self._path_of:
             return self._path_of[key]

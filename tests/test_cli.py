@@ -366,6 +366,63 @@ def test_usage_errors_exit_2_with_a_clear_message(example_runs, tmp_path, capsys
     assert "Traceback" not in err
 
 
+#: Tags papermill puts on cells it manages: never value names.
+PAPERMILL_TAGS = {"parameters", "injected-parameters", "papermill-error-cell-tag"}
+
+
+def tags_of(path: Path) -> set[str]:
+    """Every value tag of a notebook (papermill's own tags aside), read from the file."""
+    nb = json.loads(path.read_text())
+    tags = {tag for cell in nb["cells"] for tag in cell.get("metadata", {}).get("tags", [])}
+    return tags - PAPERMILL_TAGS
+
+
+def test_names_no_notebook_has_are_a_usage_error_listing_the_known_ones(example_runs, capsys):
+    # Given two real runs and a name neither has
+    a, b = example_runs["ridge_alpha1"], example_runs["ridge_alpha10"]
+    assert "nothere" not in tags_of(a) | tags_of(b)
+    # When --names asks for it (beside a name they do have)
+    code, out, err = run([a, b, "--names", "mse,nothere"], capsys)
+    # Then it is a one-line usage error naming it and listing the names there are
+    assert code == 2
+    assert out == ""
+    assert len(err.strip().splitlines()) == 1
+    assert "'nothere'" in err
+    for tag in tags_of(a):
+        assert tag in err
+    assert "Traceback" not in err
+
+
+def test_names_pointing_at_a_mapping_key_say_which_name_to_use(example_runs, capsys):
+    # Given a run whose `metrics` cell printed a dict with an `r2` key
+    a, b = example_runs["ridge_alpha1"], example_runs["ridge_alpha10"]
+    assert "r2" in printed_metrics(a)
+    # When --names asks for the table's row label `metrics.r2`
+    code, out, err = run([a, b, "--names", "metrics.r2"], capsys)
+    # Then it is a usage error with a hint to ask for `metrics`
+    assert code == 2
+    assert out == ""
+    assert "'metrics.r2' is a key of 'metrics': use --names metrics" in err
+
+
+@pytest.mark.parametrize("spelling", ["dot", "hardlink", "symlink"])
+def test_one_notebook_named_twice_by_another_spelling(example_runs, tmp_path, capsys, spelling):
+    # Given a copy of a real run and a second name for the very same file
+    a = tmp_path / "a.ipynb"
+    a.write_bytes(example_runs["ridge_alpha1"].read_bytes())
+    if spelling == "dot":
+        other = f"{tmp_path}/./a.ipynb"
+    else:
+        other = tmp_path / "other.ipynb"
+        (other.hardlink_to if spelling == "hardlink" else other.symlink_to)(a)
+    # When both names are compared
+    code, out, err = run([a, other], capsys)
+    # Then it is a usage error naming both spellings, not two identical columns
+    assert code == 2
+    assert out == ""
+    assert f"a notebook is named twice: {a} and {other}" in err
+
+
 def test_the_console_script(example_runs, tmp_path):
     # Given the installed entry point, run as a user would (`jupyter nbcompare`)
     exe = Path(sys.executable).with_name("jupyter")

@@ -17,6 +17,8 @@ from IPython.display import Image
 from jupyterlab_nbcompare import NotebookCollection, NotebookIntrospector
 from jupyterlab_nbcompare.collection import CellError
 
+from .conftest import tagged_notebook, text_output
+
 #: From examples/template.ipynb: the features and the true coefficients.
 FEATURES = ["age", "bmi", "bp", "s1", "s2"]
 TRUE_COEF = [1.5, -2.0, 0.0, 0.7, 3.0]
@@ -139,6 +141,98 @@ def test_introspector_sklearn_evaluation_surface(example_runs):
     framed = NotebookIntrospector(path, to_df=True)
     assert list(framed["metrics"].columns) == ["mse", "mae", "r2"]
     assert len(framed["metrics"]) == 1
+
+
+#: Printed dicts whose keys hold dots or are not strings (what a user prints).
+DOTTED = {
+    "thr": "{0.5: 0.81, 0.9: 0.62}",
+    "prec": "{'precision@0.5': 0.7, 'recall@0.5': 0.6}",
+    "ver": "{'v1.2': 3, 'v1.10': 4}",
+    "intkeys": "{1: 'a', 2: 'b'}",
+    "mixed": "{'a.b': 1, 'a': {'c': 2}}",
+    "nested": "{'model': {'lr@0.5': 0.1, 'depth': 3}, 'v1.0': {'ok': True}}",
+}
+
+
+def scrap_output(name: str, data) -> dict:
+    """A scrapbook data scrap as ``sb.glue(name, data)`` stores it (json encoder)."""
+    payload = {"name": name, "data": data, "encoder": "json", "version": 1}
+    return {
+        "output_type": "display_data",
+        "data": {"application/scrapbook.scrap.json+json": payload},
+        "metadata": {"scrapbook": {"name": name, "data": True, "display": False}},
+    }
+
+
+@pytest.fixture
+def dotted_notebook(tmp_path) -> Path:
+    """Tagged cells printing the DOTTED dicts, one printed with numpy scalars, one scrap."""
+    values = {tag: [text_output(text)] for tag, text in DOTTED.items()}
+    values["streamed"] = [
+        {
+            "output_type": "stream",
+            "name": "stdout",
+            "text": ["{'recall@0.5': np.float64(0.25),\n", " 'n.rows': np.int64(7)}\n"],
+        }
+    ]
+    nb = tagged_notebook(values)
+    nb["cells"].append(
+        {
+            "cell_type": "code",
+            "execution_count": 2,
+            "id": "glue",
+            "metadata": {},
+            "outputs": [scrap_output("glued", {"0.5": 0.8, "a.b": {"c.d": 1}})],
+            "source": "sb.glue('glued', ...)",
+        }
+    )
+    path = tmp_path / "dotted.ipynb"
+    path.write_text(json.dumps(nb))
+    return path
+
+
+def stored_values(path: Path) -> dict:
+    """What each tag printed and each scrap holds, read back from the file itself."""
+    import ast
+
+    nb = json.loads(path.read_text())
+    out = {}
+    for cell in nb["cells"]:
+        for output in cell["outputs"]:
+            if output["output_type"] == "stream":
+                text = _text(output["text"])
+                out[cell["metadata"]["tags"][0]] = eval(text, {"np": __import__("numpy")})
+            elif "text/plain" in output["data"]:
+                out[cell["metadata"]["tags"][0]] = ast.literal_eval(output["data"]["text/plain"])
+            else:
+                payload = output["data"]["application/scrapbook.scrap.json+json"]
+                out[payload["name"]] = payload["data"]
+    return out
+
+
+def test_dict_keys_with_dots_or_numbers_come_back_as_printed(dotted_notebook):
+    # Given a notebook printing dicts keyed by floats, ints and dotted strings
+    expected = stored_values(dotted_notebook)
+    # When the API reads them
+    nb = NotebookIntrospector(dotted_notebook)
+    # Then each value is the dict the notebook holds: same keys, same nesting
+    for name, value in expected.items():
+        assert nb[name] == value, name
+        assert list(nb[name]) == list(value), name
+    # And numpy scalars printed by the notebook are plain Python numbers
+    assert [type(v) for v in nb["streamed"].values()] == [float, int]
+
+
+def test_json_export_keeps_the_nesting_with_string_keys(dotted_notebook):
+    # Given the same notebook
+    expected = stored_values(dotted_notebook)
+    # When it is exported as JSON
+    exported = NotebookIntrospector(dotted_notebook).to_json_serializable()
+    # Then each dict is what json makes of it (keys as strings), nesting kept
+    for name, value in expected.items():
+        as_json = json.loads(json.dumps(value, default=lambda number: number.item()))
+        assert exported[name] == as_json, name
+    assert json.loads(json.dumps(exported, allow_nan=False)) == exported
 
 
 def test_importing_the_package_stays_cheap():
@@ -284,14 +378,78 @@ def test_collection_argument_errors(example_runs, kwargs, message):
 
 
 def test_collection_keeps_an_unreadable_notebook_as_a_column(example_runs, tmp_path):
+    # Given a real run and a file that exists but is not JSON
     broken = tmp_path / "broken.ipynb"
     broken.write_text("{")
-    collection = NotebookCollection([example_runs["ridge_alpha1"], broken], ids="filenames")
+    # When they are compared, it warns, naming the file and why
+    with pytest.warns(UserWarning, match=r"broken\.ipynb.*not valid JSON"):
+        collection = NotebookCollection([example_runs["ridge_alpha1"], broken], ids="filenames")
+    # Then the bad notebook is a column without values, the other one is intact
     assert collection["mse"]["broken"] is None
     frame = collection.to_frame(["mse"])
     assert math.isnan(frame.loc["mse", "broken"])
     statuses = [nb["status"] for nb in collection.response["notebooks"]]
     assert statuses == ["ok", "unreadable"]
+
+
+def test_an_unreadable_first_notebook_is_not_the_default_baseline(example_runs, tmp_path):
+    # Given a broken file first, then two real runs, and no baseline given
+    broken = tmp_path / "broken.ipynb"
+    broken.write_text("not a notebook")
+    alpha1, alpha10 = example_runs["ridge_alpha1"], example_runs["ridge_alpha10"]
+    with pytest.warns(UserWarning, match="broken"):
+        collection = NotebookCollection([broken, alpha1, alpha10], ids="filenames")
+    # Then the first readable run is the baseline, so the deltas mean something
+    assert collection.baseline == str(alpha1)
+    delta = collection["mse"].cells["ridge_alpha10"]["delta"]
+    assert delta == pytest.approx(float(printed(alpha10, "mse")) - float(printed(alpha1, "mse")))
+
+
+def test_missing_paths_raise_naming_every_one(example_runs, tmp_path):
+    # Given two paths that do not exist beside a real run (a typo first)
+    typo, gone = tmp_path / "typo.ipynb", tmp_path / "gone" / "run.ipynb"
+    # When a collection is made of them
+    with pytest.raises(FileNotFoundError) as raised:
+        NotebookCollection([typo, example_runs["ridge_alpha1"], gone], ids="filenames")
+    # Then the error names both missing paths, and not the real run
+    assert str(typo) in str(raised.value)
+    assert str(gone) in str(raised.value)
+    assert "ridge_alpha1" not in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("relative", "expected"),
+    [
+        (["a/run.ipynb", "b/run.ipynb"], ["a/run", "b/run"]),
+        (["x/a/run.ipynb", "y/a/run.ipynb", "b/run.ipynb"], ["x/a/run", "y/a/run", "b/run"]),
+        (["a/run.ipynb", "b/run.ipynb", "a/other.ipynb"], ["a/run", "b/run", "other"]),
+    ],
+)
+def test_filenames_tell_same_named_notebooks_apart(example_runs, tmp_path, relative, expected):
+    # Given copies of real runs with the same file name in different folders
+    sources = [example_runs[k] for k in ("ridge_alpha1", "ridge_alpha10", "ridge_alpha100")]
+    paths = []
+    for name, source in zip(relative, sources):
+        target = tmp_path / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(source.read_bytes())
+        paths.append(target)
+    # When they are compared with ids="filenames"
+    collection = NotebookCollection(paths, ids="filenames")
+    # Then each id is the shortest end of its path that is unique
+    assert collection.ids == expected
+    # And each id reaches its own notebook's values
+    for id_, source in zip(expected, sources):
+        assert collection["mse"][id_] == float(printed(source, "mse"))
+
+
+def test_filenames_fall_back_to_paths_for_two_spellings_of_one_file(example_runs, tmp_path):
+    # Given one copy named twice, once with a "./" in front
+    (tmp_path / "runs").mkdir()
+    (tmp_path / "runs" / "run.ipynb").write_bytes(example_runs["ridge_alpha1"].read_bytes())
+    spellings = [f"{tmp_path}/runs/run.ipynb", f"{tmp_path}/./runs/run.ipynb"]
+    # When ids="filenames" cannot shorten them apart, the paths as given are the ids
+    assert NotebookCollection(spellings, ids="filenames").ids == spellings
 
 
 def test_without_pandas_tables_are_plain_dicts(example_runs):
