@@ -382,12 +382,16 @@ def test_sequence_added_removed_against_baseline():
             entry("a", ("top", sequence("a", "b", "c"))),
             entry("b", ("top", sequence("c", "d", "a", "d"))),
             entry("c", ("top", scalar(1))),
+            entry("d", ("top", sequence("b", "e", "b"))),
         ]
     )
-    # Then added/removed are set differences in item order (each once)
+    # Then added/removed are set differences in item order (each once), for
+    # every notebook against the same baseline
     b = cells(result, "top")["b"]
     assert (b["added"], b["removed"]) == (["d"], ["b"])
     assert b["items"] == ["c", "d", "a", "d"]
+    d = cells(result, "top")["d"]
+    assert (d["added"], d["removed"]) == (["e"], ["a", "c"])
     # And the baseline's own sequence adds and removes nothing
     assert (cells(result, "top")["a"]["added"], cells(result, "top")["a"]["removed"]) == ([], [])
 

@@ -260,28 +260,39 @@ def _mapping(
     cell["items"] = items
 
 
-def _set_difference(items: Sequence, other: Sequence) -> list:
-    """Items of ``items`` not in ``other``, each once, in the order of ``items``."""
-    others = {equal_key(item) for item in other}
+def _set_difference(items: Sequence, keys: Sequence, others: set) -> list:
+    """Items of ``items`` (whose keys are ``keys``) not in ``others``, each once, in order."""
     seen = set()
     out = []
-    for item in items:
-        key = equal_key(item)
+    for item, key in zip(items, keys):
         if key not in others and key not in seen:
             seen.add(key)
             out.append(item)
     return out
 
 
-def _sequence(cell: dict, base: dict | None) -> None:
+def _sequence(cell: dict, base: dict | None, memo: dict | None = None) -> None:
+    """``added`` and ``removed`` items against the baseline's list (as sets, in order).
+
+    Each item's key is computed once, and the baseline's once per row (``memo``):
+    lists of thousands of dicts are compared by content.
+    """
     items = cell.get("items")
     items = items if isinstance(items, list) else []
     base_items = base.get("items") if base is not None and base.get("kind") == "sequence" else None
     if not isinstance(base_items, list):
         cell["added"] = cell["removed"] = None
         return
-    cell["added"] = _set_difference(items, base_items)
-    cell["removed"] = _set_difference(base_items, items)
+    if memo is None:
+        memo = {}
+    known = memo.get("base_sequence")
+    if known is None:
+        base_keys = [equal_key(item) for item in base_items]
+        known = memo["base_sequence"] = (base_keys, set(base_keys))
+    base_keys, base_set = known
+    keys = [equal_key(item) for item in items]
+    cell["added"] = _set_difference(items, keys, base_set)
+    cell["removed"] = _set_difference(base_items, base_keys, set(keys))
 
 
 _SCALARS = JSON_ATOMS | {float}
@@ -504,7 +515,7 @@ def _cell(
     elif kind == "mapping":
         _mapping(cell, base, name, direction_of, is_base)
     elif kind == "sequence":
-        _sequence(cell, base)
+        _sequence(cell, base, memo)
     elif kind == "table":
         _table(cell, base, memo)
     elif kind == "image":
