@@ -30,6 +30,38 @@ export interface ICompareArgs {
   names?: string[];
 }
 
+/** What the layout restorer needs to know of a comparison. */
+export interface IRestorableComparison {
+  paths: string[];
+  names?: string[];
+  requestedBaseline: string | null;
+}
+
+/**
+ * The command arguments that reopen the same comparison after a reload:
+ * the notebooks, the name filter of a tag-browser comparison, and the
+ * baseline the user chose (a pin or the default are worked out again).
+ */
+export function restoreArgs(panel: IRestorableComparison): ICompareArgs {
+  const args: ICompareArgs = { paths: [...panel.paths] };
+  if (panel.names) {
+    args.names = [...panel.names];
+  }
+  if (panel.requestedBaseline) {
+    args.baseline = panel.requestedBaseline;
+  }
+  return args;
+}
+
+/**
+ * The restorer's key of a comparison: two panels over the same notebooks
+ * but different names are different comparisons, and both are restored.
+ */
+export function restoreName(panel: IRestorableComparison): string {
+  const key = panel.paths.join('|');
+  return panel.names ? `${key}#${panel.names.join('|')}` : key;
+}
+
 /** What the compare command needs from the application. */
 export interface ICompareCommandOptions {
   app: JupyterFrontEnd;

@@ -289,12 +289,15 @@ export function alignTable(
 
 /**
  * The baseline to use: an explicit request wins, then the pinned notebook
- * when it is compared, else the first column.
+ * when it is compared, else the first readable column (an unreadable
+ * notebook has no values, so as a default it would wipe out every delta);
+ * the first column when none is known to be readable.
  */
 export function chooseBaseline(
   paths: string[],
   requested: string | null | undefined,
-  pinned: string | null | undefined
+  pinned: string | null | undefined,
+  unreadable: ReadonlySet<string> = new Set()
 ): string {
   if (requested && paths.includes(requested)) {
     return requested;
@@ -302,5 +305,12 @@ export function chooseBaseline(
   if (pinned && paths.includes(pinned)) {
     return pinned;
   }
-  return paths[0];
+  return paths.find(path => !unreadable.has(path)) ?? paths[0];
+}
+
+/** The notebooks of an answer that could not be read. */
+export function unreadablePaths(notebooks: INotebookInfo[]): Set<string> {
+  return new Set(
+    notebooks.filter(nb => nb.status === 'unreadable').map(nb => nb.path)
+  );
 }

@@ -148,6 +148,22 @@ export function basename(path: string): string {
   return i < 0 ? path : path.slice(i + 1);
 }
 
+/**
+ * Shorten a name in its middle, keeping its start and (longer) its end: run
+ * names that share a long prefix differ at the end (`..._seed1`, `..._seed2`),
+ * which a CSS end ellipsis would hide. Counts code points, not UTF-16 units.
+ */
+export function middleEllipsis(text: string, max: number): string {
+  const chars = Array.from(text);
+  if (chars.length <= max || max < 3) {
+    return text;
+  }
+  const keep = max - 1;
+  const head = Math.floor(keep * 0.4);
+  const tail = keep - head;
+  return `${chars.slice(0, head).join('')}\u2026${chars.slice(-tail).join('')}`;
+}
+
 /** The folder of a Jupyter path, with its trailing slash (or ''). */
 export function dirname(path: string): string {
   const i = path.lastIndexOf('/');

@@ -7,6 +7,7 @@
  * stale answers being dropped, refreshes that keep the user's choices, and
  * the only-differences rule with missing values.
  */
+import { ServerConnection } from '@jupyterlab/services';
 import { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 
@@ -17,6 +18,7 @@ import {
   isMetricRow,
   metricRows,
   parameterRows,
+  unreadablePaths,
   valueRowDiffers
 } from './delta';
 import { requestAPI } from './request';
@@ -75,6 +77,14 @@ export class CompareModel implements IDisposable {
       options.baseline,
       options.pinned
     );
+    // An explicit baseline or a compared pin is the user's choice: it is
+    // kept even when unreadable. Only the default moves to a readable one.
+    this._chosen = [options.baseline, options.pinned].some(
+      path => !!path && this.paths.includes(path)
+    );
+    if (options.baseline && this.paths.includes(options.baseline)) {
+      this._requested = options.baseline;
+    }
   }
 
   /** The compared notebooks, in column order. */
@@ -91,6 +101,15 @@ export class CompareModel implements IDisposable {
   /** The notebook every delta is computed against. */
   get baseline(): string {
     return this._baseline;
+  }
+
+  /**
+   * The baseline asked for explicitly (command argument or "Set as
+   * baseline"), or null when it follows the pin or the default: what a
+   * restored panel must ask for again.
+   */
+  get requestedBaseline(): string | null {
+    return this._requested;
   }
 
   /** The last successful answer of the server, or null before the first. */
@@ -113,9 +132,20 @@ export class CompareModel implements IDisposable {
     return this._pending > 0;
   }
 
-  /** The last request's error message, or null when it succeeded. */
+  /**
+   * The last request's error message, or null when it succeeded or while a
+   * new request is in flight (an old failure is not shown under new progress).
+   */
   get error(): string | null {
     return this._error;
+  }
+
+  /**
+   * Whether the last error is the server being unreachable (the browser's
+   * bare "Failed to fetch") rather than an answer of the server.
+   */
+  get errorIsNetwork(): boolean {
+    return this._errorIsNetwork;
   }
 
   /** The name filter (case-insensitive substring). */
@@ -170,10 +200,16 @@ export class CompareModel implements IDisposable {
   /**
    * Ask the server again, with the current baseline. An answer to an older
    * request that arrives late is dropped; the filter and toggles are kept.
+   *
+   * When the user chose no baseline and the answer shows the default one is
+   * unreadable, ask once more against the first readable notebook.
    */
   async refresh(): Promise<void> {
     const ticket = ++this._ticket;
+    let retry = false;
     this._pending++;
+    this._error = null;
+    this._errorIsNetwork = false;
     this._changed.emit('status');
     try {
       const request: ICompareRequest = {
@@ -188,12 +224,14 @@ export class CompareModel implements IDisposable {
         this._data = data;
         this._error = null;
         this._invalidate();
+        retry = this._moveDefaultBaseline(data);
         this._changed.emit('data');
       }
     } catch (reason) {
       if (ticket === this._ticket && !this._disposed) {
         this._error =
           reason instanceof Error ? reason.message : String(reason ?? '');
+        this._errorIsNetwork = reason instanceof ServerConnection.NetworkError;
       }
     } finally {
       this._pending--;
@@ -201,13 +239,24 @@ export class CompareModel implements IDisposable {
         this._changed.emit('status');
       }
     }
+    if (retry && !this._disposed) {
+      await this.refresh();
+    }
   }
 
   /** Recompute every delta against another notebook (one of `paths`). */
   async setBaseline(path: string): Promise<void> {
+    if (this.paths.includes(path)) {
+      this._requested = path;
+    }
+    await this._switchBaseline(path);
+  }
+
+  private async _switchBaseline(path: string): Promise<void> {
     if (!this.paths.includes(path) || path === this._baseline) {
       return;
     }
+    this._chosen = true;
     this._baseline = path;
     this._changed.emit('view');
     await this.refresh();
@@ -219,7 +268,7 @@ export class CompareModel implements IDisposable {
    */
   async setPinned(path: string | null): Promise<void> {
     if (path && this.paths.includes(path)) {
-      await this.setBaseline(path);
+      await this._switchBaseline(path);
     }
   }
 
@@ -267,6 +316,28 @@ export class CompareModel implements IDisposable {
     Signal.clearData(this);
   }
 
+  /**
+   * Move a default baseline off an unreadable notebook. Returns whether it
+   * moved (the answer's deltas are then against the wrong one). It never
+   * moves to a notebook the answer calls unreadable, so it cannot loop.
+   */
+  private _moveDefaultBaseline(data: ICompareResponse): boolean {
+    if (this._chosen) {
+      return false;
+    }
+    const next = chooseBaseline(
+      this.paths,
+      null,
+      null,
+      unreadablePaths(data.notebooks)
+    );
+    if (next === this._baseline) {
+      return false;
+    }
+    this._baseline = next;
+    return true;
+  }
+
   private _invalidate(): void {
     this._cache = null;
   }
@@ -306,8 +377,12 @@ export class CompareModel implements IDisposable {
   }
 
   private _baseline: string;
+  /** Whether the baseline was chosen (request, pin, user) or defaulted. */
+  private _chosen: boolean;
+  private _requested: string | null = null;
   private _data: ICompareResponse | null = null;
   private _error: string | null = null;
+  private _errorIsNetwork = false;
   private _filter = '';
   private _onlyDifferences = false;
   private _pending = 0;

@@ -1,4 +1,5 @@
-import { findSourceCell } from '../commands';
+import { findSourceCell, restoreArgs, restoreName } from '../commands';
+import { CompareModel } from '../model';
 
 /** A cell model as the notebook's cell list holds it. */
 function cell(type: string, tags: string[] = [], outputs: any[] = []) {
@@ -55,5 +56,46 @@ describe('findSourceCell: the cell that produced a value', () => {
     ['no name: nothing to find', { name: '', origin: 'tag' }, -1]
   ])('%s', (_title, target, expected) => {
     expect(findSourceCell(cells, target as any)).toBe(expected);
+  });
+});
+
+describe('restoreArgs / restoreName: a reload reopens the same comparison', () => {
+  const paths = ['runs/a.ipynb', 'runs/b.ipynb'];
+
+  it('carries the name filter and the chosen baseline', () => {
+    expect(
+      restoreArgs({
+        paths,
+        names: ['mse', 'r2'],
+        requestedBaseline: 'runs/b.ipynb'
+      })
+    ).toEqual({ paths, names: ['mse', 'r2'], baseline: 'runs/b.ipynb' });
+  });
+
+  it('leaves a default or pinned baseline to be worked out again', () => {
+    expect(restoreArgs({ paths, requestedBaseline: null })).toEqual({ paths });
+  });
+
+  it('keeps two comparisons of the same notebooks with different names apart', () => {
+    const a = restoreName({ paths, names: ['mse'], requestedBaseline: null });
+    const b = restoreName({ paths, names: ['r2'], requestedBaseline: null });
+    const all = restoreName({ paths, requestedBaseline: null });
+    expect(new Set([a, b, all]).size).toBe(3);
+  });
+
+  it('follows the model: "Set as baseline" is remembered, the pin is not', async () => {
+    const fetch = async () => {
+      throw new Error('offline');
+    };
+    const pinned = new CompareModel({ paths, pinned: paths[1], fetch });
+    expect(pinned.baseline).toBe(paths[1]);
+    expect(restoreArgs(pinned)).toEqual({ paths });
+    const chosen = new CompareModel({ paths, names: ['mse'], fetch });
+    await chosen.setBaseline(paths[1]);
+    expect(restoreArgs(chosen)).toEqual({
+      paths,
+      names: ['mse'],
+      baseline: paths[1]
+    });
   });
 });

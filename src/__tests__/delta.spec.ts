@@ -278,4 +278,21 @@ describe('chooseBaseline', () => {
   ])('%s', (_name, requested, pinned, expected) => {
     expect(chooseBaseline([A, B, C], requested, pinned)).toBe(expected);
   });
+
+  it.each([
+    ['the first readable column by default', null, null, B],
+    ['an explicit unreadable baseline still wins', A, null, A],
+    ['an unreadable pin still wins', null, A, A]
+  ])(
+    'with the first column unreadable: %s',
+    (_n, requested, pinned, expected) => {
+      expect(chooseBaseline([A, B, C], requested, pinned, new Set([A]))).toBe(
+        expected
+      );
+    }
+  );
+
+  it('falls back to the first column when none is readable', () => {
+    expect(chooseBaseline([A, B], null, null, new Set([A, B]))).toBe(A);
+  });
 });

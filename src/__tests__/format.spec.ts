@@ -5,6 +5,7 @@ import {
   formatDuration,
   formatNumber,
   formatPercent,
+  middleEllipsis,
   toNumber,
   valueKey
 } from '../format';
@@ -83,5 +84,31 @@ describe('JSON helpers', () => {
     expect(basename('runs/a.ipynb')).toBe('a.ipynb');
     expect(dirname('runs/a.ipynb')).toBe('runs/');
     expect(dirname('a.ipynb')).toBe('');
+  });
+});
+
+describe('middleEllipsis: long names keep their start and their end', () => {
+  const stem = 'sweep_resnet50_imagenet_lr0.01_batch256_epochs90_warmup5';
+
+  it('keeps the end that tells runs with a shared prefix apart', () => {
+    const shown = [1, 2, 3].map(i =>
+      middleEllipsis(`${stem}_seed${i}.ipynb`, 30)
+    );
+    expect(new Set(shown).size).toBe(3);
+    for (const [i, text] of shown.entries()) {
+      expect(Array.from(text).length).toBe(30);
+      expect(text.startsWith('sweep_')).toBe(true);
+      expect(text.endsWith(`_seed${i + 1}.ipynb`)).toBe(true);
+      expect(text).toContain('\u2026');
+    }
+  });
+
+  it.each([
+    ['short names are untouched', 'a.ipynb', 30, 'a.ipynb'],
+    ['exactly the limit is untouched', 'abcdef', 6, 'abcdef'],
+    ['one over the limit loses its middle', 'abcdefg', 6, 'ab\u2026efg'],
+    ['code points are not split', '😀😀😀😀😀😀😀', 6, '😀😀\u2026😀😀😀']
+  ])('%s', (_name, text, max, expected) => {
+    expect(middleEllipsis(text, max)).toBe(expected);
   });
 });

@@ -1,3 +1,5 @@
+import { ServerConnection } from '@jupyterlab/services';
+
 import { CompareModel } from '../model';
 import { requestAPI } from '../request';
 import { ICompareRequest, ICompareResponse } from '../tokens';
@@ -230,5 +232,105 @@ describe('CompareModel: live refresh', () => {
       mockedRequest.mock.calls[0][1]!.body as string
     );
     expect(body.names).toEqual(['mse']);
+  });
+});
+
+describe('CompareModel: an unreadable notebook as the default baseline', () => {
+  /** The answer for [A, B, C] against `baseline`, with A unreadable. */
+  function unreadableFirst(baseline: string): ICompareResponse {
+    const data = response();
+    data.baseline = baseline;
+    data.notebooks = data.notebooks.map(nb =>
+      nb.path === A
+        ? {
+            ...nb,
+            status: 'unreadable' as const,
+            parameters: {},
+            error: { code: 'invalid_json', message: 'Not valid JSON' }
+          }
+        : nb
+    );
+    return data;
+  }
+
+  const sentBaselines = () =>
+    mockedRequest.mock.calls.map(
+      call => JSON.parse(call[1]!.body as string).baseline
+    );
+
+  it('asks again against the first readable notebook', async () => {
+    // Given the first column cannot be read
+    mockedRequest.mockImplementation(async (_endpoint, init) =>
+      unreadableFirst(JSON.parse(init!.body as string).baseline)
+    );
+    const model = new CompareModel({ paths: [A, B, C] });
+    // When the model refreshes
+    await model.refresh();
+    // Then it asked once with the default, once with B, and stops there
+    expect(sentBaselines()).toEqual([A, B]);
+    expect(model.baseline).toBe(B);
+    expect(model.dataBaseline).toBe(B);
+    // and a later refresh keeps B without a detour
+    await model.refresh();
+    expect(sentBaselines()).toEqual([A, B, B]);
+  });
+
+  it.each([
+    ['an explicit baseline', { baseline: A }],
+    ['a compared pin', { pinned: A }]
+  ])('keeps %s even when unreadable', async (_name, options) => {
+    mockedRequest.mockImplementation(async (_endpoint, init) =>
+      unreadableFirst(JSON.parse(init!.body as string).baseline)
+    );
+    const model = new CompareModel({ paths: [A, B, C], ...options });
+    await model.refresh();
+    expect(sentBaselines()).toEqual([A]);
+    expect(model.baseline).toBe(A);
+  });
+
+  it('does not loop when no notebook is readable', async () => {
+    mockedRequest.mockImplementation(async (_endpoint, init) => {
+      const data = unreadableFirst(JSON.parse(init!.body as string).baseline);
+      data.notebooks = data.notebooks.map(nb => ({
+        ...nb,
+        status: 'unreadable' as const
+      }));
+      return data;
+    });
+    const model = new CompareModel({ paths: [A, B, C] });
+    await model.refresh();
+    expect(sentBaselines()).toEqual([A]);
+  });
+});
+
+describe('CompareModel: errors while refreshing', () => {
+  it('hides an old error while a new request runs', async () => {
+    // Given a failed request
+    mockedRequest.mockRejectedValueOnce(new Error('Too many notebooks'));
+    const model = new CompareModel({ paths: [A, B] });
+    await model.refresh();
+    expect(model.error).toBe('Too many notebooks');
+    // When the next one starts
+    const answer = deferred<ICompareResponse>();
+    mockedRequest.mockReturnValueOnce(answer.promise as any);
+    const next = model.refresh();
+    // Then the old error is gone while it loads
+    expect(model.loading).toBe(true);
+    expect(model.error).toBeNull();
+    answer.resolve(response());
+    await next;
+  });
+
+  it('tells an unreachable server from a server that answered an error', async () => {
+    mockedRequest.mockRejectedValueOnce(
+      new ServerConnection.NetworkError(new TypeError('Failed to fetch'))
+    );
+    const model = new CompareModel({ paths: [A, B] });
+    await model.refresh();
+    expect(model.error).toBe('Failed to fetch');
+    expect(model.errorIsNetwork).toBe(true);
+    mockedRequest.mockRejectedValueOnce(new Error('Too many notebooks'));
+    await model.refresh();
+    expect(model.errorIsNetwork).toBe(false);
   });
 });

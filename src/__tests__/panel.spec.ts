@@ -1,3 +1,4 @@
+import { ServerConnection } from '@jupyterlab/services';
 import { nullTranslator } from '@jupyterlab/translation';
 import { Widget } from '@lumino/widgets';
 
@@ -145,6 +146,46 @@ describe('ComparePanel (DOM)', () => {
     expect(
       panel.node.querySelector('[data-key="v:tag:summary"]')
     ).not.toBeNull();
+    panel.dispose();
+  });
+
+  it('says the server could not be reached, and drops the message while retrying', async () => {
+    // Given a server that cannot be reached, then answers
+    let fail = true;
+    let release: () => void = () => undefined;
+    const model = new CompareModel({
+      paths: [A, B, C],
+      fetch: async () => {
+        if (fail) {
+          throw new ServerConnection.NetworkError(
+            new TypeError('Failed to fetch')
+          );
+        }
+        await new Promise<void>(resolve => (release = resolve));
+        return response();
+      }
+    });
+    const panel = new ComparePanel({
+      paths: [A, B, C],
+      model,
+      translator: nullTranslator,
+      pollInterval: 0
+    });
+    Widget.attach(panel, document.body);
+    await model.refresh();
+    const status = () =>
+      panel.node.querySelector('.jp-NbCompare-statusBar')!.textContent;
+    // Then the message says what happened in words people understand
+    expect(status()).toBe('The server could not be reached: Failed to fetch');
+    // and a new attempt shows its progress without the old failure
+    fail = false;
+    const next = model.refresh();
+    expect(
+      panel.node.querySelector('.jp-NbCompare-progress[role="progressbar"]')
+    ).not.toBeNull();
+    expect(status()).not.toContain('Failed to fetch');
+    release();
+    await next;
     panel.dispose();
   });
 });

@@ -200,6 +200,56 @@ describe('TagBrowser widget', () => {
     expect(notice.textContent).toMatch(/Only part of this folder was scanned/);
   });
 
+  it('names the notebooks it could not read, with the reason on hover', async () => {
+    // Given a folder where one notebook is not valid JSON
+    const index = runs(2);
+    index.notebooks.push({
+      path: 'runs/broken.ipynb',
+      last_modified: null,
+      status: 'unreadable',
+      error: { code: 'invalid_json', message: 'Expecting value: line 1' },
+      names: []
+    });
+    await open(index);
+    // Then the notice says so, by name, and why on hover
+    const message = Array.from(
+      widget.node.querySelectorAll<HTMLElement>(
+        '.jp-NbCompare-tagBrowser-notice p'
+      )
+    ).find(p => p.textContent!.includes('could not be read'));
+    expect(message?.textContent).toBe(
+      '1 notebook could not be read: broken.ipynb'
+    );
+    expect(message!.title).toBe('runs/broken.ipynb: Expecting value: line 1');
+  });
+
+  it('keeps the distinguishing end of long notebook names visible', async () => {
+    // Given runs whose names share a long prefix
+    const stem = 'sweep_resnet50_imagenet_lr0.01_batch256_epochs90_warmup5';
+    const index = runs(3);
+    index.notebooks.forEach(
+      (nb, i) => (nb.path = `runs/${stem}_seed${i}.ipynb`)
+    );
+    await open(index);
+    row('tag:mse')
+      .querySelector<HTMLButtonElement>('.jp-NbCompare-tagBrowser-toggle')!
+      .click();
+    const labels = Array.from(
+      row('tag:mse').querySelectorAll<HTMLElement>(
+        '.jp-NbCompare-tagBrowser-notebookLabel'
+      )
+    );
+    const names = labels.map(
+      l =>
+        l.querySelector('.jp-NbCompare-tagBrowser-notebookName')!.textContent!
+    );
+    // Then each shown name ends with its seed, and all three differ
+    expect(names.map(n => n.slice(-6))).toEqual(['_seed0', '_seed1', '_seed2']);
+    expect(names.every(n => n.length <= 28 && n.includes('\u2026'))).toBe(true);
+    // and the full path is on hover
+    expect(labels[1].title).toBe(`runs/${stem}_seed1.ipynb`);
+  });
+
   it('filters the list after the search box settles', async () => {
     jest.useFakeTimers();
     try {

@@ -271,6 +271,28 @@ describe('metric cell', () => {
 });
 
 describe('column header', () => {
+  it('keeps the distinguishing end of a long file name, the full path on hover', () => {
+    const stem = 'sweep_resnet50_imagenet_lr0.01_batch256_epochs90_warmup5';
+    const shown = [1, 2].map(i => {
+      const path = `runs/${stem}_seed${i}.ipynb`;
+      const node = renderColumnHeader({
+        trans,
+        path,
+        info: null,
+        isBaseline: false,
+        onSetBaseline: jest.fn(),
+        onOpen: jest.fn()
+      });
+      const name = node.querySelector<HTMLElement>('.jp-NbCompare-colName')!;
+      expect(name.title).toContain(path);
+      expect(name.getAttribute('aria-label')).toBe(`Open ${path}`);
+      return name.querySelector('.jp-NbCompare-colBase')!.textContent!;
+    });
+    expect(shown[0]).not.toBe(shown[1]);
+    expect(shown[1].endsWith('_seed2.ipynb')).toBe(true);
+    expect(shown[1].startsWith('sweep_')).toBe(true);
+  });
+
   it('names the notebook by its full path and shows an unreadable notebook’s error', () => {
     const node = renderColumnHeader({
       trans,
@@ -285,7 +307,9 @@ describe('column header', () => {
       },
       isBaseline: false,
       onSetBaseline: jest.fn(),
-      onOpen: jest.fn()
+      onOpen: jest.fn(),
+      isPinned: false,
+      onTogglePin: jest.fn()
     });
     expect(node.querySelector('.jp-NbCompare-colName')!.textContent).toBe(
       'runs/broken.ipynb'
@@ -296,9 +320,9 @@ describe('column header', () => {
     expect(node.querySelector('.jp-NbCompare-colError')!.textContent).toBe(
       'Expecting value: line 1'
     );
-    expect(
-      node.querySelector('button.jp-NbCompare-setBaseline')!.textContent
-    ).toBe('Set as baseline');
+    // and, having no values, it is offered neither as baseline nor as pin
+    expect(node.querySelector('button.jp-NbCompare-setBaseline')).toBeNull();
+    expect(node.querySelector('button.jp-NbCompare-pinToggle')).toBeNull();
   });
 
   it('pins the baseline and shows the duration', () => {

@@ -11,7 +11,9 @@ import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import {
   addCompareCommand,
   addOpenSourceCommand,
-  CommandIDs
+  CommandIDs,
+  restoreArgs,
+  restoreName
 } from '../commands';
 import { requestAPI } from '../request';
 import { IBaselinePin, IVersionResponse } from '../tokens';
@@ -55,8 +57,18 @@ export const comparePlugin: JupyterFrontEndPlugin<void> = {
     if (restorer) {
       void restorer.restore(tracker, {
         command: CommandIDs.compare,
-        args: panel => ({ paths: panel.paths }),
-        name: panel => panel.paths.join('|')
+        args: panel => ({ ...restoreArgs(panel) }),
+        name: restoreName
+      });
+      // A baseline chosen later must survive a reload too.
+      tracker.widgetAdded.connect((_, panel) => {
+        let saved = panel.requestedBaseline;
+        panel.model.changed.connect(() => {
+          if (panel.requestedBaseline !== saved) {
+            saved = panel.requestedBaseline;
+            void tracker.save(panel);
+          }
+        });
       });
     }
     requestAPI<IVersionResponse>('version')

@@ -10,6 +10,7 @@ import {
   LabIcon
 } from '@jupyterlab/ui-components';
 
+import { middleEllipsis } from '../format';
 import { ValueKind } from '../tokens';
 import { formatNumber, formatValue, INameEntry, INotebookValue } from './data';
 import { kindIcon, pinIcon } from '../icons';
@@ -21,6 +22,8 @@ export const CLASS = 'jp-NbCompare-tagBrowser';
 
 /** How many notebooks of an expanded name are drawn before "Show more". */
 export const NOTEBOOK_PAGE = 50;
+/** The longest notebook name a row shows whole (full path on hover). */
+export const NOTEBOOK_NAME_CHARS = 28;
 
 /** What the row builders read: the model, the strings, the paging. */
 export interface IRowContext {
@@ -167,7 +170,11 @@ function notebookRow(
   box.dataset.nbcPath = nb.path;
   box.dataset.nbcFocus = `nb:${entry.key}:${nb.path}`;
   const name = el('span', `${CLASS}-notebookName`);
-  name.textContent = relativeName(ctx.model.path, nb.path);
+  // Runs sharing a long prefix differ at the end: keep it visible.
+  name.textContent = middleEllipsis(
+    relativeName(ctx.model.path, nb.path),
+    NOTEBOOK_NAME_CHARS
+  );
   label.title = nb.path;
   label.append(box, name);
   if (nb.status !== 'ok') {

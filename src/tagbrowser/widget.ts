@@ -40,6 +40,8 @@ export const TAG_BROWSER_ID = 'nbcompare-tag-browser';
 
 /** How many names are drawn before "Show more names". */
 export const NAME_PAGE = 200;
+/** Unreadable notebooks named in the notice (all of them are on hover). */
+const UNREADABLE_SHOWN = 3;
 
 export { NOTEBOOK_PAGE };
 
@@ -349,7 +351,7 @@ export class TagBrowser extends Widget {
     const trans = this._trans;
     const model = this.model;
     this._notice.replaceChildren();
-    const messages: [string, string][] = [];
+    const messages: [string, string, string?][] = [];
     if (model.status === 'error') {
       messages.push([
         'error',
@@ -364,12 +366,46 @@ export class TagBrowser extends Widget {
         )
       ]);
     }
+    const folder = model.index?.path ?? model.path;
+    const unreadable = (model.index?.notebooks ?? []).filter(
+      nb => nb.status === 'unreadable'
+    );
+    if (unreadable.length > 0) {
+      // They carry no names, so no row would ever mention them.
+      const shown = unreadable
+        .slice(0, UNREADABLE_SHOWN)
+        .map(nb =>
+          folder !== '' && nb.path.startsWith(folder + '/')
+            ? nb.path.slice(folder.length + 1)
+            : nb.path
+        );
+      if (unreadable.length > UNREADABLE_SHOWN) {
+        shown.push('…');
+      }
+      messages.push([
+        'warn',
+        trans._n(
+          '%1 notebook could not be read: %2',
+          '%1 notebooks could not be read: %2',
+          unreadable.length,
+          shown.join(', ')
+        ),
+        unreadable
+          .map(
+            nb => `${nb.path}: ${nb.error?.message ?? trans.__('unreadable')}`
+          )
+          .join('\n')
+      ]);
+    }
     if (model.status === 'loading' && model.index === null) {
       messages.push(['info', trans.__('Reading notebooks…')]);
     }
-    for (const [kind, message] of messages) {
+    for (const [kind, message, title] of messages) {
       const p = el('p', `${CLASS}-message jp-mod-${kind}`);
       p.textContent = message;
+      if (title) {
+        p.title = title;
+      }
       this._notice.appendChild(p);
     }
     this.toggleClass('jp-mod-loading', model.status === 'loading');

@@ -1,10 +1,16 @@
 import { TranslationBundle } from '@jupyterlab/translation';
 import { checkIcon, errorIcon } from '@jupyterlab/ui-components';
 
-import { basename, dirname, formatDuration } from '../format';
+import { basename, dirname, formatDuration, middleEllipsis } from '../format';
 import { pinIcon } from '../icons';
 import { INotebookInfo } from '../tokens';
 import { h, icon } from './dom';
+
+/**
+ * The longest file name a column header shows whole; longer ones lose their
+ * middle (the full path is in the tooltip and the accessible name).
+ */
+export const COLUMN_NAME_CHARS = 30;
 
 /** What a column header needs. */
 export interface IColumnHeaderOptions {
@@ -40,12 +46,18 @@ export function renderColumnHeader(options: IColumnHeaderOptions): HTMLElement {
     {
       className: 'jp-NbCompare-colName',
       title: trans.__('%1\nOpen this notebook', path),
-      attrs: { 'aria-label': trans.__('Open %1', path) },
+      attrs: {
+        'aria-label': trans.__('Open %1', path),
+        'data-nbc-focus': 'open'
+      },
       onClick: options.onOpen
     },
     [
       h('span', { className: 'jp-NbCompare-colDir', text: dirname(path) }),
-      h('span', { className: 'jp-NbCompare-colBase', text: basename(path) })
+      h('span', {
+        className: 'jp-NbCompare-colBase',
+        text: middleEllipsis(basename(path), COLUMN_NAME_CHARS)
+      })
     ]
   );
   const meta = h('div', { className: 'jp-NbCompare-colMeta' });
@@ -95,52 +107,65 @@ export function renderColumnHeader(options: IColumnHeaderOptions): HTMLElement {
           attrs: { role: 'note' }
         })
       : null;
+  // An unreadable notebook has no values: as a baseline it would wipe out
+  // every delta, so it is offered neither as baseline nor as pin.
+  const unreadable = status === 'unreadable';
   const action = isBaseline
     ? h(
         'span',
         {
           className: 'jp-NbCompare-baselineMark',
-          title: trans.__('Every delta is computed against this notebook')
+          title: trans.__('Every delta is computed against this notebook'),
+          // Focusable from script only: "Set as baseline" turns into this
+          // mark, and the keyboard user's focus lands on it.
+          attrs: { tabindex: '-1', 'data-nbc-focus': 'baseline' }
         },
         [icon(pinIcon), h('span', { text: trans.__('Baseline') })]
       )
-    : h(
-        'button',
-        {
-          className: 'jp-NbCompare-setBaseline jp-mod-styled',
-          title: trans.__('Compute every delta against %1', path),
-          onClick: options.onSetBaseline
-        },
-        [icon(pinIcon), h('span', { text: trans.__('Set as baseline') })]
-      );
-  const pinToggle = options.onTogglePin
-    ? h(
-        'button',
-        {
-          className: `jp-NbCompare-pinToggle jp-mod-styled${
-            options.isPinned ? ' jp-mod-pinned' : ''
-          }`,
-          title: options.isPinned
-            ? trans.__(
-                'Unpin %1: comparisons go back to their first column',
-                path
-              )
-            : trans.__(
-                'Pin %1 as the baseline of every comparison that includes it, across reloads',
-                path
-              ),
-          attrs: { 'aria-pressed': options.isPinned ? 'true' : 'false' },
-          onClick: options.onTogglePin
-        },
-        [
-          h('span', {
-            text: options.isPinned
-              ? trans.__('Unpin baseline')
-              : trans.__('Pin as baseline')
-          })
-        ]
-      )
-    : null;
+    : unreadable
+      ? null
+      : h(
+          'button',
+          {
+            className: 'jp-NbCompare-setBaseline jp-mod-styled',
+            title: trans.__('Compute every delta against %1', path),
+            attrs: { 'data-nbc-focus': 'baseline' },
+            onClick: options.onSetBaseline
+          },
+          [icon(pinIcon), h('span', { text: trans.__('Set as baseline') })]
+        );
+  const pinToggle =
+    options.onTogglePin && !(unreadable && !options.isPinned)
+      ? h(
+          'button',
+          {
+            className: `jp-NbCompare-pinToggle jp-mod-styled${
+              options.isPinned ? ' jp-mod-pinned' : ''
+            }`,
+            title: options.isPinned
+              ? trans.__(
+                  'Unpin %1: comparisons go back to their first column',
+                  path
+                )
+              : trans.__(
+                  'Pin %1 as the baseline of every comparison that includes it, across reloads',
+                  path
+                ),
+            attrs: {
+              'aria-pressed': options.isPinned ? 'true' : 'false',
+              'data-nbc-focus': 'pin'
+            },
+            onClick: options.onTogglePin
+          },
+          [
+            h('span', {
+              text: options.isPinned
+                ? trans.__('Unpin baseline')
+                : trans.__('Pin as baseline')
+            })
+          ]
+        )
+      : null;
   return h(
     'div',
     {

@@ -158,6 +158,16 @@ export class ComparePanel extends Widget {
   /** The state of this comparison. */
   readonly model: CompareModel;
 
+  /** The names the comparison is restricted to (tag browser), if any. */
+  get names(): string[] | undefined {
+    return this.model.names;
+  }
+
+  /** The baseline the user chose, or null for the pin or the default. */
+  get requestedBaseline(): string | null {
+    return this.model.requestedBaseline;
+  }
+
   /** Stop polling and listening, then dispose of the model. */
   dispose(): void {
     if (this.isDisposed) {
@@ -214,7 +224,7 @@ export class ComparePanel extends Widget {
 
   private _renderStatus(): void {
     const trans = this._trans;
-    const { loading, error, data } = this.model;
+    const { loading, error, errorIsNetwork, data } = this.model;
     const nodes: HTMLElement[] = [];
     if (loading) {
       nodes.push(
@@ -243,7 +253,9 @@ export class ComparePanel extends Widget {
       nodes.push(
         h('div', {
           className: 'jp-NbCompare-error',
-          text: trans.__('The comparison failed: %1', error),
+          text: errorIsNetwork
+            ? trans.__('The server could not be reached: %1', error)
+            : trans.__('The comparison failed: %1', error),
           attrs: { role: 'alert' }
         })
       );

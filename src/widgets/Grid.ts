@@ -15,6 +15,7 @@ import { CompareModel } from '../model';
 import { IBaselinePin, INotebookInfo, IValueRow } from '../tokens';
 import { renderColumnHeader } from './ColumnHeader';
 import { h, icon } from './dom';
+import { focusKeyOf, focusWasLost, IFocusKey, restoreFocus } from './focus';
 import { renderMetricCell } from './MetricCell';
 import { renderParameterCell } from './ParameterCell';
 import { IViewContext } from './types';
@@ -26,6 +27,8 @@ export const LABEL_WIDTH = 200;
 export const COLUMN_WIDTH = 260;
 /** Columns rendered beyond each edge of the viewport. */
 const OVERSCAN_COLUMNS = 1;
+/** Room left for a focus ring beside the sticky label column, in pixels. */
+const FOCUS_MARGIN = 4;
 /** Pixels rendered beyond the top and bottom of the viewport. */
 const OVERSCAN_PIXELS = 600;
 
@@ -80,6 +83,7 @@ export class Grid extends Widget {
     });
     this.node.appendChild(this._content);
     this.node.addEventListener('scroll', this, { passive: true });
+    this.node.addEventListener('focusin', this);
   }
 
   /** How many times the grid was fully rebuilt (read by tests and benchmarks). */
@@ -87,10 +91,12 @@ export class Grid extends Widget {
     return this._renderCount;
   }
 
-  /** Handle DOM events (scroll). */
+  /** Handle DOM events (scroll, focusin). */
   handleEvent(event: Event): void {
     if (event.type === 'scroll') {
       this._schedule();
+    } else if (event.type === 'focusin') {
+      this._reveal(event.target as HTMLElement);
     }
   }
 
@@ -99,6 +105,8 @@ export class Grid extends Widget {
     const { model, trans } = this._options;
     const top = this.node.scrollTop;
     const left = this.node.scrollLeft;
+    // Keep the keyboard user's place: the focused control is redrawn below.
+    this._focus = focusKeyOf(this.node) ?? this._focus;
     for (const row of this._rows) {
       row.disposables.dispose();
     }
@@ -241,6 +249,8 @@ export class Grid extends Widget {
     // Read every position first (one layout), then build, then measure:
     // interleaving reads and writes would force a layout per row.
     const due: IRow[] = [];
+    const focus = focusKeyOf(this.node) ?? this._focus;
+    this._focus = null;
     for (const row of this._rows) {
       if (row.rendered === stamp) {
         continue;
@@ -261,9 +271,34 @@ export class Grid extends Widget {
     for (const row of due) {
       this._heights.set(row.key, row.node.offsetHeight);
     }
+    if (focus && focusWasLost(this.node.ownerDocument)) {
+      const row = this._rows.find(r => r.key === focus.row);
+      if (!row || !restoreFocus(row.node, focus)) {
+        // Its cell left the window: stay in the grid rather than on <body>.
+        this.node.focus({ preventScroll: true });
+      }
+    }
     if (due.length > 0) {
       // Built rows may have changed height and pulled others into view.
       this._schedule();
+    }
+  }
+
+  /**
+   * Scroll a focused control out from under the sticky label column: the
+   * browser counts it as visible there, so its focus ring would be hidden.
+   */
+  private _reveal(target: HTMLElement): void {
+    if (target === this.node || target.closest('.jp-NbCompare-label')) {
+      return;
+    }
+    const hidden =
+      this.node.getBoundingClientRect().left +
+      LABEL_WIDTH +
+      FOCUS_MARGIN -
+      target.getBoundingClientRect().left;
+    if (hidden > 0) {
+      this.node.scrollLeft -= hidden;
     }
   }
 
@@ -561,6 +596,8 @@ export class Grid extends Widget {
   private _rows: IRow[] = [];
   private _header: IRow | null = null;
   private _heights = new Map<string, number>();
+  /** The focused control when a rebuild dropped it, restored by `_update`. */
+  private _focus: IFocusKey | null = null;
   private _frame = 0;
   private _version = 0;
   private _renderCount = 0;
