@@ -1,8 +1,19 @@
-import { expect, test } from '@jupyterlab/galata';
+import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 import * as path from 'path';
 
 /** Real papermill runs of examples/template.ipynb (make examples writes them). */
 const RUNS = path.resolve(__dirname, '..', '..', 'examples', 'runs');
+
+/** Upload these example runs into the test's own folder. */
+async function uploadRuns(
+  page: IJupyterLabPageFixture,
+  tmpPath: string,
+  names: string[]
+): Promise<void> {
+  for (const name of names) {
+    await page.contents.uploadFile(path.join(RUNS, name), `${tmpPath}/${name}`);
+  }
+}
 
 test.describe('Compare notebooks from the file browser', () => {
   test('two ticked notebooks open a comparison panel naming both', async ({
@@ -10,12 +21,10 @@ test.describe('Compare notebooks from the file browser', () => {
     tmpPath
   }) => {
     // Given two executed notebooks uploaded into a folder
-    for (const name of ['ridge_alpha0.1.ipynb', 'ridge_alpha10.ipynb']) {
-      await page.contents.uploadFile(
-        path.join(RUNS, name),
-        `${tmpPath}/${name}`
-      );
-    }
+    await uploadRuns(page, tmpPath, [
+      'ridge_alpha0.1.ipynb',
+      'ridge_alpha10.ipynb'
+    ]);
     await page.filebrowser.openDirectory(tmpPath);
 
     // When the user ticks both and right-clicks one of them
@@ -69,12 +78,10 @@ test.describe('Compare notebooks from the file browser', () => {
     tmpPath
   }) => {
     // Given two notebooks and a text file in a folder
-    for (const name of ['ridge_alpha0.1.ipynb', 'ridge_alpha10.ipynb']) {
-      await page.contents.uploadFile(
-        path.join(RUNS, name),
-        `${tmpPath}/${name}`
-      );
-    }
+    await uploadRuns(page, tmpPath, [
+      'ridge_alpha0.1.ipynb',
+      'ridge_alpha10.ipynb'
+    ]);
     await page.contents.uploadContent('notes', 'text', `${tmpPath}/notes.txt`);
     await page.filebrowser.openDirectory(tmpPath);
     const item = (name: string) =>
