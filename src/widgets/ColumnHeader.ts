@@ -127,7 +127,7 @@ export function renderColumnHeader(options: IColumnHeaderOptions): HTMLElement {
       : h(
           'button',
           {
-            className: 'jp-NbCompare-setBaseline jp-mod-styled',
+            className: 'jp-NbCompare-setBaseline',
             title: trans.__('Compute every delta against %1', path),
             attrs: { 'data-nbc-focus': 'baseline' },
             onClick: options.onSetBaseline
@@ -139,7 +139,7 @@ export function renderColumnHeader(options: IColumnHeaderOptions): HTMLElement {
       ? h(
           'button',
           {
-            className: `jp-NbCompare-pinToggle jp-mod-styled${
+            className: `jp-NbCompare-pinToggle${
               options.isPinned ? ' jp-mod-pinned' : ''
             }`,
             title: options.isPinned
