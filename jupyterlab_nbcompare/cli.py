@@ -302,6 +302,8 @@ def _expand(paths: Sequence[str]) -> list[str]:
             out.extend(found)
         elif p.is_file():
             out.append(path)
+        elif p.exists():  # a FIFO, a device, a socket: never read (a FIFO would block)
+            raise UsageError(f"not a regular file: {path}")
         else:
             missing.append(path)
     if missing:
@@ -414,7 +416,12 @@ def run(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int:
     try:
         paths = _expand(args.paths)
         if args.baseline is not None:
-            if not Path(args.baseline).is_file():
+            base = Path(args.baseline)
+            if base.is_dir():
+                raise UsageError(f"--baseline {args.baseline} is a folder: name one notebook")
+            if base.exists() and not base.is_file():
+                raise UsageError(f"--baseline {args.baseline} is not a regular file")
+            if not base.is_file():
                 raise UsageError(f"no such notebook: {args.baseline} (--baseline)")
             match = next((p for p in paths if _same_file(p, args.baseline)), None)
             if match is None:

@@ -10,6 +10,7 @@ import csv
 import io
 import json
 import math
+import os
 import shutil
 import subprocess
 import sys
@@ -337,6 +338,9 @@ def test_gate_keeps_its_name_when_names_restrict_the_output(example_runs, capsys
     [
         (["{missing}"], "no such notebook: {missing}"),
         (["{a}", "--baseline", "{missing}"], "no such notebook: {missing}"),
+        (["{a}", "--baseline", "{folder}"], "--baseline {folder} is a folder"),
+        (["{a}", "--baseline", "{fifo}"], "--baseline {fifo} is not a regular file"),
+        (["{a}", "{fifo}"], "not a regular file: {fifo}"),
         (["{a}", "{bad}"], "cannot read {bad}"),
         (["{a}", "--fail-if-worse", "mse:lots"], "tolerance 'lots' is not a number"),
         (["{a}", "--fail-if-worse", "mse:-1"], "must be a number >= 0"),
@@ -352,7 +356,15 @@ def test_usage_errors_exit_2_with_a_clear_message(example_runs, tmp_path, capsys
     # Given a real run, a missing path and a file that is not JSON
     bad = tmp_path / "broken.ipynb"
     bad.write_text("{ not json")
-    names = {"a": example_runs["ridge_alpha1"], "missing": tmp_path / "nope.ipynb", "bad": bad}
+    fifo = tmp_path / "pipe.ipynb"
+    os.mkfifo(fifo)
+    names = {
+        "a": example_runs["ridge_alpha1"],
+        "missing": tmp_path / "nope.ipynb",
+        "bad": bad,
+        "folder": tmp_path,
+        "fifo": fifo,
+    }
     argv = [a.format(**names) for a in argv]
     message = message.format(**names)
     # When the command runs
