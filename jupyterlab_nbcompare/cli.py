@@ -147,9 +147,9 @@ def _number(cell: dict | None, key: str | None) -> tuple[Any, str | None]:
     return number, None
 
 
-#: Relative rounding slack of a gate (far above a double's 2.2e-16, far below any
-#: difference a printed metric can show).
-_ROUNDING = 1e-12
+#: A gate's rounding slack, in units in the last place of the numbers compared:
+#: their decimal-to-binary rounding and the subtraction's, with room to spare.
+_ROUNDING_ULPS = 8
 
 
 def check_gates(response: dict, gates: Sequence[Gate]) -> tuple[list[str], list[str]]:
@@ -188,8 +188,10 @@ def check_gates(response: dict, gates: Sequence[Gate]) -> tuple[list[str], list[
             allowed = gate.tolerance * abs(base) if gate.relative else gate.tolerance
             # Printed decimals are not exact in binary (0.85 - 0.84 is
             # 0.010000000000000009): a drop that equals the tolerance to within
-            # the rounding of the numbers themselves is within it.
-            allowed += _ROUNDING * max(abs(number), abs(base))
+            # the rounding of the numbers themselves (a few units in the last
+            # place) is within it. Never for infinities: inf is no rounding.
+            if math.isfinite(number) and math.isfinite(base):
+                allowed += _ROUNDING_ULPS * math.ulp(max(abs(number), abs(base), allowed))
             rel = f" ({worse_by / abs(base):+.2%})" if base else ""
             facts = (
                 f"{number:.6g} vs baseline {base:.6g} in {baseline}, "

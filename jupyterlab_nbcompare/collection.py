@@ -19,6 +19,7 @@ Where we differ from sklearn-evaluation on purpose:
 
 from __future__ import annotations
 
+import copy
 import json
 import math
 import os
@@ -245,6 +246,7 @@ class NotebookIntrospector(Mapping):
             (v["origin"], v["name"]): v["cell"] for v in self.record["values"]
         }
         self._names = list(dict.fromkeys(v["name"] for v in self.record["values"]))
+        self._locations: dict | None = None  # see _found
 
     # -- Mapping ----------------------------------------------------------
     def __getitem__(self, name: str) -> Any:
@@ -285,7 +287,7 @@ class NotebookIntrospector(Mapping):
     def _printed(self, name: str) -> str | None:
         from .core.extract import find_output
 
-        output = find_output(self._nb, name, "tag")
+        output = find_output(self._nb, name, "tag", found=self._found())
         if output is None:
             return None
         if output.get("output_type") == "stream":
@@ -341,7 +343,7 @@ class NotebookIntrospector(Mapping):
         from .core.classify import classify_value
         from .core.extract import find_output
 
-        output = find_output(self._nb, name, origin)
+        output = find_output(self._nb, name, origin, found=self._found())
         if output is None:
             return None
         for value in _sources(output, origin):
@@ -349,14 +351,25 @@ class NotebookIntrospector(Mapping):
                 continue
             again = classify_value(value)
             if again["kind"] == "mapping" and _same(again["items"], cell["items"]):
-                return value
+                try:  # a copy: the caller may change it, the notebook must not
+                    return copy.deepcopy(value)
+                except RecursionError:  # nested too deeply to copy: the flat form
+                    return None
         return None
+
+    def _found(self) -> dict:
+        """Where each value lives in the notebook: scanned once, not once per name."""
+        from .core.extract import locate
+
+        if self._locations is None:
+            self._locations = locate(self._nb)
+        return self._locations
 
     def image(self, name: str, origin: str = "tag", part: int | None = None):
         """``(mime, bytes)`` of an image value (or of one of its ``parts``), else None."""
         from .core.extract import image_of
 
-        return image_of(self._nb, name, origin, part)
+        return image_of(self._nb, name, origin, part, found=self._found())
 
     # -- sklearn-evaluation compatibility ---------------------------------
     @property
@@ -400,9 +413,11 @@ class NotebookIntrospector(Mapping):
                 out[name] = cell["value"]
             elif kind == "mapping":
                 found = self._mapping(cell, name, origin)
-                if found is not None:
-                    out[name] = _json_keys(found)
-                else:
+                try:
+                    out[name] = None if found is None else _json_keys(found)
+                except RecursionError:  # nested too deeply for that walk: the flat form
+                    found = None
+                if found is None:
                     out[name] = _unflatten({k: i["value"] for k, i in cell["items"].items()})
             elif kind == "sequence":
                 out[name] = cell["items"]

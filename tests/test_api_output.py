@@ -98,6 +98,22 @@ async def test_a_path_is_taken_as_sent(jp_fetch, write_notebook, odd, read_path)
     assert (cell["width"], cell["height"]) == (8, 2)
 
 
+async def test_an_image_whose_name_utf8_cannot_hold_is_served(jp_fetch, write_notebook, read_path):
+    # Given an image tagged with a lone surrogate (a JSON escape the json module
+    # reads), which the answer spells with U+FFFD
+    nb = tagged_notebook({"img\udcff": [image_output("image/png", png_bytes(6, 2))]})
+    write_notebook("odd.ipynb", json.dumps(nb))
+    response = await jp_fetch(
+        "nbcompare", "compare", method="POST", body=json.dumps({"paths": ["odd.ipynb"]})
+    )
+    row = json.loads(response.body)["values"][0]
+    assert row["name"] == "img\ufffd"
+    # When the image is fetched by that name
+    body = (await fetch_output(jp_fetch, path="odd.ipynb", name=row["name"])).body
+    # Then it is served: the bytes whose hash the answer gave
+    assert hashlib.sha256(body).hexdigest() == row["cells"]["odd.ipynb"]["sha256"]
+
+
 async def test_part_of_a_multi_output_cell(jp_fetch, images, read_path):
     # Given a cell whose outputs are stdout text, a PNG and a number
     # When part 1 (the PNG) is requested

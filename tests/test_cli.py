@@ -260,8 +260,13 @@ def test_gate_tolerance(example_runs, capsys, slack, relative):
         ("0.85", "0.84", "0.01", "higher", 0),
         ("0.5", "0.505", "1%", "lower", 0),
         ("0.93", "0.91", "0.02", "higher", 0),
-        # and one just beyond it still fails
+        # and one just beyond it still fails, also for large numbers, and a
+        # metric gone to infinity fails whatever the tolerance
         ("0.7", "0.8000001", "0.1", "lower", 1),
+        ("1e15", "1.000000000001e15", "0", "lower", 1),
+        ("0.5", "inf", "0.1", "lower", 1),
+        ("0.5", "inf", "5%", "lower", 1),
+        ("0.5", "-inf", "0.1", "higher", 1),
         ("0.85", "0.8399", "0.01", "higher", 1),
         ("0.5", "0.50501", "1%", "lower", 1),
     ],

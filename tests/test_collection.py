@@ -235,6 +235,56 @@ def test_json_export_keeps_the_nesting_with_string_keys(dotted_notebook):
     assert json.loads(json.dumps(exported, allow_nan=False)) == exported
 
 
+def test_a_dict_from_the_api_is_a_copy(dotted_notebook):
+    # Given a dict value read through the API (a scrap: JSON in the notebook)
+    nb = NotebookIntrospector(dotted_notebook)
+    glued = nb["glued"]
+    # When the caller changes it
+    glued["a.b"]["c.d"] = 999
+    # Then the notebook and the next read are untouched
+    assert nb["glued"]["a.b"]["c.d"] == 1
+    assert stored_values(dotted_notebook)["glued"]["a.b"]["c.d"] == 1
+
+
+def test_the_notebook_is_scanned_once_for_all_its_names(dotted_notebook, monkeypatch):
+    # Given an introspector of a notebook with several dict values
+    from jupyterlab_nbcompare.core import extract
+
+    nb = NotebookIntrospector(dotted_notebook)
+    scans = []
+    real_scan = extract._scan
+    monkeypatch.setattr(extract, "_scan", lambda notebook: scans.append(1) or real_scan(notebook))
+    # When every value is read, twice, and exported as JSON
+    for _ in range(2):
+        values = {name: nb[name] for name in nb}
+    nb.to_json_serializable()
+    # Then the notebook's cells were scanned once, not once per name
+    assert values == stored_values(dotted_notebook)
+    assert len(scans) == 1
+
+
+def test_a_dict_nested_too_deeply_to_copy_falls_back_to_its_items(tmp_path):
+    # Given a JSON output nested 600 levels deep
+    deep: dict = {"leaf": 1}
+    for _ in range(600):
+        deep = {"k": deep}
+    output = {
+        "output_type": "display_data",
+        "data": {"application/json": deep, "text/plain": "<deep>"},
+        "metadata": {},
+    }
+    path = tmp_path / "deep.ipynb"
+    path.write_text(json.dumps(tagged_notebook({"deep": [output]})))
+    # When the API reads it and exports it
+    nb = NotebookIntrospector(path)
+    value, exported = nb["deep"], nb.to_json_serializable()["deep"]
+    # Then it answers (the dict rebuilt from the flattened items), never a RecursionError
+    for found in (value, exported):
+        for _ in range(600):
+            found = found["k"]
+        assert found == {"leaf": 1}
+
+
 def test_importing_the_package_stays_cheap():
     # The server imports the package; pandas and the API load on first use only.
     code = (

@@ -55,6 +55,7 @@ __all__ = [
     "find_output",
     "image_of",
     "load_record",
+    "locate",
     "parse_parameters",
 ]
 
@@ -692,17 +693,40 @@ def load_record(raw: bytes | str) -> dict:
         ) from None
 
 
-def find_output(nb: dict, name: str, origin: str = "tag", part: int | None = None) -> dict | None:
+def locate(nb: dict) -> dict[tuple[str, str], _Found]:
+    """Where each named value of a notebook lives, for :func:`find_output`'s ``found``.
+
+    A caller that looks up many names in one notebook (the Python API) scans
+    it once with this instead of once per name.
+    """
+    return _scan(nb)[1]
+
+
+def find_output(
+    nb: dict,
+    name: str,
+    origin: str = "tag",
+    part: int | None = None,
+    *,
+    found: dict[tuple[str, str], _Found] | None = None,
+) -> dict | None:
     """The nbformat output behind a named value (for the ``output`` endpoint).
 
     ``part`` is the 0-based index into the value's ``parts`` (the cell's
     outputs); without it, the primary output: for a tag, the error or the last
     rich output or the joined ``stdout`` (as one synthesised stream output); for
     a scrap, the data scrap (else the display scrap). ``None`` when the name,
-    origin or part leads nowhere.
+    origin or part leads nowhere. ``found``: :func:`locate` of this notebook.
     """
-    _, found = _scan(nb)
+    if found is None:
+        found = locate(nb)
     where = found.get((origin, name))
+    if where is None and "\ufffd" in name:
+        # The answer spelled a character UTF-8 cannot carry as U+FFFD (see
+        # reader.valid_unicode); its URL names the value that way.
+        where = next(
+            (w for (o, n), w in found.items() if o == origin and valid_unicode(n) == name), None
+        )
     if where is None:
         return None
     cells = nb["cells"]
@@ -722,14 +746,19 @@ def find_output(nb: dict, name: str, origin: str = "tag", part: int | None = Non
 
 
 def image_of(
-    nb: dict, name: str, origin: str = "tag", part: int | None = None
+    nb: dict,
+    name: str,
+    origin: str = "tag",
+    part: int | None = None,
+    *,
+    found: dict[tuple[str, str], _Found] | None = None,
 ) -> tuple[str, bytes] | None:
     """``(mime, bytes)`` of an image value (or image part), else ``None``.
 
     The MIME type is the one classification picks (PNG, JPEG, GIF, then SVG), so
     the bytes served are those whose ``sha256`` the comparison reported.
     """
-    output = find_output(nb, name, origin, part)
+    output = find_output(nb, name, origin, part, found=found)
     if output is None:
         return None
     data = output.get("data")
