@@ -202,9 +202,14 @@ export class CompareModel implements IDisposable {
    * request that arrives late is dropped; the filter and toggles are kept.
    *
    * When the user chose no baseline and the answer shows the default one is
-   * unreadable, ask once more against the first readable notebook.
+   * unreadable, ask once more against the first readable notebook (once per
+   * call: readability may change between answers).
    */
   async refresh(): Promise<void> {
+    await this._request(true);
+  }
+
+  private async _request(mayMoveDefault: boolean): Promise<void> {
     const ticket = ++this._ticket;
     let retry = false;
     this._pending++;
@@ -224,7 +229,7 @@ export class CompareModel implements IDisposable {
         this._data = data;
         this._error = null;
         this._invalidate();
-        retry = this._moveDefaultBaseline(data);
+        retry = mayMoveDefault && this._moveDefaultBaseline(data);
         this._changed.emit('data');
       }
     } catch (reason) {
@@ -240,7 +245,7 @@ export class CompareModel implements IDisposable {
       }
     }
     if (retry && !this._disposed) {
-      await this.refresh();
+      await this._request(false);
     }
   }
 
@@ -264,11 +269,23 @@ export class CompareModel implements IDisposable {
 
   /**
    * Follow the pinned baseline: when it is one of the compared notebooks it
-   * becomes the baseline; unpinning keeps the current one.
+   * becomes the baseline (and replaces an earlier "Set as baseline": the pin
+   * is what a reload restores); unpinning keeps the current one, reload too.
    */
   async setPinned(path: string | null): Promise<void> {
+    const requested = this._requested;
     if (path && this.paths.includes(path)) {
-      await this._switchBaseline(path);
+      this._requested = null;
+      this._chosen = true; // even when it already is the (default) baseline
+      if (path !== this._baseline) {
+        await this._switchBaseline(path);
+        return;
+      }
+    } else if (!path && requested === null && this._chosen) {
+      this._requested = this._baseline;
+    }
+    if (this._requested !== requested) {
+      this._changed.emit('view');
     }
   }
 
@@ -319,7 +336,8 @@ export class CompareModel implements IDisposable {
   /**
    * Move a default baseline off an unreadable notebook. Returns whether it
    * moved (the answer's deltas are then against the wrong one). It never
-   * moves to a notebook the answer calls unreadable, so it cannot loop.
+   * moves to a notebook the answer calls unreadable, and `refresh` asks again
+   * at most once.
    */
   private _moveDefaultBaseline(data: ICompareResponse): boolean {
     if (this._chosen) {

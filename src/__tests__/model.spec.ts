@@ -119,6 +119,22 @@ describe('CompareModel: baseline', () => {
     expect(model.dataBaseline).toBe(B);
   });
 
+  it('a pin replaces an earlier "Set as baseline" in what a reload restores', async () => {
+    mockedRequest.mockResolvedValue(response());
+    const model = new CompareModel({ paths: [A, B, C] });
+    // Given the user set B as baseline, then pinned C
+    await model.setBaseline(B);
+    expect(model.requestedBaseline).toBe(B);
+    await model.setPinned(C);
+    // Then C is the baseline, and no explicit B is left to restore over the pin
+    expect(model.baseline).toBe(C);
+    expect(model.requestedBaseline).toBeNull();
+    // And once unpinned, the panel keeps C, so a restored one asks for C
+    await model.setPinned(null);
+    expect(model.baseline).toBe(C);
+    expect(model.requestedBaseline).toBe(C);
+  });
+
   it('follows the pin only to a compared notebook', async () => {
     mockedRequest.mockResolvedValue(response());
     const model = new CompareModel({ paths: [A, B, C] });
@@ -284,6 +300,39 @@ describe('CompareModel: an unreadable notebook as the default baseline', () => {
     );
     const model = new CompareModel({ paths: [A, B, C], ...options });
     await model.refresh();
+    expect(sentBaselines()).toEqual([A]);
+    expect(model.baseline).toBe(A);
+  });
+
+  it('asks again at most once per refresh, even when readability keeps changing', async () => {
+    // Given a server where which notebook is unreadable alternates between answers
+    let answers = 0;
+    mockedRequest.mockImplementation(async (_endpoint, init) => {
+      const data = unreadableFirst(JSON.parse(init!.body as string).baseline);
+      const broken = answers++ % 2 === 0 ? A : B;
+      data.notebooks = data.notebooks.map(nb => ({
+        ...nb,
+        status: nb.path === broken ? ('unreadable' as const) : ('ok' as const)
+      }));
+      return data;
+    });
+    const model = new CompareModel({ paths: [A, B, C] });
+    // When the model refreshes
+    await model.refresh();
+    // Then it asked twice (the default, then the first readable), not forever
+    expect(sentBaselines()).toEqual([A, B]);
+  });
+
+  it('a pin on the default baseline keeps it even when it becomes unreadable', async () => {
+    mockedRequest.mockImplementation(async (_endpoint, init) =>
+      unreadableFirst(JSON.parse(init!.body as string).baseline)
+    );
+    const model = new CompareModel({ paths: [A, B, C] });
+    // Given A, the default baseline, is pinned
+    await model.setPinned(A);
+    // When an answer shows A unreadable
+    await model.refresh();
+    // Then the pinned A stays the baseline
     expect(sentBaselines()).toEqual([A]);
     expect(model.baseline).toBe(A);
   });

@@ -70,8 +70,9 @@ export function restoreFocus(row: HTMLElement, key: IFocusKey): boolean {
   if (!target) {
     return false;
   }
-  // Not preventScroll: the browser brings it fully into view, past the
-  // sticky label column (the scroller's scroll-padding-left).
-  target.focus();
+  // preventScroll: a redraw (a file changed on disk) must not scroll the
+  // grid back to a control the user scrolled away from; the grid's focusin
+  // handler still moves it out from under the sticky label column.
+  target.focus({ preventScroll: true });
   return row.ownerDocument.activeElement === target;
 }
