@@ -189,15 +189,21 @@ def check_gates(response: dict, gates: Sequence[Gate]) -> tuple[list[str], list[
             # Printed decimals are not exact in binary (0.85 - 0.84 is
             # 0.010000000000000009): a drop that equals the tolerance to within
             # the rounding of the numbers themselves (a few units in the last
-            # place) is within it. Never for infinities: inf is no rounding.
-            if math.isfinite(number) and math.isfinite(base):
+            # place) is within it. Never for integers (exact) nor infinities.
+            if (
+                (isinstance(number, float) or isinstance(base, float))
+                and math.isfinite(number)
+                and math.isfinite(base)
+            ):
                 allowed += _ROUNDING_ULPS * math.ulp(max(abs(number), abs(base), allowed))
             rel = f" ({worse_by / abs(base):+.2%})" if base else ""
             facts = (
                 f"{number:.6g} vs baseline {base:.6g} in {baseline}, "
                 f"{direction} is better, tolerance {gate.describe_tolerance()}"
             )
-            if worse_by > allowed:
+            # Infinitely worse is beyond any tolerance (a relative one of an
+            # infinite baseline is itself infinite, or NaN).
+            if worse_by > allowed or worse_by == math.inf:
                 failures.append(f"FAIL {label}: {path} is worse by {worse_by:.6g}{rel}: {facts}")
             elif worse_by > 0:
                 passes.append(

@@ -19,8 +19,8 @@ Where we differ from sklearn-evaluation on purpose:
 
 from __future__ import annotations
 
-import copy
 import json
+import marshal
 import math
 import os
 import warnings
@@ -140,13 +140,27 @@ def _json_keys(value: Any) -> Any:
     """A dict with its nesting kept, keys as strings and values as JSON types.
 
     Leaves get the JSON form the core gives a value inside a container (tuples
-    and sets as lists, numbers as the comparison carries them).
+    and sets as lists, numbers as the comparison carries them). Iterative, so
+    JSON nested hundreds of levels deep keeps its keys.
     """
     from .core.classify import classify_value
 
-    if isinstance(value, dict) and value:
-        return {str(k): _json_keys(v) for k, v in value.items()}
-    return classify_value([value])["items"][0]
+    def leaf(item: Any) -> Any:
+        return classify_value([item])["items"][0]
+
+    if not (isinstance(value, dict) and value):
+        return leaf(value)
+    root: dict = {}
+    stack = [(value, root)]
+    while stack:
+        source, target = stack.pop()
+        for key, item in source.items():
+            if isinstance(item, dict) and item:
+                target[str(key)] = child = {}
+                stack.append((item, child))
+            else:
+                target[str(key)] = leaf(item)
+    return root
 
 
 def _json_number(value: Any) -> Any:
@@ -351,9 +365,12 @@ class NotebookIntrospector(Mapping):
                 continue
             again = classify_value(value)
             if again["kind"] == "mapping" and _same(again["items"], cell["items"]):
-                try:  # a copy: the caller may change it, the notebook must not
-                    return copy.deepcopy(value)
-                except RecursionError:  # nested too deeply to copy: the flat form
+                # A copy: the caller may change it, the notebook must not. marshal
+                # copies plain values (float keys, tuples, sets) without Python
+                # recursion, so deep JSON keeps its keys.
+                try:
+                    return marshal.loads(marshal.dumps(value))  # noqa: S302 - our own bytes
+                except ValueError:  # nested beyond marshal's limit: the flat form
                     return None
         return None
 

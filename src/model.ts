@@ -281,7 +281,9 @@ export class CompareModel implements IDisposable {
         await this._switchBaseline(path);
         return;
       }
-    } else if (!path && requested === null && this._chosen) {
+    } else if (requested === null && this._chosen) {
+      // Unpinned, or pinned to a notebook not compared here: the panel keeps
+      // its baseline, and so must a restored one.
       this._requested = this._baseline;
     }
     if (this._requested !== requested) {

@@ -114,6 +114,19 @@ async def test_an_image_whose_name_utf8_cannot_hold_is_served(jp_fetch, write_no
     assert hashlib.sha256(body).hexdigest() == row["cells"]["odd.ipynb"]["sha256"]
 
 
+async def test_two_images_spelled_alike_serve_neither(jp_fetch, write_notebook, read_path):
+    # Given two images whose tags differ only by a lone surrogate, both of which
+    # the answer spells img\ufffd
+    twins = [("img\udc80", png_bytes(6, 2)), ("img\udc81", png_bytes(2, 6))]
+    nb = tagged_notebook({tag: [image_output("image/png", png)] for tag, png in twins})
+    write_notebook("twins.ipynb", json.dumps(nb))
+    # When an image is asked for by that spelling
+    with pytest.raises(HTTPClientError) as error:
+        await fetch_output(jp_fetch, path="twins.ipynb", name="img\ufffd")
+    # Then neither is served: it could be the other's
+    assert error.value.code == 404
+
+
 async def test_part_of_a_multi_output_cell(jp_fetch, images, read_path):
     # Given a cell whose outputs are stdout text, a PNG and a number
     # When part 1 (the PNG) is requested

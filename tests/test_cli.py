@@ -267,6 +267,11 @@ def test_gate_tolerance(example_runs, capsys, slack, relative):
         ("0.5", "inf", "0.1", "lower", 1),
         ("0.5", "inf", "5%", "lower", 1),
         ("0.5", "-inf", "0.1", "higher", 1),
+        ("inf", "0.5", "0%", "higher", 1),
+        ("inf", "0.5", "5%", "higher", 1),
+        ("-inf", "0.5", "5%", "lower", 1),
+        # integers are exact: no rounding slack, however large
+        ("100000000000000000", "100000000000000100", "0", "lower", 1),
         ("0.85", "0.8399", "0.01", "higher", 1),
         ("0.5", "0.50501", "1%", "lower", 1),
     ],

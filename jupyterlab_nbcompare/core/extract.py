@@ -723,10 +723,10 @@ def find_output(
     where = found.get((origin, name))
     if where is None and "\ufffd" in name:
         # The answer spelled a character UTF-8 cannot carry as U+FFFD (see
-        # reader.valid_unicode); its URL names the value that way.
-        where = next(
-            (w for (o, n), w in found.items() if o == origin and valid_unicode(n) == name), None
-        )
+        # reader.valid_unicode); its URL names the value that way. Only when
+        # exactly one value is spelled so: never another value's output.
+        fits = [w for (o, n), w in found.items() if o == origin and valid_unicode(n) == name]
+        where = fits[0] if len(fits) == 1 else None
     if where is None:
         return None
     cells = nb["cells"]

@@ -135,6 +135,19 @@ describe('CompareModel: baseline', () => {
     expect(model.requestedBaseline).toBe(C);
   });
 
+  it('keeps a pinned baseline across a reload when the pin moves elsewhere', async () => {
+    mockedRequest.mockResolvedValue(response());
+    // Given a panel whose baseline B came from the pin
+    const model = new CompareModel({ paths: [A, B, C], pinned: B });
+    await model.refresh();
+    expect(model.requestedBaseline).toBeNull();
+    // When the pin moves to a notebook this panel does not compare
+    await model.setPinned('elsewhere.ipynb');
+    // Then the panel keeps B, and a restored panel asks for B
+    expect(model.baseline).toBe(B);
+    expect(model.requestedBaseline).toBe(B);
+  });
+
   it('follows the pin only to a compared notebook', async () => {
     mockedRequest.mockResolvedValue(response());
     const model = new CompareModel({ paths: [A, B, C] });

@@ -273,7 +273,11 @@ export class Grid extends Widget {
     }
     if (focus && focusWasLost(this.node.ownerDocument)) {
       const row = this._rows.find(r => r.key === focus.row);
-      if (!row || !restoreFocus(row.node, focus)) {
+      // A redraw gives focus back where it was: never a reason to scroll.
+      this._restoring = true;
+      const restored = !!row && restoreFocus(row.node, focus);
+      this._restoring = false;
+      if (!restored) {
         // Its cell left the window: stay in the grid rather than on <body>.
         this.node.focus({ preventScroll: true });
       }
@@ -289,7 +293,11 @@ export class Grid extends Widget {
    * browser counts it as visible there, so its focus ring would be hidden.
    */
   private _reveal(target: HTMLElement): void {
-    if (target === this.node || target.closest('.jp-NbCompare-label')) {
+    if (
+      this._restoring ||
+      target === this.node ||
+      target.closest('.jp-NbCompare-label')
+    ) {
       return;
     }
     const hidden =
@@ -598,6 +606,8 @@ export class Grid extends Widget {
   private _heights = new Map<string, number>();
   /** The focused control when a rebuild dropped it, restored by `_update`. */
   private _focus: IFocusKey | null = null;
+  /** Set while `_update` gives focus back after a redraw (see `_reveal`). */
+  private _restoring = false;
   private _frame = 0;
   private _version = 0;
   private _renderCount = 0;
