@@ -18,13 +18,16 @@ from typing import Any
 import orjson
 
 
-def estimate_bytes(value: Any) -> int:
+def estimate_bytes(value: Any, json_length: int | None = None) -> int:
     """Estimate the memory a JSON-like value holds by the size of its JSON text.
 
     Computed once per entry when it is stored; orjson serialises a typical
-    record in microseconds. A value orjson cannot serialise counts as 1 KiB,
+    record in microseconds. ``json_length``: that size, when the caller has
+    written the value already. A value orjson cannot serialise counts as 1 KiB,
     so that a surprising record can never make the cache fail.
     """
+    if json_length is not None:
+        return json_length + 64
     try:
         return len(orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS)) + 64
     except TypeError:  # orjson.JSONEncodeError is one

@@ -27,21 +27,25 @@ log = logging.getLogger(__name__)
 Stamp = tuple[int, int, float]
 
 
-def parse_extract(raw: bytes | str) -> tuple[dict | None, dict | None]:
-    """Bytes of one notebook -> ``(record, None)`` or ``(None, per-notebook error)``.
+def parse_extract(raw: bytes | str) -> tuple[dict | None, dict | None, int]:
+    """Bytes of one notebook -> ``(record, None, nbytes)`` or ``(None, per-notebook
+    error, nbytes)``, ``nbytes`` being the cache's size estimate of either.
 
     The core's ``load_record`` is the parse + extract the CLI and the Python
     API use too, so every face gives the same per-notebook errors. Anything
     unexpected becomes ``invalid_notebook`` (and is logged) instead of a 500.
     """
     try:
-        return extract.load_record(raw), None
+        record, json_length = extract.load_sized_record(raw)
     except reader.NotebookReadError as error:
-        return None, error.as_dict()
+        failed = error.as_dict()
     except Exception as error:
         log.warning("nbcompare: reading a notebook failed unexpectedly", exc_info=True)
         message = f"The notebook could not be read: {type(error).__name__}"
-        return None, {"code": "invalid_notebook", "message": message}
+        failed = {"code": "invalid_notebook", "message": message}
+    else:
+        return record, None, estimate_bytes(record, json_length)
+    return None, failed, estimate_bytes(failed)
 
 
 def read_bytes(os_path: str, limit: int) -> tuple[str, Any, Stamp | None]:
@@ -79,10 +83,10 @@ def load_file(os_path: str, limit: int) -> tuple[str, Any, Stamp | None, int]:
     kind, payload, stamp = read_bytes(os_path, limit)
     if kind != "bytes":
         return kind, payload, stamp, 0
-    record, error = parse_extract(payload)
+    record, error, nbytes = parse_extract(payload)
     if error is not None:
-        return "error", error, stamp, estimate_bytes(error)
-    return "record", record, stamp, estimate_bytes(record)
+        return "error", error, stamp, nbytes
+    return "record", record, stamp, nbytes
 
 
 def load_files(os_paths: Sequence[str], limit: int) -> list[tuple[str, Any, Stamp | None, int]]:
@@ -152,7 +156,7 @@ def warm_up() -> None:
             cell(["log"], "print(1)", [{"output_type": "stream", "name": "stdout", "text": "1\n"}]),
         ],
     }
-    record, _ = parse_extract(json.dumps(notebook).encode())
+    record, _, _ = parse_extract(json.dumps(notebook).encode())
     entries = [{"path": path, "last_modified": None, "record": record} for path in "ab"]
     compare_json(entries, None, None, None)
 

@@ -54,7 +54,7 @@ from tornado.web import HTTPError
 
 from . import loader
 from .app import NbCompare
-from .cache import ByteBudgetCache, estimate_bytes
+from .cache import ByteBudgetCache
 from .core import extract, reader
 from .core import index as core_index
 from .core.files import iso_utc
@@ -311,8 +311,8 @@ class NotebookService:
 
     # -- parsing (any thread) ------------------------------------------------
 
-    def _parse_extract(self, raw: bytes | str) -> tuple[dict | None, dict | None]:
-        """Bytes of one notebook -> (record, None) or (None, per-notebook error); never raises."""
+    def _parse_extract(self, raw: bytes | str) -> tuple[dict | None, dict | None, int]:
+        """Bytes of one notebook -> ``loader.parse_extract``'s triple; never raises."""
         self._count_parsed(1)
         return loader.parse_extract(raw)
 
@@ -327,11 +327,9 @@ class NotebookService:
         record: dict | None,
         error: dict | None,
         modified: str | None,
-        size: int | None = None,
+        size: int,
     ) -> None:
-        """Cache what one notebook gave (and its formatted time), sized once by its JSON."""
-        if size is None:
-            size = estimate_bytes(record if error is None else error)
+        """Cache what one notebook gave (and its formatted time), sized by ``loader``."""
         self.records.put(key, (record, error, modified), size)
 
     # -- fast path (worker threads) -----------------------------------------
@@ -664,8 +662,8 @@ class NotebookService:
         if length > limit:
             return _too_large(path, length, limit, modified)
         key = ("contents", path.strip("/"), modified, model.get("size", size))
-        record, error = await self._in_thread(self._parse_extract, content)
-        self._remember(key, record, error, modified)
+        record, error, size = await self._in_thread(self._parse_extract, content)
+        self._remember(key, record, error, modified, size)
         return Loaded(path, modified, record, error, key)
 
     # -- public API ----------------------------------------------------------

@@ -47,7 +47,7 @@ from .classify import (
     image_bytes,
     is_plain_json,
 )
-from .reader import NotebookReadError, parse_notebook, valid_unicode
+from .reader import NotebookReadError, parse_notebook, valid_json, valid_text
 
 __all__ = [
     "PAPERMILL_TAGS",
@@ -55,6 +55,7 @@ __all__ = [
     "find_output",
     "image_of",
     "load_record",
+    "load_sized_record",
     "locate",
     "parse_parameters",
 ]
@@ -681,9 +682,16 @@ def load_record(raw: bytes | str) -> dict:
     This is what every face (server, CLI, Python API) calls on a file's bytes:
     whatever a notebook holds, the caller gets a record or a per-notebook error.
     """
+    return load_sized_record(raw)[0]
+
+
+def load_sized_record(raw: bytes | str) -> tuple[dict, int | None]:
+    """:func:`load_record`, and the length of the record's JSON text (see
+    :func:`.reader.valid_json`: the record is written once to check its text,
+    so the server's cache sizes it by that instead of writing it again)."""
     nb = parse_notebook(raw)
     try:
-        return valid_unicode(extract(nb))
+        return valid_json(extract(nb))
     except RecursionError:
         raise NotebookReadError("invalid_notebook", "The notebook is nested too deeply.") from None
     except Exception as error:
@@ -723,9 +731,9 @@ def find_output(
     where = found.get((origin, name))
     if where is None and "\ufffd" in name:
         # The answer spelled a character UTF-8 cannot carry as U+FFFD (see
-        # reader.valid_unicode); its URL names the value that way. Only when
+        # reader.valid_json); its URL names the value that way. Only when
         # exactly one value is spelled so: never another value's output.
-        fits = [w for (o, n), w in found.items() if o == origin and valid_unicode(n) == name]
+        fits = [w for (o, n), w in found.items() if o == origin and valid_text(n) == name]
         where = fits[0] if len(fits) == 1 else None
     if where is None:
         return None

@@ -19,7 +19,7 @@ from typing import Any
 
 import orjson
 
-__all__ = ["NotebookReadError", "parse_notebook", "valid_unicode"]
+__all__ = ["NotebookReadError", "parse_notebook", "valid_json", "valid_text"]
 
 
 #: A surrogate code point: in a Python string always a lone one, which UTF-8
@@ -27,33 +27,39 @@ __all__ = ["NotebookReadError", "parse_notebook", "valid_unicode"]
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-def _valid_str(text: str) -> str:
+def valid_text(text: str) -> str:
+    """``text`` with each lone surrogate replaced by U+FFFD (see :func:`valid_json`)."""
     return _SURROGATE.sub("\ufffd", text)
 
 
-def valid_unicode(value: Any) -> Any:
-    """``value`` with each lone surrogate in its strings and keys replaced by U+FFFD.
+def valid_json(value: Any) -> tuple[Any, int | None]:
+    """``value`` with each lone surrogate in its strings and keys replaced by U+FFFD,
+    and the length of its JSON text (``None``: orjson cannot write it at all).
 
     Why: Python's json module and literal escapes (``'\\udcff'``, what
     ``os.fsdecode`` makes of a stray byte) give strings that no UTF-8 text can
-    hold, so serialising an answer that carries one fails. A record is checked
-    once with orjson and rebuilt only when it holds such a string.
+    hold, so serialising an answer that carries one fails. A record is written
+    once with orjson and rebuilt only when it holds such a string; the length
+    of that one writing is what the server's cache sizes the record by.
     """
     try:
-        orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS)
+        return value, len(orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS))
     except orjson.JSONEncodeError:
-        return _scrubbed(value, 0)
-    return value
+        value = _scrubbed(value, 0)
+    try:
+        return value, len(orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS))
+    except orjson.JSONEncodeError:  # not for its text (too deep, say): as it is
+        return value, None
 
 
 def _scrubbed(value: Any, depth: int) -> Any:
     if isinstance(value, str):
-        return _valid_str(value)
+        return valid_text(value)
     if depth > 300:  # deeper than orjson writes (255): left as it is, never a RecursionError
         return value
     if isinstance(value, dict):
         return {
-            _valid_str(key) if isinstance(key, str) else key: _scrubbed(item, depth + 1)
+            valid_text(key) if isinstance(key, str) else key: _scrubbed(item, depth + 1)
             for key, item in value.items()
         }
     if isinstance(value, (list, tuple)):
@@ -71,7 +77,7 @@ class NotebookReadError(Exception):
     """
 
     def __init__(self, code: str, message: str) -> None:
-        message = _valid_str(message)  # it may quote the notebook
+        message = valid_text(message)  # it may quote the notebook
         super().__init__(message)
         self.code = code
         self.message = message
