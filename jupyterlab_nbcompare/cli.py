@@ -319,13 +319,6 @@ def _expand(paths: Sequence[str]) -> list[str]:
     return out
 
 
-def _same_file(a: str, b: str) -> bool:
-    try:
-        return os.path.samefile(a, b)
-    except OSError:
-        return os.path.normpath(a) == os.path.normpath(b)
-
-
 def _file_key(path: str) -> tuple[int, int] | str:
     """What makes two paths one file: device and inode (links, ``./``), else the path."""
     try:
@@ -333,6 +326,10 @@ def _file_key(path: str) -> tuple[int, int] | str:
     except OSError:
         return os.path.normpath(path)
     return info.st_dev, info.st_ino
+
+
+def _same_file(a: str, b: str) -> bool:
+    return _file_key(a) == _file_key(b)
 
 
 def _refuse_duplicates(paths: Sequence[str]) -> None:

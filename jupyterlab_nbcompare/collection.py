@@ -74,17 +74,6 @@ def _unflatten(items: Mapping[str, Any]) -> dict:
     return out
 
 
-#: The MIME type prefix of a scrapbook data scrap (its payload holds the value).
-_SCRAP_PREFIX = "application/scrapbook.scrap."
-
-
-def _joined(text: Any) -> str | None:
-    """nbformat's text (a string or a list of lines) as one string, else None."""
-    if isinstance(text, list) and all(isinstance(line, str) for line in text):
-        return "".join(text)
-    return text if isinstance(text, str) else None
-
-
 def _sources(output: dict, origin: str) -> Iterator[Any]:
     """The Python values an output may have been classified from, likeliest first.
 
@@ -92,10 +81,12 @@ def _sources(output: dict, origin: str) -> Iterator[Any]:
     literal parser (so ``np.float64(0.5)`` is a float); ``application/json`` and
     a scrap's payload are JSON already.
     """
+    from .core.classify import _join
+    from .core.extract import _SCRAP_PREFIX
     from .core.literal import parse_literal
 
     if output.get("output_type") == "stream":
-        text = _joined(output.get("text"))
+        text = _join(output.get("text"))
         if text is not None:
             ok, value = parse_literal(text)
             if ok:
@@ -116,7 +107,7 @@ def _sources(output: dict, origin: str) -> Iterator[Any]:
                 yield value
     if "application/json" in data:
         yield data["application/json"]
-    text = _joined(data.get("text/plain"))
+    text = _join(data.get("text/plain"))
     if text is not None:
         ok, value = parse_literal(text)
         if ok:
@@ -430,11 +421,9 @@ class NotebookIntrospector(Mapping):
                 out[name] = cell["value"]
             elif kind == "mapping":
                 found = self._mapping(cell, name, origin)
-                try:
-                    out[name] = None if found is None else _json_keys(found)
-                except RecursionError:  # nested too deeply for that walk: the flat form
-                    found = None
-                if found is None:
+                if found is not None:
+                    out[name] = _json_keys(found)
+                else:
                     out[name] = _unflatten({k: i["value"] for k, i in cell["items"].items()})
             elif kind == "sequence":
                 out[name] = cell["items"]
