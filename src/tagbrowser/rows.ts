@@ -207,13 +207,16 @@ function notebookRow(
   return li;
 }
 
+/** A path relative to the browsed folder (as it is when outside it). */
+export function relativePath(folder: string, path: string): string {
+  return folder !== '' && path.startsWith(folder + '/')
+    ? path.slice(folder.length + 1)
+    : path;
+}
+
 /** A notebook as listed: relative to the folder, without `.ipynb`. */
 export function relativeName(folder: string, path: string): string {
-  const relative =
-    folder !== '' && path.startsWith(folder + '/')
-      ? path.slice(folder.length + 1)
-      : path;
-  return relative.replace(/\.ipynb$/i, '');
+  return relativePath(folder, path).replace(/\.ipynb$/i, '');
 }
 
 /** A kind as a person reads it. */

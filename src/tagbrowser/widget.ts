@@ -32,7 +32,8 @@ import {
   iconButton,
   IRowContext,
   nameRow,
-  NOTEBOOK_PAGE
+  NOTEBOOK_PAGE,
+  relativePath
 } from './rows';
 
 /** The sidebar's widget id (restored by the layout restorer). */
@@ -374,11 +375,7 @@ export class TagBrowser extends Widget {
       // They carry no names, so no row would ever mention them.
       const shown = unreadable
         .slice(0, UNREADABLE_SHOWN)
-        .map(nb =>
-          folder !== '' && nb.path.startsWith(folder + '/')
-            ? nb.path.slice(folder.length + 1)
-            : nb.path
-        );
+        .map(nb => relativePath(folder, nb.path));
       if (unreadable.length > UNREADABLE_SHOWN) {
         shown.push('…');
       }
