@@ -62,8 +62,30 @@ from .worker import PIPELINE_BYTES, WorkerError, WorkerPool, WorkerStartError, r
 
 log = logging.getLogger(__name__)
 
-#: The ``is_hidden`` implementations whose rule :func:`_hidden_by_name` mirrors.
-_STOCK_IS_HIDDEN = (FileContentsManager.is_hidden, AsyncFileContentsManager.is_hidden)
+#: The stock file managers whose rules the fast path mirrors, most derived first.
+_STOCK_MANAGERS = (AsyncFileContentsManager, FileContentsManager)
+#: Every method the stock ``get`` relies on to decide whether a path may be
+#: read, and what it holds (jupyter_server's ``filemanager``/``fileio``). A
+#: manager that overrides any of them may refuse, hide or add files in ways the
+#: fast path cannot know, so it is only ever read through its ``get``.
+ACCESS_METHODS = (
+    "get",
+    "_get_os_path",
+    "is_hidden",
+    "exists",
+    "file_exists",
+    "dir_exists",
+    "should_list",
+    "_base_model",
+    "_dir_model",
+    "_notebook_model",
+    "_file_model",
+    "_read_notebook",
+    "_read_file",
+    "open",
+    "validate_notebook_model",
+    "mark_trusted_cells",
+)
 #: Whether this platform has BSD file flags (``UF_HIDDEN``); there the fast
 #: hidden check defers to jupyter_core's, which reads them.
 _HAS_FILE_FLAGS = hasattr(os.stat_result, "st_flags")
@@ -136,6 +158,41 @@ def _hidden_by_name(os_path: str, root: str) -> bool:
         return False
     relative = os_path[len(root) :].lstrip(os.sep)
     return any(part.startswith(".") for part in relative.split(os.sep))
+
+
+def _model_bytes(model: dict) -> bytes:
+    """The bytes of a file model, in the format the manager says it gave (not the one asked).
+
+    Content that is neither gives no bytes, which then read as no notebook (404).
+    """
+    content = model.get("content") or ""
+    if not isinstance(content, str):
+        return b""
+    if model.get("format") != "base64":
+        return content.encode("utf-8", "replace")
+    try:
+        return base64.b64decode(content)
+    except ValueError:  # binascii.Error is one
+        return b""
+
+
+def _keeps_stock_rules(manager: Any) -> bool:
+    """Whether ``manager`` decides access and content exactly as a stock file manager.
+
+    True only for a (subclass of a) stock file manager in which every method of
+    :data:`ACCESS_METHODS` is the stock one, on the class and on the instance:
+    a subclass that refuses ``private/`` in its ``get`` (403 on
+    ``/api/contents``) must refuse it here too, and one that serves more than
+    the disk holds must be asked for it.
+    """
+    stock = next((base for base in type(manager).__mro__ if base in _STOCK_MANAGERS), None)
+    if stock is None:
+        return False
+    own = getattr(manager, "__dict__", {})
+    return all(
+        name not in own and getattr(type(manager), name, None) is getattr(stock, name)
+        for name in ACCESS_METHODS
+    )
 
 
 def _available_cpus() -> int:
@@ -267,15 +324,11 @@ class NotebookService:
         """Whether reads bypass ``contents_manager.get``.
 
         Only for managers that store plain files and whose rules we can follow
-        exactly: a subclass of the stock file managers that keeps their
-        ``is_hidden``. Any other manager gets the generic path.
+        exactly: a stock file manager, or a subclass that keeps every method
+        deciding access or content (:data:`ACCESS_METHODS`). Any other manager
+        gets the generic path.
         """
-        cm = self.contents_manager
-        return (
-            bool(self.config.fast_path)
-            and isinstance(cm, (FileContentsManager, AsyncFileContentsManager))
-            and type(cm).is_hidden in _STOCK_IS_HIDDEN
-        )
+        return bool(self.config.fast_path) and _keeps_stock_rules(self.contents_manager)
 
     def _thread_pool(self) -> ThreadPoolExecutor:
         """The extension's own worker threads (``NbCompare.read_threads`` of them).
@@ -804,7 +857,7 @@ class NotebookService:
                     model = await self._generic_model(
                         path, content=True, type="file", format="base64"
                     )
-            raw = model if isinstance(model, Loaded) else base64.b64decode(model["content"] or "")
+            raw = model if isinstance(model, Loaded) else _model_bytes(model)
         if isinstance(raw, Loaded):
             raise HTTPError(404, raw.error["message"] or NOT_FOUND_MESSAGE)
 
