@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from traitlets import Bool, Float, Int
+from traitlets import Bool, Float, Int, Unicode
 from traitlets.config import Configurable
 
 
@@ -42,6 +42,30 @@ class NbCompare(Configurable):
             "request and the modification time of every notebook it names, so "
             "that repeating an unchanged comparison costs a stat per notebook. "
             "0 turns it off."
+        ),
+    ).tag(config=True)
+
+    record_store_bytes = Int(
+        256 * 1024 * 1024,
+        help=(
+            "Byte budget of the persistent record store: the values extracted "
+            "from each notebook, kept on disk (SQLite) across server restarts and "
+            "shared by every server of the user, keyed by the file's path and stat "
+            "(modification time, size, inode) or, for contents managers that are "
+            "not file-backed, by what their models give (last_modified, size). "
+            "The least recently used records are evicted beyond it. 0 turns the "
+            "store off (records are then kept in memory only, see cache_bytes)."
+        ),
+    ).tag(config=True)
+
+    record_store_path = Unicode(
+        "",
+        help=(
+            "File of the persistent record store; empty: nbcompare-records.sqlite3 "
+            "in Jupyter's runtime directory. It must be on a local file system "
+            "(SQLite's WAL mode needs shared memory): for a home directory on NFS, "
+            "point it at local disk. A damaged file, or one that is not a record "
+            "store, is moved aside and replaced, with a warning in the log."
         ),
     ).tag(config=True)
 

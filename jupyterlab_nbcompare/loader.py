@@ -23,8 +23,11 @@ from .core.files import read_limited
 
 log = logging.getLogger(__name__)
 
-#: ``(st_mtime_ns, st_size, st_mtime)`` of the file that was read, or ``None``.
-Stamp = tuple[int, int, float]
+#: ``(st_mtime_ns, st_size, st_mtime, st_ino, st_dev)`` of the file that was
+#: read, or ``None``: the first two key the in-memory cache, all but
+#: ``st_mtime`` the persistent store (a file replaced by another of the same
+#: size and time is still a new key there).
+Stamp = tuple[int, int, float, int, int]
 
 
 def parse_extract(raw: bytes | str) -> tuple[dict | None, dict | None, int]:
@@ -65,7 +68,7 @@ def read_bytes(os_path: str, limit: int) -> tuple[str, Any, Stamp | None]:
         return "not_found", None, None
     except ValueError:  # an embedded NUL byte
         return "not_found", None, None
-    stamp = (info.st_mtime_ns, info.st_size, info.st_mtime)
+    stamp = (info.st_mtime_ns, info.st_size, info.st_mtime, info.st_ino, info.st_dev)
     if raw is None:
         return "too_large", size, stamp
     return "bytes", raw, stamp

@@ -14,6 +14,9 @@ It answers "what does each of these notebooks hold?" for the handlers:
   keyed by (path, modification time, size), so an unchanged notebook is parsed
   once; whole compare answers are cached the same way, so that repeating an
   unchanged comparison costs one ``stat`` per notebook;
+* records also go to a persistent store (:mod:`.store`, SQLite), so a
+  restarted server finds them without parsing; and concurrent requests that
+  need the same notebook share one parse (and the same answer, one assembly);
 * reading, parsing and extraction (:mod:`.loader`) run off the event loop, a
   batch of notebooks per call, so it keeps answering other requests during a
   large cold compare: in a server thread, and in the worker processes of
@@ -39,7 +42,7 @@ import time
 import weakref
 from collections import deque
 from collections.abc import Hashable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from functools import partial
 from typing import Any, NamedTuple
 
@@ -58,6 +61,7 @@ from .cache import ByteBudgetCache
 from .core import extract, reader
 from .core import index as core_index
 from .core.files import iso_utc
+from .store import RecordStore, default_path
 from .worker import PIPELINE_BYTES, WorkerError, WorkerPool, WorkerStartError, request
 
 log = logging.getLogger(__name__)
@@ -122,6 +126,20 @@ class Loaded(NamedTuple):
 #: that a hidden or outside file exists.
 NOT_FOUND_MESSAGE = "No readable notebook at this path."
 FORBIDDEN_MESSAGE = "The server may not read this notebook (permission denied)."
+WORKER_STOPPED_MESSAGE = "Reading this notebook stopped the worker process that parsed it."
+
+
+class _Waiting:
+    """A notebook another request is reading now: wait for its ``Loaded`` (single flight).
+
+    ``future`` answers that request's ``Loaded`` for the file, or ``None``
+    when it gave up (then this request reads the file itself).
+    """
+
+    __slots__ = ("future", "os_path", "path")
+
+    def __init__(self, path: str, os_path: str, future: Future) -> None:
+        self.path, self.os_path, self.future = path, os_path, future
 
 
 def _refused(path: str, code: str, last_modified: str | None = None, **extra: Any) -> Loaded:
@@ -302,6 +320,14 @@ class NotebookService:
         self._exit_hook = False
         self._slots: asyncio.Semaphore | None = None
         self._slots_size = 0
+        self._store: RecordStore | None = None
+        self._store_configured: tuple[str, str] | None = None
+        # Single flight: the reads in progress (key -> Future of its Loaded),
+        # and the compare answers being assembled (event loop only).
+        self._inflight: dict[Hashable, Future] = {}
+        self._inflight_lock = threading.Lock()
+        self._generic_inflight: dict[Hashable, asyncio.Future] = {}
+        self._answers: dict[Hashable, asyncio.Future] = {}
         config.observe(self._budget_changed, names=["cache_bytes", "response_cache_bytes"])
 
     def _budget_changed(self, change: dict) -> None:
@@ -311,11 +337,38 @@ class NotebookService:
 
     def stats(self) -> dict[str, Any]:
         """Counters of both caches and of notebooks parsed, for tests and logging."""
+        store = self.record_store()
         return {
             "parsed": self.parsed,
             "records": self.records.stats(),
             "responses": self.responses.stats(),
+            "store": None if store is None else store.stats(),
         }
+
+    def record_store(self) -> RecordStore | None:
+        """The persistent record store as configured now (``None`` when turned off).
+
+        Opened on first use, in the worker thread that first looks a record
+        up; a changed ``record_store_path`` opens the new file at the next call.
+        """
+        budget = int(self.config.record_store_bytes)
+        if budget <= 0:
+            return None
+        configured = self.config.record_store_path
+        if self._store_configured is None or self._store_configured[0] != configured:
+            # Called per notebook: the default path is looked up once.
+            self._store_configured = (configured, configured or default_path())
+        path = self._store_configured[1]
+        store = self._store
+        if store is None or store.path != path:
+            with self._pool_lock:
+                if self._store is None or self._store.path != path:
+                    old, self._store = self._store, RecordStore(path, budget)
+                    if old is not None:
+                        old.close()
+                store = self._store
+        store.budget = budget
+        return store
 
     # -- which path ----------------------------------------------------------
 
@@ -381,9 +434,75 @@ class NotebookService:
         error: dict | None,
         modified: str | None,
         size: int,
+        store_key: Hashable | None = None,
     ) -> None:
-        """Cache what one notebook gave (and its formatted time), sized by ``loader``."""
+        """Cache what one notebook gave (and its formatted time), sized by ``loader``.
+
+        With ``store_key``, it is also queued for the persistent store (the
+        writer thread commits it; nothing here waits for the disk).
+        """
         self.records.put(key, (record, error, modified), size)
+        store = self.record_store() if store_key is not None else None
+        if store is not None:
+            store.put(store_key, (record, error, modified))
+
+    def _from_store(
+        self, store: RecordStore | None, wanted: Sequence[tuple[Hashable, Hashable]]
+    ) -> dict[Hashable, tuple]:
+        """``{key: (record, error, modified)}`` found in the store for ``(key, store_key)`` pairs.
+
+        Blocking (worker threads only). What is found goes to the in-memory
+        cache too, so the next request does not read the disk.
+        """
+        if store is None or not wanted:
+            return {}
+        stored = store.get_many([store_key for _, store_key in wanted])
+        found = {}
+        for key, store_key in wanted:
+            value, nbytes = stored.get(store_key, (None, 0))
+            if isinstance(value, tuple) and len(value) == 3:
+                self.records.put(key, value, nbytes + 64)
+                found[key] = value
+        return found
+
+    def _claim(self, key: Hashable, path: str, os_path: str) -> Future | _Waiting | Loaded:
+        """Become the one reader of ``key`` (a new Future), or wait for the current one.
+
+        Answers a ``Loaded`` when the notebook reached the cache since the
+        probe (its reader finished in between), so no read is repeated.
+        """
+        with self._inflight_lock:
+            future = self._inflight.get(key)
+            if future is not None:
+                return _Waiting(path, os_path, future)
+            cached = self.records.get(key) if key in self.records else None
+            if cached is not None:
+                return Loaded(path, cached[2], cached[0], cached[1], key)
+            future = self._inflight[key] = Future()
+            return future
+
+    def _release(self, key: Hashable, future: Future, loaded: Loaded | None) -> None:
+        """End a claim: waiters get ``loaded`` (``None``: read it yourselves)."""
+        with self._inflight_lock:
+            if self._inflight.get(key) is future:
+                del self._inflight[key]
+        if not future.done():
+            future.set_result(loaded)
+
+    async def _settled(self, waiting: _Waiting) -> Loaded:
+        """The ``Loaded`` another request read for this one, under this request's path.
+
+        Its cells were made for the other request's baseline, so they are
+        left out (this answer makes its own). If that request gave up, the
+        file is read here.
+        """
+        loaded = await asyncio.wrap_future(waiting.future)
+        if loaded is None:
+            (loaded,) = await self._in_thread(
+                self._fast_read_batch, [(waiting.path, waiting.os_path)]
+            )
+            return loaded
+        return loaded._replace(path=waiting.path, cells=None)
 
     # -- fast path (worker threads) -----------------------------------------
 
@@ -416,15 +535,21 @@ class NotebookService:
             return _too_large(path, payload, limit, iso_utc(stamp[2]))
         return _refused(path, kind)
 
-    def _fast_probe(self, paths: Sequence[str]) -> list[Loaded | tuple[str, str]]:
+    def _fast_probe(
+        self, paths: Sequence[str], claims: dict[int, tuple[Hashable, Future]]
+    ) -> list[Loaded | tuple[str, str] | _Waiting]:
         """First pass, one worker-thread call for every path: check, stat, cache lookup.
 
-        Answers a ``Loaded`` for each refused, too large or cached notebook,
-        and ``(path, os_path)`` for each one that must be read. A warm compare
-        is then this single call: no read, no parse, no formatting.
+        Answers a ``Loaded`` for each refused, too large or cached notebook
+        (in memory, else in the persistent store: one query for all), a
+        ``_Waiting`` for one that another request is reading now, and
+        ``(path, os_path)`` for each one this request must read, its claim
+        then in ``claims`` (by position). A warm compare is then this single
+        call: no read, no parse, no formatting.
         """
         limit = int(self.config.max_notebook_bytes)
-        out: list[Loaded | tuple[str, str]] = []
+        out: list[Any] = []
+        missing: list[tuple[int, str, str, Hashable, Hashable]] = []
         for path in paths:
             resolved = self._fast_resolve(path)
             if isinstance(resolved, Loaded):
@@ -437,9 +562,22 @@ class NotebookService:
             key = ("file", os_path, info.st_mtime_ns, info.st_size)
             cached = self.records.get(key)
             if cached is None:
-                out.append((path, os_path))
+                store_key = (*key, info.st_ino, info.st_dev)
+                missing.append((len(out), path, os_path, key, store_key))
+                out.append(None)
             else:
                 out.append(Loaded(path, cached[2], cached[0], cached[1], key))
+        stored = self._from_store(self.record_store(), [(m[3], m[4]) for m in missing])
+        for index, path, os_path, key, _ in missing:
+            found = stored.get(key)
+            if found is not None:
+                out[index] = Loaded(path, found[2], found[0], found[1], key)
+                continue
+            claim = self._claim(key, path, os_path)
+            if isinstance(claim, Future):
+                claims[index] = (key, claim)
+                claim = (path, os_path)
+            out[index] = claim
         return out
 
     def _accept(self, path: str, os_path: str, outcome: tuple) -> Loaded:
@@ -454,9 +592,34 @@ class NotebookService:
         # a later change always shows as a new key.
         key = ("file", os_path, stamp[0], stamp[1])
         record, error = (payload, None) if kind == "record" else (None, payload)
+        store_key = self._file_store_key(key, os_path, stamp, error)
         modified = iso_utc(stamp[2])
-        self._remember(key, record, error, modified, size)
+        self._remember(key, record, error, modified, size, store_key)
         return Loaded(path, modified, record, error, key)
+
+    @staticmethod
+    def _file_store_key(
+        key: tuple, os_path: str, stamp: tuple, error: dict | None
+    ) -> Hashable | None:
+        """The persistent store's key of what was read: ``key`` and the file's inode and device.
+
+        A stamp without them comes from a worker process of another version
+        of this package (an upgrade while the server runs); the file is then
+        stat'ed again here, and stored only if it is still the file read.
+        ``None`` (not stored) also for a notebook that stopped its worker: a
+        new server, perhaps with more memory, tries it again.
+        """
+        if error is not None and error.get("message") == WORKER_STOPPED_MESSAGE:
+            return None
+        if len(stamp) >= 5:
+            return (*key, stamp[3], stamp[4])
+        try:
+            info = os.stat(os_path)
+        except (OSError, ValueError):
+            return None
+        if (info.st_mtime_ns, info.st_size) != tuple(stamp[:2]):
+            return None
+        return (*key, info.st_ino, info.st_dev)
 
     def _fast_read_batch(
         self, misses: Sequence[tuple[str, str]], against: tuple | None = None
@@ -575,11 +738,9 @@ class NotebookService:
             info = os.stat(os_path)
         except OSError:
             return "not_found", None, None, 0
-        error = {
-            "code": "invalid_notebook",
-            "message": "Reading this notebook stopped the worker process that parsed it.",
-        }
-        # Cached under the file's stamp like any answer: an unchanged file is not retried.
+        error = {"code": "invalid_notebook", "message": WORKER_STOPPED_MESSAGE}
+        # Cached in memory under the file's stamp like any answer: an unchanged
+        # file is not retried (never persisted, see _file_store_key).
         return "error", error, (info.st_mtime_ns, info.st_size, info.st_mtime), 0
 
     def worker_count(self) -> int:
@@ -699,6 +860,45 @@ class NotebookService:
         cached = self.records.get(key)
         if cached is not None:
             return Loaded(path, cached[2], cached[0], cached[1], key)
+        store = self.record_store()
+        if store is not None:
+            wanted = [(key, self._store_key(key))]
+            found = (await self._in_thread(self._from_store, store, wanted)).get(key)
+            if found is not None:
+                return Loaded(path, found[2], found[0], found[1], key)
+        pending = self._generic_inflight.get(key)
+        if pending is not None:  # another request reads it now: share its answer
+            loaded = await asyncio.shield(pending)
+            if loaded is not None:
+                return loaded._replace(path=path, cells=None)
+            return await self._generic_read(path, limit, size)
+        pending = self._generic_inflight[key] = asyncio.get_running_loop().create_future()
+        loaded = None
+        try:
+            loaded = await self._generic_read(path, limit, size)
+            return loaded
+        finally:
+            del self._generic_inflight[key]
+            pending.set_result(loaded)
+
+    def _store_key(self, key: Hashable) -> Hashable:
+        """The persistent store's key of a generic-path cache key.
+
+        Adds which storage the path is in (the manager's class and where it
+        points), since the store is shared by every server of the user.
+        """
+        cm = self.contents_manager
+        where = tuple(
+            str(getattr(cm, name, "")) for name in ("root_dir", "bucket", "prefix", "endpoint_url")
+        )
+        return (key[0], f"{type(cm).__module__}.{type(cm).__qualname__}", where, *key[1:])
+
+    async def _generic_read(self, path: str, limit: int, size: int | None) -> Loaded:
+        """Read, parse and remember one notebook through ``contents_manager.get``.
+
+        ``size``: what the model without content said (the key's size when the
+        model with content gives none).
+        """
         model = await self._generic_model(path, content=True, type="file", format="text")
         if isinstance(model, Loaded) and model.error["code"] == "not_found":
             # Not UTF-8 (the manager answers 400): read the bytes, let the core judge.
@@ -715,8 +915,8 @@ class NotebookService:
         if length > limit:
             return _too_large(path, length, limit, modified)
         key = ("contents", path.strip("/"), modified, model.get("size", size))
-        record, error, size = await self._in_thread(self._parse_extract, content)
-        self._remember(key, record, error, modified, size)
+        record, error, nbytes = await self._in_thread(self._parse_extract, content)
+        self._remember(key, record, error, modified, nbytes, self._store_key(key))
         return Loaded(path, modified, record, error, key)
 
     # -- public API ----------------------------------------------------------
@@ -733,60 +933,14 @@ class NotebookService:
         """
         paths = list(paths)
         if self.uses_fast_path:
-            probed = await self._in_thread(self._fast_probe, paths)
-            misses = [(i, item) for i, item in enumerate(probed) if not isinstance(item, Loaded)]
-            workers = self.worker_count()
-
-            def place(batch: list[tuple[int, tuple[str, str]]], loaded: list[Loaded]) -> None:
-                for (index, _), item in zip(batch, loaded):
-                    probed[index] = item
-
-            async def in_threads(batches: deque, against: tuple | None) -> None:
-                # One batch after the other: threads share one GIL, so parsing
-                # in two at once is no faster and makes them wait for each
-                # other; the other worker threads stay free for other requests.
-                while (batch := _take(batches)) is not None:
-                    items = [item for _, item in batch]
-                    place(batch, await self._in_thread(self._fast_read_batch, items, against))
-
-            async def in_a_process(
-                slots: asyncio.Semaphore, batches: deque, against: tuple | None
-            ) -> None:
-                if slots.locked() and self.config.parse_in_server:
-                    # The workers are busy with another request's queue: this
-                    # one goes to the server's thread rather than wait for them.
-                    return
-                # No more threads waiting on workers than there are workers:
-                # the other threads stay free for other requests.
-                async with slots:
-                    if batches:
-                        await self._in_thread(self._drain_in_process, batches, place, against)
-
-            async def consume(batches: deque, against: tuple | None) -> None:
-                if not workers:
-                    await in_threads(batches, against)
-                    return
-                # Every worker process (and one server thread, unless told
-                # otherwise) takes batches from one queue until it is empty: on
-                # two cores, one worker and the server's thread parse on both.
-                slots = self._process_slots(workers)
-                consumers = [in_a_process(slots, batches, against) for _ in range(workers)]
-                if self.config.parse_in_server:
-                    consumers.append(in_threads(batches, against))
-                await asyncio.gather(*consumers)
-
-            against = None
-            if compare_with is not None and compare_with[0] in paths:
-                baseline, names, directions = compare_with
-                at = paths.index(baseline)
-                if not isinstance(probed[at], Loaded):  # the baseline first, alone
-                    misses = [(i, item) for i, item in misses if i != at]
-                    await consume(deque([[(at, probed[at])]]), None)
-                against = (probed[at].record, baseline, names, directions)  # type: ignore[union-attr]
-            size = max(1, int(self.config.read_batch))
-            await consume(deque(misses[i : i + size] for i in range(0, len(misses), size)), against)
-            # Every miss was replaced by its Loaded.
-            return probed  # type: ignore[return-value]
+            claims: dict[int, tuple[Hashable, Future]] = {}
+            try:
+                return await self._fast_load(paths, compare_with, claims)
+            finally:
+                # Whatever happened here, no other request waits forever for
+                # a notebook this one had claimed: it reads it itself.
+                for key, future in list(claims.values()):
+                    self._release(key, future, None)
 
         out: list[Loaded | None] = [None] * len(paths)
         gate = asyncio.Semaphore(max(1, int(self.config.read_threads)) * 4)
@@ -797,6 +951,91 @@ class NotebookService:
 
         await asyncio.gather(*(one(index, path) for index, path in enumerate(paths)))
         return [loaded for loaded in out if loaded is not None]
+
+    async def _fast_load(
+        self,
+        paths: list[str],
+        compare_with: tuple | None,
+        claims: dict[int, tuple[Hashable, Future]],
+    ) -> list[Loaded]:
+        """The fast path of :meth:`load`; ``claims`` holds the reads this request owns."""
+        probed = await self._in_thread(self._fast_probe, paths, claims)
+        misses = [
+            (i, item)
+            for i, item in enumerate(probed)
+            if isinstance(item, tuple) and not isinstance(item, Loaded)  # (path, os_path)
+        ]
+        workers = self.worker_count()
+
+        def place(batch: list[tuple[int, tuple[str, str]]], loaded: list[Loaded]) -> None:
+            # Called in the thread that accepted the batch, after the cache has
+            # it: the requests waiting for these notebooks go on at once.
+            for (index, _), item in zip(batch, loaded):
+                probed[index] = item
+                claim = claims.pop(index, None)
+                if claim is not None:
+                    self._release(*claim, item)
+
+        async def in_threads(batches: deque, against: tuple | None) -> None:
+            # One batch after the other: threads share one GIL, so parsing
+            # in two at once is no faster and makes them wait for each
+            # other; the other worker threads stay free for other requests.
+            while (batch := _take(batches)) is not None:
+                items = [item for _, item in batch]
+                place(batch, await self._in_thread(self._fast_read_batch, items, against))
+
+        async def in_a_process(
+            slots: asyncio.Semaphore, batches: deque, against: tuple | None
+        ) -> None:
+            if slots.locked() and self.config.parse_in_server:
+                # The workers are busy with another request's queue: this
+                # one goes to the server's thread rather than wait for them.
+                return
+            # No more threads waiting on workers than there are workers:
+            # the other threads stay free for other requests.
+            async with slots:
+                if batches:
+                    await self._in_thread(self._drain_in_process, batches, place, against)
+
+        async def consume(batches: deque, against: tuple | None) -> None:
+            if not workers:
+                await in_threads(batches, against)
+                return
+            # Every worker process (and one server thread, unless told
+            # otherwise) takes batches from one queue until it is empty: on
+            # two cores, one worker and the server's thread parse on both.
+            slots = self._process_slots(workers)
+            consumers = [in_a_process(slots, batches, against) for _ in range(workers)]
+            if self.config.parse_in_server:
+                consumers.append(in_threads(batches, against))
+            await asyncio.gather(*consumers)
+
+        against = None
+        if compare_with is not None and compare_with[0] in paths:
+            baseline, names, directions = compare_with
+            at = paths.index(baseline)
+            if isinstance(probed[at], _Waiting):
+                # Another path of this request may name the same file and hold
+                # its claim: that one is read first, alone, then waited for.
+                future = probed[at].future
+                owner = next((i for i, (_, f) in claims.items() if f is future), at)
+                if owner != at:
+                    misses = [(i, item) for i, item in misses if i != owner]
+                    await consume(deque([[(owner, probed[owner])]]), None)
+                probed[at] = await self._settled(probed[at])
+            elif not isinstance(probed[at], Loaded):  # the baseline first, alone
+                misses = [(i, item) for i, item in misses if i != at]
+                await consume(deque([[(at, probed[at])]]), None)
+            against = (probed[at].record, baseline, names, directions)  # type: ignore[union-attr]
+        size = max(1, int(self.config.read_batch))
+        await consume(deque(misses[i : i + size] for i in range(0, len(misses), size)), against)
+        # Then the notebooks other requests were reading (ours are done, so
+        # a path of this request waiting for another of its paths goes on).
+        for index, item in enumerate(probed):
+            if isinstance(item, _Waiting):
+                probed[index] = await self._settled(item)
+        # Every miss was replaced by its Loaded.
+        return probed  # type: ignore[return-value]
 
     async def compare(
         self,
@@ -821,11 +1060,30 @@ class NotebookService:
         body = self.responses.get(key) if self.responses.budget else None
         if body is not None:
             return body
-        entries = [item.entry() for item in loaded]
-        arguments = (entries, baseline, names, directions)
-        # Only the rows are assembled here (in a thread): the cells of every
-        # notebook read just now were made where it was parsed.
-        body = await self._in_thread(loader.compare_json, *arguments)
+        pending = self._answers.get(key)
+        if pending is not None:
+            # The same answer is being assembled for another request: share it.
+            body = await asyncio.shield(pending)
+            if body is not None:
+                return body
+        pending = self._answers[key] = asyncio.get_running_loop().create_future()
+        try:
+            entries = [item.entry() for item in loaded]
+            arguments = (entries, baseline, names, directions)
+            # Only the rows are assembled here (in a thread): the cells of every
+            # notebook read just now were made where it was parsed.
+            body = await self._in_thread(loader.compare_json, *arguments)
+        except Exception as error:
+            pending.set_exception(error)
+            pending.exception()  # retrieved: nobody may be waiting
+            raise
+        else:
+            pending.set_result(body)
+        finally:
+            if self._answers.get(key) is pending:
+                del self._answers[key]
+            if not pending.done():  # cancelled: the others assemble their own
+                pending.set_result(None)
         if self.responses.budget:
             self.responses.put(key, body)
         return body

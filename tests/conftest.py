@@ -29,7 +29,10 @@ def jp_server_config(jp_server_config):
         # on its own in test_gc_freeze.py).
         # Likewise, worker processes per test would cost seconds each; the
         # tests of processes turn them on (test_api_compare.py).
-        "NbCompare": {"gc_collect_after": 0, "parse_processes": 0},
+        # The persistent record store is off too: many tests empty the
+        # in-memory cache to force a cold compare, and would otherwise find
+        # the records on disk (test_store.py turns it on and tests it).
+        "NbCompare": {"gc_collect_after": 0, "parse_processes": 0, "record_store_bytes": 0},
     }
 
 

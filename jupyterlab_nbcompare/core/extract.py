@@ -51,6 +51,7 @@ from .reader import NotebookReadError, parse_notebook, valid_json, valid_text
 
 __all__ = [
     "PAPERMILL_TAGS",
+    "RECORD_VERSION",
     "extract",
     "find_output",
     "image_of",
@@ -59,6 +60,13 @@ __all__ = [
     "locate",
     "parse_parameters",
 ]
+
+#: The version of what :func:`load_record` makes of a notebook (and of its
+#: per-notebook errors). Records outlive the process that made them (the
+#: server's persistent record store): bump this whenever a change of the core
+#: would make a different record, or a different error, from the same bytes,
+#: and every record stored by an older version is then ignored.
+RECORD_VERSION = 1
 
 #: Tags papermill puts on cells for its own use: they never name a value.
 PAPERMILL_TAGS = frozenset({"parameters", "injected-parameters", "papermill-error-cell-tag"})
