@@ -8,7 +8,8 @@ import { saveComparisonNotebook } from './exportNotebook';
 import {
   isCompareEnabled,
   isCompareVisible,
-  selectedNotebooks
+  selectedNotebooks,
+  TickTracker
 } from './selection';
 import { compareIcon } from './icons';
 import { IBaselinePin } from './tokens';
@@ -77,12 +78,15 @@ let panelCounter = 0;
 
 /**
  * Register `nbcompare:compare`: with `{paths}` it compares those notebooks,
- * without arguments the notebooks ticked in the file browser.
+ * without arguments the notebooks ticked in the file browser, in the order
+ * they were ticked (the first one is the default baseline, after the pin).
  */
 export function addCompareCommand(options: ICompareCommandOptions): void {
   const { app, browser, translator, palette, tracker } = options;
   const trans = translator.load('jupyterlab_nbcompare');
-  const selection = () => (browser ? Array.from(browser.selectedItems()) : []);
+  // Column order, hence the default baseline, follows the order of ticking.
+  const ticks = browser ? new TickTracker(browser) : null;
+  const selection = () => (ticks ? ticks.items() : []);
   const explicit = (args: ICompareArgs) =>
     Array.isArray(args.paths) && args.paths.length > 0;
   const contents = app.serviceManager.contents;

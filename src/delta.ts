@@ -314,3 +314,80 @@ export function unreadablePaths(notebooks: INotebookInfo[]): Set<string> {
     notebooks.filter(nb => nb.status === 'unreadable').map(nb => nb.path)
   );
 }
+
+/** What a metric cell shows under its value, against the baseline's. */
+export type DeltaView =
+  | { kind: 'none' }
+  | { kind: 'same' }
+  | { kind: 'delta'; delta: number; rel: number | null };
+
+/**
+ * The delta line of a metric cell. Equal values read "= baseline" whatever
+ * they are (two equal infinities or two NaNs have a NaN delta, which would
+ * otherwise print as "NaN (NaN)"); a delta that is not a number (a NaN on
+ * one side) shows nothing rather than a meaningless "NaN".
+ */
+export function deltaView(
+  cell: IMetricCell,
+  base: IMetricCell | null | undefined
+): DeltaView {
+  const delta = toNumber(cell.delta);
+  const value = toNumber(cell.value);
+  const baseValue = base ? toNumber(base.value) : null;
+  if (
+    value !== null &&
+    baseValue !== null &&
+    valueKey(value) === valueKey(baseValue)
+  ) {
+    return { kind: 'same' };
+  }
+  if (delta === null || Number.isNaN(delta)) {
+    return { kind: 'none' };
+  }
+  if (delta === 0) {
+    return { kind: 'same' };
+  }
+  const rel = toNumber(cell.rel_delta);
+  return {
+    kind: 'delta',
+    delta,
+    rel: rel === null || Number.isNaN(rel) ? null : rel
+  };
+}
+
+/**
+ * A notebook's parameters with dict values flattened to `name.key` leaves:
+ * the server's `parameters_flat`, or the same worked out from `parameters`
+ * when an older server does not send it.
+ */
+export function flatParameters(
+  notebook: INotebookInfo
+): Record<string, { value: unknown; injected: boolean; source?: string }> {
+  if (notebook.parameters_flat) {
+    return notebook.parameters_flat;
+  }
+  const flat: Record<
+    string,
+    { value: unknown; injected: boolean; source?: string }
+  > = {};
+  const walk = (name: string, value: unknown, injected: boolean) => {
+    if (value && typeof value === 'object' && !Array.isArray(value)) {
+      const entries = Object.entries(value as Record<string, unknown>);
+      if (entries.length > 0) {
+        for (const [key, item] of entries) {
+          walk(`${name}.${key}`, item, injected);
+        }
+        return;
+      }
+    }
+    flat[name] = { value, injected };
+  };
+  for (const [name, param] of Object.entries(notebook.parameters ?? {})) {
+    if (param.source !== undefined) {
+      flat[name] = { ...param };
+    } else {
+      walk(name, param.value, param.injected);
+    }
+  }
+  return flat;
+}

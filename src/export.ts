@@ -13,7 +13,13 @@
 import { Contents, ServerConnection } from '@jupyterlab/services';
 import { TranslationBundle } from '@jupyterlab/translation';
 
-import { bestPaths, IMetricCell, IMetricRow } from './delta';
+import {
+  bestPaths,
+  deltaView,
+  flatParameters,
+  IMetricCell,
+  IMetricRow
+} from './delta';
 import { diffStats, lineDiff } from './diff';
 import {
   basename,
@@ -61,41 +67,75 @@ export function csvField(value: unknown): string {
   return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-/** The metrics table as CSV: one row per metric, one column per notebook. */
+/**
+ * The wide CSV: one row per value, one column per notebook (the command
+ * line's `--format csv-wide`; its `csv` is the long layout). First a
+ * `status` row and one `parameters.<name>` row per parameter (a dict
+ * parameter gives one row per leaf, `parameters.model_params.C`), then the
+ * metrics of the current view. Every compared notebook has its column, even
+ * one whose values are all missing (an unreadable run says so in `status`).
+ */
 export function metricsCsv(model: CompareModel): string {
   const paths = model.paths;
+  const infos = new Map(model.notebooks.map(nb => [nb.path, nb]));
+  const flat = new Map(
+    model.notebooks.map(nb => [nb.path, flatParameters(nb)])
+  );
+  const names: string[] = [];
+  for (const params of flat.values()) {
+    for (const name of Object.keys(params)) {
+      if (!names.includes(name)) {
+        names.push(name);
+      }
+    }
+  }
+  const line = (fields: unknown[]) => fields.map(csvField).join(',');
   const lines = [
-    ['metric', 'direction', ...paths].map(csvField).join(','),
+    line(['metric', 'direction', ...paths]),
+    line(['status', '', ...paths.map(path => infos.get(path)?.status ?? '')]),
+    ...names.map(name =>
+      line([
+        `parameters.${name}`,
+        '',
+        ...paths.map(path => {
+          const param = flat.get(path)?.[name];
+          return param ? (param.source ?? param.value ?? 'None') : null;
+        })
+      ])
+    ),
     ...model.metrics.map(row =>
-      [
+      line([
         row.label,
         row.direction ?? '',
         ...paths.map(path => row.cells[path]?.value ?? null)
-      ]
-        .map(csvField)
-        .join(',')
+      ])
     )
   ];
   return `${lines.join('\r\n')}\r\n`;
 }
 
-/** A metric cell as one line of text: value, delta, %, verdict, best. */
+/**
+ * A metric cell as one line of text: value, delta, %, verdict, best. Equal
+ * to the baseline reads "= baseline"; a delta that is not a number is left out.
+ */
 export function metricText(
   cell: IMetricCell | null,
   isBaseline: boolean,
-  isBest: boolean
+  isBest: boolean,
+  base: IMetricCell | null = null
 ): string {
   if (!cell) {
     return 'missing';
   }
   const number = toNumber(cell.value);
   let text = number !== null ? formatNumber(number) : formatValue(cell.value);
-  const delta = toNumber(cell.delta);
-  if (!isBaseline && delta !== null) {
-    text += ` (${formatDelta(delta)}`;
-    const rel = toNumber(cell.rel_delta);
-    if (rel !== null) {
-      text += `, ${formatPercent(rel)}`;
+  const view = isBaseline ? null : deltaView(cell, base);
+  if (view?.kind === 'same') {
+    text += ' (= baseline)';
+  } else if (view?.kind === 'delta') {
+    text += ` (${formatDelta(view.delta)}`;
+    if (view.rel !== null) {
+      text += `, ${formatPercent(view.rel)}`;
     }
     text += ')';
     if (cell.better === true) {
@@ -164,13 +204,21 @@ export function cellText(
 }
 
 /**
- * Escape notebook text for a Markdown table cell or heading: HTML entities so
- * markup shows as text, and escaped brackets and backticks so that
- * `![](https://tracker)` or a link in a name never becomes one.
+ * Escape notebook text for a Markdown table cell or heading. Markdown is not
+ * HTML: quotes and apostrophes stay as they are (`{"n_neighbors": 15}` reads
+ * as written), and only what Markdown would act on gets a backslash: `|` (a
+ * table column), brackets and backticks (so `![](https://tracker)` or a link
+ * in a name never becomes one), `<`/`>` (inline HTML), `*`, `_` and `~`
+ * (emphasis; an `_` between letters or digits is literal already), `&` before an entity
+ * name, and `#` at the start. Line breaks become `<br>`, the only line break
+ * a table cell has.
  */
 export function mdCell(text: string): string {
-  return escapeHtml(text.replace(/\\/g, '\\\\'))
-    .replace(/[|[\]`]/g, char => `\\${char}`)
+  return text
+    .replace(/[\\|[\]`<>*~]/g, char => `\\${char}`)
+    .replace(/(?<![\p{L}\p{N}])_|_(?![\p{L}\p{N}])/gu, '\\_')
+    .replace(/&(?=#?\w+;)/g, '\\&')
+    .replace(/^#/, '\\#')
     .replace(/\r?\n/g, '<br>');
 }
 
@@ -263,7 +311,14 @@ function metricLine(
   const best = bestPaths(row, paths);
   return `| ${mdCell(row.label)} | ${paths
     .map(p =>
-      mdCell(metricText(row.cells[p] ?? null, p === baseline, best.has(p)))
+      mdCell(
+        metricText(
+          row.cells[p] ?? null,
+          p === baseline,
+          best.has(p),
+          row.cells[baseline] ?? null
+        )
+      )
     )
     .join(' | ')} |`;
 }
@@ -428,7 +483,12 @@ export function comparisonHtml(
               p,
               cell
                 ? `<span class="${verdict}" title="${e(formatFull(cell.value))}">${e(
-                    metricText(cell, p === baseline, best.has(p))
+                    metricText(
+                      cell,
+                      p === baseline,
+                      best.has(p),
+                      row.cells[baseline] ?? null
+                    )
                   )}</span>`
                 : `<span class="missing">${e(trans.__('missing'))}</span>`
             );

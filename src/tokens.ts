@@ -56,6 +56,11 @@ export interface INotebookInfo {
   error: INotebookError | null;
   duration: number | null;
   parameters: Record<string, IParameter>;
+  /**
+   * `parameters` with every dict-valued parameter replaced by its leaves,
+   * named `name.key` (nested: `name.a.b`).
+   */
+  parameters_flat?: Record<string, IParameter>;
 }
 
 /** A numeric comparison against the baseline. */

@@ -71,6 +71,9 @@ describe('CSV export of the metrics table', () => {
     const lines = metricsCsv(model).trimEnd().split('\r\n');
     // Then the header names the notebooks and each metric is a row
     expect(lines[0]).toBe(`metric,direction,${A},${B},${C}`);
+    expect(lines).toContain('status,,ok,ok,failed');
+    expect(lines).toContain('parameters.alpha,,0.1,1,1000');
+    expect(lines).toContain('parameters.model,,ridge,ridge,ridge');
     expect(lines).toContain('mse,lower,0.2,0.25,');
     expect(lines).toContain('metrics.r2,higher,0.9,0.9,0.9');
   });
@@ -82,11 +85,60 @@ describe('CSV export of the metrics table', () => {
   });
 });
 
+describe('wide CSV', () => {
+  it('keeps a run whose values are all missing, with its status', async () => {
+    // Given a third notebook that could not be read: no value, no parameter
+    const data = response();
+    data.notebooks[2] = {
+      ...data.notebooks[2],
+      status: 'unreadable',
+      error: { code: 'invalid_json', message: 'not JSON' },
+      parameters: {}
+    };
+    for (const value of data.values) {
+      value.cells[C] = null;
+    }
+    const lines = metricsCsv(await modelOf(data))
+      .trimEnd()
+      .split('\r\n');
+    // Then it still has its column: its status, and empty fields elsewhere
+    expect(lines[0]).toBe(`metric,direction,${A},${B},${C}`);
+    expect(lines).toContain('status,,ok,ok,unreadable');
+    expect(lines).toContain('parameters.alpha,,0.1,1,');
+    expect(lines).toContain('mse,lower,0.2,0.25,');
+  });
+
+  it('names the leaves of a dict parameter with dots', async () => {
+    // Given runs with a dict parameter, from a server with parameters_flat
+    // and from one without it (worked out in the panel)
+    const data = response();
+    data.notebooks[0].parameters.model_params = {
+      value: { C: 0.1, kernel: { name: 'rbf' } },
+      injected: true
+    };
+    data.notebooks[1].parameters_flat = {
+      'model_params.C': { value: 1, injected: true },
+      'model_params.kernel.name': { value: 'linear', injected: true }
+    };
+    const lines = metricsCsv(await modelOf(data))
+      .trimEnd()
+      .split('\r\n');
+    expect(lines).toContain('parameters.model_params.C,,0.1,1,');
+    expect(lines).toContain('parameters.model_params.kernel.name,,rbf,linear,');
+    expect(lines.join('\n')).not.toContain('[object Object]');
+  });
+});
+
 describe('Markdown cells', () => {
   it.each([
     ['![x](https://e.invalid/t.png)', '!\\[x\\](https://e.invalid/t.png)'],
     ['[click](javascript:alert(1))', '\\[click\\](javascript:alert(1))'],
-    ['`code` <b>', '\\`code\\` &lt;b&gt;'],
+    ['`code` <b>', '\\`code\\` \\<b\\>'],
+    ['{"n_neighbors": 15}', '{"n_neighbors": 15}'],
+    ["it's & co", "it's & co"],
+    ['&quot; &#39;', '\\&quot; \\&#39;'],
+    ['2*3 ~x~ __init__', '2\\*3 \\~x\\~ \\_\\_init\\_\\_'],
+    ['# not a heading', '\\# not a heading'],
     ['a|b\nc', 'a\\|b<br>c'],
     ['back\\slash', 'back\\\\slash']
   ])('notebook text %p is written as the literal %p', (text, expected) => {
@@ -157,7 +209,8 @@ describe('Markdown export', () => {
     expect(md).toMatch(
       /\| mse \| 0\.2 ★ \| 0\.25 \(\+0\.05, \+25%\) ✗ worse \| missing \|/
     );
-    expect(md).toContain('&lt;img src=x onerror=alert(1)&gt;');
+    expect(md).toContain('\\<img src=x onerror=alert(1)\\>');
+    expect(md).not.toContain('&lt;');
   });
 
   it('uses a fence longer than any backtick run in the text', async () => {
@@ -186,6 +239,20 @@ describe('metricText', () => {
   ])('%p', (cell, isBaseline, isBest, text) => {
     expect(metricText(cell as any, isBaseline, isBest)).toBe(text);
   });
+
+  it.each([
+    ['Infinity', 'Infinity', '\u221e (= baseline)'],
+    ['NaN', 'NaN', 'NaN (= baseline)'],
+    ['NaN', 1, 'NaN'],
+    [2, 'NaN', '2']
+  ])(
+    'writes %p against a baseline of %p as %p, never "(NaN, NaN)"',
+    (value, base, text) => {
+      const cell = { value, delta: 'NaN', rel_delta: 'NaN', better: null };
+      const baseCell = { value: base, delta: 0, rel_delta: 0, better: null };
+      expect(metricText(cell as any, false, false, baseCell as any)).toBe(text);
+    }
+  );
 });
 
 describe('escapeHtml', () => {

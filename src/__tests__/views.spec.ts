@@ -257,6 +257,46 @@ describe('metric cell', () => {
     expect(node.querySelector('.jp-NbCompare-delta')).toBeNull();
   });
 
+  it.each([
+    ['Infinity', 'Infinity'],
+    ['-Infinity', '-Infinity'],
+    ['NaN', 'NaN']
+  ])(
+    'reads "= baseline" for %p against the same value, never "NaN (NaN)"',
+    (value, baseValue) => {
+      // Given a non-finite value equal to the baseline's: the server's delta
+      // of inf - inf (or NaN - NaN) is NaN
+      const node = renderMetricCell({
+        trans,
+        row: rows[0],
+        cell: { value, delta: 'NaN', rel_delta: 'NaN', better: null },
+        base: { value: baseValue, delta: 0, rel_delta: 0, better: null },
+        isBaseline: false,
+        isBest: false,
+        onOpen: () => undefined
+      } as any);
+      // Then the cell says it equals the baseline
+      expect(node.querySelector('.jp-NbCompare-delta')!.textContent).toBe(
+        '= baseline'
+      );
+      expect(node.textContent).not.toContain('NaN (NaN)');
+    }
+  );
+
+  it('shows no delta when one side is NaN', () => {
+    const node = renderMetricCell({
+      trans,
+      row: rows[0],
+      cell: { value: 0.3, delta: 'NaN', rel_delta: 'NaN', better: null },
+      base: { value: 'NaN', delta: 0, rel_delta: 0, better: null },
+      isBaseline: false,
+      isBest: false,
+      onOpen: () => undefined
+    });
+    expect(node.querySelector('.jp-NbCompare-delta')).toBeNull();
+    expect(node.textContent).toBe('0.3');
+  });
+
   it('shows an explicit missing mark', () => {
     const node = renderMetricCell({
       trans,

@@ -510,6 +510,7 @@ export class Grid extends Widget {
         trans,
         row: metric,
         cell: metric.cells[path] ?? null,
+        base: metric.cells[model.dataBaseline] ?? null,
         isBaseline: path === model.dataBaseline,
         isBest: best.has(path),
         onOpen: () =>

@@ -1,6 +1,6 @@
 import { TranslationBundle } from '@jupyterlab/translation';
 
-import { IMetricCell, IMetricRow } from '../delta';
+import { deltaView, IMetricCell, IMetricRow } from '../delta';
 import {
   formatDelta,
   formatFull,
@@ -17,6 +17,8 @@ export interface IMetricCellOptions {
   trans: TranslationBundle;
   row: IMetricRow;
   cell: IMetricCell | null;
+  /** The baseline's cell of the row (equal values read "= baseline"). */
+  base?: IMetricCell | null;
   isBaseline: boolean;
   isBest: boolean;
   /** Open the notebook at the cell that produced the value. */
@@ -52,18 +54,24 @@ export function renderMetricCell(options: IMetricCellOptions): HTMLElement {
     );
     tooltip.push(trans.__('best value of this row'));
   }
-  const delta = toNumber(cell.delta);
-  if (!isBaseline && delta !== null) {
-    const rel = toNumber(cell.rel_delta);
+  const view = isBaseline ? null : deltaView(cell, options.base);
+  if (view?.kind === 'same') {
+    parts.push(
+      h('br'),
+      h('span', {
+        className: 'jp-NbCompare-delta jp-mod-same',
+        text: trans.__('= baseline')
+      })
+    );
+    tooltip.push(trans.__('equal to the baseline'));
+  } else if (view?.kind === 'delta') {
+    const { delta, rel } = view;
     const verdict =
       cell.better === true ? 'better' : cell.better === false ? 'worse' : '';
     const arrow = delta > 0 ? '\u25b2' : delta < 0 ? '\u25bc' : '';
     let text = `${arrow} ${formatDelta(delta)}`.trim();
     if (rel !== null) {
       text += ` (${formatPercent(rel)})`;
-    }
-    if (delta === 0) {
-      text = trans.__('= baseline');
     }
     const deltaNode = h('span', {
       className: `jp-NbCompare-delta${verdict ? ` jp-mod-${verdict}` : ''}`,

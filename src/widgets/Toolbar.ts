@@ -81,7 +81,13 @@ export class CompareToolbar extends Widget {
           'Save this view as a self-contained HTML report (images embedded)'
         )
       ],
-      ['csv', trans.__('CSV'), trans.__('Save the metrics table as CSV')],
+      [
+        'csv',
+        trans.__('CSV (wide)'),
+        trans.__(
+          'Save as wide CSV: one row per value (status, parameters, metrics), one column per notebook'
+        )
+      ],
       ['markdown', trans.__('Markdown'), trans.__('Save this view as Markdown')]
     ];
     for (const [format, label, caption] of formats) {

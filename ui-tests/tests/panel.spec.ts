@@ -375,7 +375,7 @@ test.describe('Comparison panel', () => {
     // When the user exports as HTML, CSV and Markdown
     for (const [label, file] of [
       ['HTML', 'comparison.html'],
-      ['CSV', 'comparison.csv'],
+      ['CSV (wide)', 'comparison.csv'],
       ['Markdown', 'comparison.md']
     ]) {
       await panel.getByRole('button', { name: label, exact: true }).click();
