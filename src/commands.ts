@@ -14,6 +14,8 @@ import {
 import { compareIcon } from './icons';
 import { IBaselinePin } from './tokens';
 import { ComparePanel } from './widgets/ComparePanel';
+import { RunView } from './widgets/RunView';
+export { findSourceCell } from './source';
 import { ISourceTarget } from './widgets/Grid';
 
 /** Every command id of the extension. */
@@ -150,101 +152,49 @@ export function addCompareCommand(options: ICompareCommandOptions): void {
   });
 }
 
-/** The part of a notebook cell model the source lookup reads. */
-interface ICellLike {
-  type?: string;
-  getMetadata?(key: string): unknown;
-  toJSON?(): { outputs?: { data?: Record<string, any>; metadata?: any }[] };
-}
-
 /**
- * The index of the cell that produced a value: the server's `cell_index`
- * when it gives one, else the last cell tagged with the name (the last one
- * wins, as on the server), or for a scrap the last cell that glued it.
- */
-export function findSourceCell(
-  cells: ICellLike[],
-  target: Pick<ISourceTarget, 'name' | 'origin' | 'cellIndex'>
-): number {
-  if (
-    typeof target.cellIndex === 'number' &&
-    target.cellIndex >= 0 &&
-    target.cellIndex < cells.length
-  ) {
-    return target.cellIndex;
-  }
-  if (!target.name) {
-    return -1;
-  }
-  for (let i = cells.length - 1; i >= 0; i--) {
-    const cell = cells[i];
-    if (target.origin === 'tag') {
-      const tags = cell.getMetadata?.('tags');
-      if (
-        cell.type === 'code' &&
-        Array.isArray(tags) &&
-        tags.includes(target.name)
-      ) {
-        return i;
-      }
-    } else {
-      const outputs = cell.toJSON?.().outputs ?? [];
-      for (const output of outputs) {
-        const scrapbook = output.metadata?.scrapbook;
-        if (scrapbook?.name === target.name) {
-          return i;
-        }
-        for (const [mime, data] of Object.entries(output.data ?? {})) {
-          if (
-            mime.startsWith('application/scrapbook.scrap.') &&
-            data?.name === target.name
-          ) {
-            return i;
-          }
-        }
-      }
-    }
-  }
-  return -1;
-}
-
-/**
- * Register `nbcompare:open-source`: open a notebook (or reveal it) and
- * scroll to the cell that produced a value, so a number in the comparison is
- * one click from its code.
+ * Register `nbcompare:open-source`: show a run read-only (see
+ * {@link RunView}), scrolled to the cell that produced a value, so a number
+ * in the comparison is one click from its code without ever starting a
+ * kernel or saving the run. One view per notebook, revealed when open.
  */
 export function addOpenSourceCommand(
   app: JupyterFrontEnd,
-  translator: ITranslator
+  translator: ITranslator,
+  rendermime: IRenderMimeRegistry | null = null
 ): void {
   const trans = translator.load('jupyterlab_nbcompare');
+  const views = new Map<string, RunView>();
   app.commands.addCommand(CommandIDs.openSource, {
-    label: trans.__('Open the Source Cell'),
-    caption: trans.__('Open the notebook at the cell that produced a value'),
+    label: trans.__('Show the Run Read-Only'),
+    caption: trans.__(
+      'Show the notebook read-only at the cell that produced a value (no kernel, never saved)'
+    ),
     execute: async args => {
       const target = args as unknown as ISourceTarget;
       if (!target.path) {
         return;
       }
-      const widget: any = await app.commands.execute('docmanager:open', {
-        path: target.path
-      });
-      if (!widget?.context) {
-        return;
+      let view = views.get(target.path);
+      if (!view || view.isDisposed) {
+        view = new RunView({
+          path: target.path,
+          contents: app.serviceManager.contents,
+          rendermime,
+          trans
+        });
+        const opened = view;
+        views.set(target.path, opened);
+        opened.disposed.connect(() => {
+          if (views.get(target.path) === opened) {
+            views.delete(target.path);
+          }
+        });
+        app.shell.add(opened, 'main');
       }
-      await widget.context.ready;
-      await widget.revealed;
-      const notebook = widget.content;
-      const cells = notebook?.model?.cells;
-      if (!cells || !notebook.widgets) {
-        return;
-      }
-      const index = findSourceCell(Array.from(cells), target);
-      if (index < 0) {
-        return;
-      }
-      notebook.activeCellIndex = index;
-      await notebook.scrollToItem(index, 'center');
+      app.shell.activateById(view.id);
+      await view.reveal(target);
+      return view.id;
     }
   });
 }

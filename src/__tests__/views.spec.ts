@@ -216,6 +216,56 @@ describe('value cell', () => {
   });
 });
 
+describe('a cell with several outputs', () => {
+  const image = (url: string, sha256: string) => ({
+    kind: 'image' as const,
+    mime: 'image/png',
+    url,
+    sha256,
+    width: 2,
+    height: 2
+  });
+
+  it('shows every output, each against the baseline output at its position', () => {
+    // Given B's cell shows a ROC curve then a confusion matrix; the baseline
+    // has the same ROC curve and another matrix
+    const base: ICell = {
+      ...image('nbcompare/output?a&part=1', 'cm-a'),
+      parts: [
+        image('nbcompare/output?a&part=0', 'roc'),
+        image('nbcompare/output?a&part=1', 'cm-a')
+      ]
+    };
+    const ctx = context(B, base, { name: 'plots', kind: 'image' });
+    const node = renderValueCell(
+      {
+        ...image('nbcompare/output?b&part=1', 'cm-b'),
+        parts: [
+          image('nbcompare/output?b&part=0', 'roc'),
+          image('nbcompare/output?b&part=1', 'cm-b')
+        ]
+      },
+      ctx
+    );
+    // Then both figures are there, in order, not only the last one
+    const parts = Array.from(node.querySelectorAll('.jp-NbCompare-part'));
+    expect(parts).toHaveLength(2);
+    expect(
+      parts.map(part => part.querySelector('img')!.getAttribute('src'))
+    ).toEqual([
+      '/base/nbcompare/output?b&part=0',
+      '/base/nbcompare/output?b&part=1'
+    ]);
+    expect(parts[0].textContent).toContain('Output 1 of 2');
+    // and each is compared with the baseline's output at the same position
+    expect(parts[0].querySelector('.jp-NbCompare-same')).not.toBeNull();
+    expect(parts[1].querySelector('.jp-NbCompare-same')).toBeNull();
+    // When the second figure is clicked, Then its comparison opens at part 1
+    (parts[1].querySelector('button') as HTMLButtonElement).click();
+    expect(ctx.openImage).toHaveBeenCalledWith(B, ctx.row, 1);
+  });
+});
+
 describe('metric cell', () => {
   const rows = metricRows(response().values, [A, B, C]);
 

@@ -53,7 +53,7 @@ export const comparePlugin: JupyterFrontEndPlugin<void> = {
       rendermime,
       pin
     });
-    addOpenSourceCommand(app, translator ?? nullTranslator);
+    addOpenSourceCommand(app, translator ?? nullTranslator, rendermime);
     if (restorer) {
       void restorer.restore(tracker, {
         command: CommandIDs.compare,

@@ -8,9 +8,10 @@ import {
   TranslationBundle
 } from '@jupyterlab/translation';
 import { Message } from '@lumino/messaging';
-import { PanelLayout, Widget } from '@lumino/widgets';
+import { Panel, PanelLayout, Widget } from '@lumino/widgets';
 
 import {
+  cellText,
   comparisonHtml,
   comparisonMarkdown,
   fetchDataURIs,
@@ -23,11 +24,12 @@ import { basename } from '../format';
 import { compareIcon } from '../icons';
 import { CompareModel, StatFetcher } from '../model';
 import { serverURL } from '../request';
-import { IBaselinePin, IValueRow } from '../tokens';
+import { IBaselinePin, ICell, IImageCell, IValueRow } from '../tokens';
 import { h } from './dom';
 import { Grid, ISourceTarget } from './Grid';
 import { ImageCompare } from './ImageCompare';
 import { CompareToolbar, ExportFormat } from './Toolbar';
+import { baselineParts } from './ValueCell';
 
 /** Options of a comparison panel. */
 export interface IComparePanelOptions {
@@ -133,7 +135,7 @@ export class ComparePanel extends Widget {
       trans,
       rendermime: options.rendermime ?? null,
       openSource: target => options.openSource?.(target),
-      openImage: (path, row) => void this._openImage(path, row),
+      openImage: (path, row, part) => void this._openImage(path, row, part),
       pin: options.pin ?? null
     });
     layout.addWidget(this._toolbar);
@@ -264,23 +266,78 @@ export class ComparePanel extends Widget {
     this.node.dataset.loading = loading ? 'true' : 'false';
   }
 
-  private async _openImage(path: string, row: IValueRow): Promise<void> {
+  /**
+   * The enlarged image, or against the baseline the image tools. A cell with
+   * several outputs shows every one, each against the baseline's output at
+   * the same position and with its own tools, scrolled to the one clicked.
+   */
+  private async _openImage(
+    path: string,
+    row: IValueRow,
+    part?: number
+  ): Promise<void> {
     const trans = this._trans;
     const cell = row.cells[path];
-    if (!cell || cell.kind !== 'image') {
+    if (!cell) {
       return;
     }
     const baseline = this.model.dataBaseline;
-    const base = row.cells[baseline];
-    const compare = path !== baseline && base && base.kind === 'image';
-    const body = new ImageCompare({
-      trans,
-      name: row.name,
-      url: serverURL(cell.url),
-      path,
-      baseUrl: compare ? serverURL(base.url) : null,
-      basePath: baseline
-    });
+    const parts = cell.parts && cell.parts.length > 1 ? cell.parts : null;
+    const baseParts = baselineParts(row.cells[baseline] ?? null);
+    const compareWith = (base: ICell | null | undefined) =>
+      path !== baseline && base && base.kind === 'image' ? base : null;
+    const imageCompare = (image: IImageCell, base: IImageCell | null) =>
+      new ImageCompare({
+        trans,
+        name: row.name,
+        url: serverURL(image.url),
+        path,
+        baseUrl: base ? serverURL(base.url) : null,
+        basePath: baseline
+      });
+    let body: Widget;
+    let compare: boolean;
+    if (parts) {
+      const panel = new Panel();
+      panel.addClass('jp-NbCompare-partsCompare');
+      compare = false;
+      parts.forEach((item, index) => {
+        const base = baseParts[index] ?? null;
+        const section = new Panel();
+        section.addClass('jp-NbCompare-partCompare');
+        section.node.dataset.part = String(index);
+        const heading = new Widget({
+          node: h('h3', {
+            className: 'jp-NbCompare-partLabel',
+            text: trans.__('Output %1 of %2', index + 1, parts.length)
+          })
+        });
+        section.addWidget(heading);
+        if (item.kind === 'image') {
+          const against = compareWith(base) as IImageCell | null;
+          compare = compare || !!against;
+          section.addWidget(imageCompare(item, against));
+        } else {
+          section.addWidget(
+            new Widget({
+              node: h('pre', {
+                className: 'jp-NbCompare-text',
+                text: cellText(item, base, path === baseline)
+              })
+            })
+          );
+        }
+        panel.addWidget(section);
+      });
+      body = panel;
+    } else {
+      if (cell.kind !== 'image') {
+        return;
+      }
+      const against = compareWith(row.cells[baseline]) as IImageCell | null;
+      compare = !!against;
+      body = imageCompare(cell, against);
+    }
     const dialog = new Dialog({
       title: compare
         ? trans.__(
@@ -294,7 +351,15 @@ export class ComparePanel extends Widget {
       buttons: [Dialog.cancelButton({ label: trans.__('Close') })]
     });
     dialog.addClass('jp-NbCompare-imageDialog');
-    await dialog.launch();
+    const launched = dialog.launch();
+    if (parts && part !== undefined) {
+      requestAnimationFrame(() =>
+        body.node
+          .querySelector(`[data-part="${part}"]`)
+          ?.scrollIntoView({ block: 'start' })
+      );
+    }
+    await launched;
     dialog.dispose();
   }
 

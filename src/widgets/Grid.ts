@@ -46,7 +46,7 @@ export interface IGridOptions {
   trans: TranslationBundle;
   rendermime: IRenderMimeRegistry | null;
   openSource: (target: ISourceTarget) => void;
-  openImage: (path: string, row: IValueRow) => void;
+  openImage: (path: string, row: IValueRow, part?: number) => void;
   /** The shared baseline pin, offered in every column header when present. */
   pin?: IBaselinePin | null;
 }

@@ -24,6 +24,9 @@ export interface IViewContext {
   rendermime: IRenderMimeRegistry | null;
   /** Keep something to dispose of when the cell is re-rendered. */
   own(disposable: IDisposable): void;
-  /** Open the enlarged image / image comparison of this cell. */
-  openImage(path: string, row: IValueRow): void;
+  /**
+   * Open the enlarged image / image comparison of this cell, at one of its
+   * outputs (`part`) when it has several.
+   */
+  openImage(path: string, row: IValueRow, part?: number): void;
 }

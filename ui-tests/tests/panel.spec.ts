@@ -538,6 +538,97 @@ test.describe('Comparison panel', () => {
     await expect(tiny).toHaveText('1e-5');
   });
 
+  test('every output of a cell with two figures is shown and compared by position', async ({
+    page,
+    tmpPath
+  }) => {
+    // Given two runs whose cell tagged plots shows a ROC curve (the same in
+    // both) and then a confusion matrix (different)
+    const RA = 'two_figures_a.ipynb';
+    const RB = 'two_figures_b.ipynb';
+    const panel = await openComparison(page, tmpPath, [
+      { name: RA, source: path.join(FIXTURES, RA) },
+      { name: RB, source: path.join(FIXTURES, RB) }
+    ]);
+    // Then B's cell shows both figures, not only the last
+    const cell = cellOf(panel, 'v:tag:plots', `${tmpPath}/${RB}`);
+    const parts = cell.locator('.jp-NbCompare-part');
+    await expect(parts).toHaveCount(2);
+    for (const i of [0, 1]) {
+      const img = parts.nth(i).locator('img');
+      await expect
+        .poll(() =>
+          img.evaluate(node => (node as HTMLImageElement).naturalWidth)
+        )
+        .toBeGreaterThan(0);
+    }
+    // and each against the baseline's figure at the same position
+    await expect(parts.nth(0).locator('.jp-NbCompare-same')).toBeVisible();
+    await expect(parts.nth(1).locator('.jp-NbCompare-same')).toHaveCount(0);
+
+    // When the user clicks the second figure
+    await parts
+      .nth(1)
+      .getByRole('button', { name: /Compare plots/ })
+      .click();
+    // Then the dialog has both outputs, each with its own image tools
+    const dialog = page.locator('.jp-NbCompare-imageDialog');
+    const sections = dialog.locator('.jp-NbCompare-partCompare');
+    await expect(sections).toHaveCount(2);
+    const ratio = async (i: number) => {
+      const section = sections.nth(i);
+      await section.getByRole('button', { name: 'Pixel difference' }).click();
+      const status = section.locator('.jp-NbCompare-diffStatus');
+      await expect(status).toHaveAttribute('data-ratio', /.+/);
+      return Number(await status.getAttribute('data-ratio'));
+    };
+    expect(await ratio(0)).toBe(0);
+    expect(await ratio(1)).toBeGreaterThan(0);
+    await sections.nth(1).getByRole('button', { name: 'Swipe' }).click();
+    await expect(
+      sections.nth(1).getByRole('slider', { name: 'Swipe position' })
+    ).toBeVisible();
+    await dialog.screenshot({
+      path: path.join(SHOTS, 'panel-image-parts.png')
+    });
+    await page.keyboard.press('Escape');
+    await expect(dialog).toHaveCount(0);
+  });
+
+  test('the first notebook ticked is the default baseline, not the first by name', async ({
+    page,
+    tmpPath
+  }) => {
+    for (const name of [A, B]) {
+      await page.contents.uploadFile(
+        path.join(RUNS, name),
+        `${tmpPath}/${name}`
+      );
+    }
+    await page.filebrowser.openDirectory(tmpPath);
+    const item = (name: string) =>
+      page.locator('.jp-DirListing-item', { hasText: name });
+    // When the user ticks B (listed second), then A, and compares
+    await item(B).click();
+    await item(A).click({ modifiers: ['ControlOrMeta'] });
+    await item(A).click({ button: 'right' });
+    await page
+      .locator('.lm-Menu-item', { hasText: 'Compare 2 Notebooks' })
+      .click();
+    // Then B, ticked first, is the first column and the baseline
+    const panel = page.locator('[id^="nbcompare-panel"]');
+    await expect(panel).toHaveAttribute('data-loading', 'false');
+    await expect(panel).toHaveAttribute('data-baseline', `${tmpPath}/${B}`);
+    await expect(
+      panel.locator('.jp-NbCompare-colHeader').first()
+    ).toHaveAttribute('data-path', `${tmpPath}/${B}`);
+    await expect(
+      cellOf(panel, 'm:tag:mse', `${tmpPath}/${A}`).locator(
+        '.jp-NbCompare-delta'
+      )
+    ).toBeVisible();
+  });
+
   test('the pinned baseline is used when compared, and followed when it changes', async ({
     page,
     tmpPath
@@ -608,7 +699,7 @@ test.describe('Comparison panel', () => {
     }
   });
 
-  test('clicking a value opens its notebook at the cell that produced it', async ({
+  test('clicking a value shows its run read-only at that cell, never touching it', async ({
     page,
     tmpPath
   }) => {
@@ -617,24 +708,53 @@ test.describe('Comparison panel', () => {
       { name: B },
       { name: F }
     ]);
+    const fileB = `${tmpPath}/${B}`;
+    const raw = async (file: string) => {
+      const response = await page.request.get(
+        `/api/contents/${file}?content=1&type=file&format=text`
+      );
+      const model = await response.json();
+      return { content: model.content as string, time: model.last_modified };
+    };
+    const before = await raw(fileB);
+
     // When the user clicks B's mse
-    await cellOf(panel, 'm:tag:mse', `${tmpPath}/${B}`)
+    await cellOf(panel, 'm:tag:mse', fileB)
       .locator('.jp-NbCompare-metric')
       .click();
-    // Then B opens with the cell tagged mse active
-    const tab = page.locator('.lm-TabBar-tab', { hasText: B });
+
+    // Then B is shown read-only, at the cell tagged mse
+    const tab = page.locator('.lm-TabBar-tab.lm-mod-current', {
+      hasText: `${B} (read-only)`
+    });
     await expect(tab).toBeVisible();
+    const view = page.locator(`.jp-NbCompare-runView[data-path="${fileB}"]`);
     const source = read(B).cells.find((c: any) =>
       (c.metadata?.tags ?? []).includes('mse')
     ).source;
     const firstLine = [].concat(source).join('').split('\n')[0];
-    const active = page.locator(
-      '.jp-NotebookPanel:visible .jp-Notebook-cell.jp-mod-active'
-    );
+    const active = view.locator('.jp-NbCompare-runCell.jp-mod-active');
     await expect(active).toBeVisible();
-    await expect(active).toContainText(firstLine);
+    await expect(active.locator('.jp-NbCompare-runSource')).toContainText(
+      firstLine
+    );
+    await expect(active).toBeFocused();
+    await expect(active).toContainText(String(scalar(B, 'mse')));
+    await page.screenshot({ path: path.join(SHOTS, 'run-read-only.png') });
 
-    // And clicking the summary text of A opens A at the summary cell
+    // And a save attempt changes nothing: no kernel, no dirty mark, same bytes
+    await page.keyboard.press('ControlOrMeta+s');
+    await page.keyboard.press('Escape');
+    const sessions = await (await page.request.get('/api/sessions')).json();
+    expect(
+      sessions.filter(
+        (s: any) => s.path === fileB || s.notebook?.path === fileB
+      )
+    ).toEqual([]);
+    await expect(tab).not.toHaveClass(/jp-mod-dirty/);
+    expect(await raw(fileB)).toEqual(before);
+
+    // And clicking A's summary text shows A at the summary cell
     await page
       .locator('.lm-TabBar-tab', { hasText: 'Compare 3 notebooks' })
       .click();
@@ -642,10 +762,14 @@ test.describe('Comparison panel', () => {
       .locator('pre')
       .click();
     await expect(
-      page.locator('.lm-TabBar-tab.lm-mod-current', { hasText: A })
+      page.locator('.lm-TabBar-tab.lm-mod-current', {
+        hasText: `${A} (read-only)`
+      })
     ).toBeVisible();
     await expect(
-      page.locator('.jp-NotebookPanel:visible .jp-Notebook-cell.jp-mod-active')
+      page.locator(
+        `.jp-NbCompare-runView[data-path="${tmpPath}/${A}"] .jp-NbCompare-runCell.jp-mod-active`
+      )
     ).toContainText(
       []
         .concat(
@@ -656,14 +780,11 @@ test.describe('Comparison panel', () => {
         .join('')
         .split('\n')[0]
     );
-
-    // (opening the notebooks started their kernels: wait until both are
-    // idle, as the toolbar shows, so that galata's teardown does not kill
-    // them half-started - a traceback in the server log and CPU taken from
-    // the next test on a loaded machine; a kernel may take long to start)
-    await expect(
-      page.locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]')
-    ).toHaveCount(2, { timeout: 90000 });
+    // Neither run got a session (hence no kernel)
+    const after = await (await page.request.get('/api/sessions')).json();
+    expect(
+      after.filter((s: any) => String(s.path).startsWith(tmpPath))
+    ).toEqual([]);
   });
 
   test('the controls are reachable and usable by keyboard', async ({
