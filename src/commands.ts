@@ -1,5 +1,6 @@
 import { JupyterFrontEnd } from '@jupyterlab/application';
 import { ICommandPalette, WidgetTracker } from '@jupyterlab/apputils';
+import { IDocumentManager } from '@jupyterlab/docmanager';
 import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { ITranslator } from '@jupyterlab/translation';
@@ -161,7 +162,8 @@ export function addCompareCommand(options: ICompareCommandOptions): void {
 export function addOpenSourceCommand(
   app: JupyterFrontEnd,
   translator: ITranslator,
-  rendermime: IRenderMimeRegistry | null = null
+  rendermime: IRenderMimeRegistry | null = null,
+  docManager: IDocumentManager | null = null
 ): void {
   const trans = translator.load('jupyterlab_nbcompare');
   const views = new Map<string, RunView>();
@@ -181,7 +183,10 @@ export function addOpenSourceCommand(
           path: target.path,
           contents: app.serviceManager.contents,
           rendermime,
-          trans
+          trans,
+          openEditor: docManager
+            ? () => openWithoutKernel(docManager, target.path)
+            : undefined
         });
         const opened = view;
         views.set(target.path, opened);
@@ -197,4 +202,30 @@ export function addOpenSourceCommand(
       return view.id;
     }
   });
+}
+
+/**
+ * Open a run in the notebook editor without a kernel: starting one would
+ * rewrite the kernelspec and mark the record dirty. The model is made
+ * read-only, so Save refuses (Save As makes a copy).
+ */
+export async function openWithoutKernel(
+  docManager: IDocumentManager,
+  path: string
+): Promise<void> {
+  const widget = docManager.openOrReveal(
+    path,
+    undefined,
+    undefined,
+    undefined,
+    {
+      shouldStart: false,
+      canStart: false
+    }
+  );
+  if (!widget) {
+    return;
+  }
+  await widget.context.ready;
+  widget.context.model.readOnly = true;
 }

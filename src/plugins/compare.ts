@@ -4,6 +4,7 @@ import {
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
 import { ICommandPalette, WidgetTracker } from '@jupyterlab/apputils';
+import { IDocumentManager } from '@jupyterlab/docmanager';
 import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
@@ -30,7 +31,8 @@ export const comparePlugin: JupyterFrontEndPlugin<void> = {
     ITranslator,
     ILayoutRestorer,
     IRenderMimeRegistry,
-    IBaselinePin
+    IBaselinePin,
+    IDocumentManager
   ],
   activate: (
     app: JupyterFrontEnd,
@@ -39,7 +41,8 @@ export const comparePlugin: JupyterFrontEndPlugin<void> = {
     translator: ITranslator | null,
     restorer: ILayoutRestorer | null,
     rendermime: IRenderMimeRegistry | null,
-    pin: IBaselinePin | null
+    pin: IBaselinePin | null,
+    docManager: IDocumentManager | null
   ) => {
     const tracker = new WidgetTracker<ComparePanel>({
       namespace: 'nbcompare-panel'
@@ -53,7 +56,12 @@ export const comparePlugin: JupyterFrontEndPlugin<void> = {
       rendermime,
       pin
     });
-    addOpenSourceCommand(app, translator ?? nullTranslator, rendermime);
+    addOpenSourceCommand(
+      app,
+      translator ?? nullTranslator,
+      rendermime,
+      docManager
+    );
     if (restorer) {
       void restorer.restore(tracker, {
         command: CommandIDs.compare,

@@ -36,6 +36,8 @@ export interface IRunViewOptions {
   contents: Contents.IManager;
   rendermime: IRenderMimeRegistry | null;
   trans: TranslationBundle;
+  /** Open the notebook itself, without a kernel; the button shows only when given. */
+  openEditor?: () => void;
 }
 
 const text = (value: string | string[] | undefined) =>
@@ -74,6 +76,18 @@ export class RunView extends Widget {
         path
       )
     });
+    if (options.openEditor) {
+      this._banner.appendChild(
+        h('button', {
+          className: 'jp-NbCompare-runEdit jp-mod-styled',
+          text: trans.__('Open in the Notebook Editor'),
+          title: trans.__(
+            'Open the notebook itself, without starting a kernel; saving it stays disabled'
+          ),
+          onClick: () => options.openEditor!()
+        })
+      );
+    }
     this._body = h('div', { className: 'jp-NbCompare-runCells' });
     this.node.append(this._banner, this._body);
   }

@@ -754,6 +754,29 @@ test.describe('Comparison panel', () => {
     await expect(tab).not.toHaveClass(/jp-mod-dirty/);
     expect(await raw(fileB)).toEqual(before);
 
+    // When the user asks for the notebook editor from the read-only view
+    await view
+      .getByRole('button', { name: 'Open in the Notebook Editor' })
+      .click();
+    const editorTab = page.locator('.lm-TabBar-tab.lm-mod-current', {
+      hasText: new RegExp(`^${B.replace(/\./g, '\\.')}$`)
+    });
+    await expect(editorTab).toBeVisible();
+    await expect(
+      page.locator('.jp-NotebookPanel:visible .jp-Notebook-cell').first()
+    ).toBeVisible();
+    // Then no kernel starts for it, it is not dirty, and saving is refused
+    await page.keyboard.press('ControlOrMeta+s');
+    const refused = page.locator('.jp-Dialog', { hasText: 'Cannot Save' });
+    await expect(refused).toBeVisible();
+    await refused.getByRole('button', { name: /ok/i }).click();
+    const withKernel = (
+      await (await page.request.get('/api/sessions')).json()
+    ).filter((s: any) => s.path === fileB && s.kernel);
+    expect(withKernel).toEqual([]);
+    await expect(editorTab).not.toHaveClass(/jp-mod-dirty/);
+    expect(await raw(fileB)).toEqual(before);
+
     // And clicking A's summary text shows A at the summary cell
     await page
       .locator('.lm-TabBar-tab', { hasText: 'Compare 3 notebooks' })
