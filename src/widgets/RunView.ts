@@ -40,6 +40,9 @@ export interface IRunViewOptions {
   openEditor?: () => void;
 }
 
+/** Ids of the views opened so far. */
+let runViewCounter = 0;
+
 const text = (value: string | string[] | undefined) =>
   Array.isArray(value) ? value.join('') : (value ?? '');
 
@@ -56,7 +59,7 @@ export class RunView extends Widget {
     super();
     this._options = options;
     const { trans, path } = options;
-    this.id = `nbcompare-run-${Private.nextId++}`;
+    this.id = `nbcompare-run-${++runViewCounter}`;
     this.addClass('jp-NbCompare-runView');
     this.title.label = trans.__('%1 (read-only)', basename(path));
     this.title.caption = trans.__(
@@ -259,8 +262,4 @@ export class RunView extends Widget {
   private _cells: IRawCell[] = [];
   private _ready: Promise<void> | null = null;
   private _disposables = new DisposableSet();
-}
-
-namespace Private {
-  export let nextId = 0;
 }
