@@ -77,7 +77,10 @@ def download(projects: list[dict]) -> None:
         command += ["--no-binary", names, "--require-hashes", "-r", str(requirements)]
         result = subprocess.run([*command, "-d", tmp], check=False)
         if result.returncode != 0:
-            sys.exit(f"fetch-corpus: pip download failed (exit {result.returncode})")
+            sys.exit(
+                f"fetch-corpus: pip download failed (exit {result.returncode}); on a hash "
+                "mismatch the archive is not the one scripts/corpus-lock.json pins: refused"
+            )
         for p in missing:
             got = Path(tmp) / p["sdist"]
             if not got.is_file():
