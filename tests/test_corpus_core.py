@@ -1,4 +1,4 @@
-"""The core on real notebooks: the shared corpus and real papermill runs, end to end.
+"""The core on real notebooks: the real-notebook corpus and real papermill runs, end to end.
 
 Every file goes through ``compare_paths`` (read, extract, compare) exactly as the
 command line does; the server adds only the ContentsManager around the same calls.
@@ -15,8 +15,9 @@ from jupyterlab_nbcompare.core.extract import load_record
 from jupyterlab_nbcompare.core.files import compare_paths, load_entry
 from jupyterlab_nbcompare.core.index import index_summary
 
+from .conftest import corpus_file
+
 FILES = Path(__file__).parent / "files" / "core"
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "real"
 
 
 def row(result, name, origin="tag"):
@@ -56,13 +57,13 @@ def test_every_corpus_notebook_gives_a_record_or_a_read_error(corpus_notebooks):
         ("nbformat/tests/test2.ipynb", "ok"),
         ("nbformat/tests/invalid.ipynb", "ok"),  # readable despite schema errors
         ("papermill/papermill/tests/notebooks/broken1.ipynb", "ok"),  # no error output
-        ("papermill/binder/cli-simple/pm_example.ipynb", "failed"),
+        ("papermill/papermill/tests/notebooks/keyboard_interrupt.ipynb", "failed"),
         ("scrapbook/scrapbook/tests/notebooks/collection/result1.ipynb", "ok"),
     ],
 )
 def test_corpus_statuses(relative, status):
     # Given a real notebook whose outputs we know (an error output means failed)
-    entry = load_entry(CORPUS / relative)
+    entry = load_entry(corpus_file(relative))
     # Then it reads, with the status its outputs imply
     assert entry["error"] is None
     assert entry["record"]["status"] == status
@@ -70,7 +71,7 @@ def test_corpus_statuses(relative, status):
 
 def test_string_tags_in_the_corpus_name_the_cell():
     # Given nbformat's notebook whose tags are a string "BAD: should be list of str"
-    record = load_record((CORPUS / "nbformat/tests/v4_5_invalid_metadata.ipynb").read_bytes())
+    record = load_record(corpus_file("nbformat/tests/v4_5_invalid_metadata.ipynb").read_bytes())
     # Then the string is the one tag, and the value is the cell's output ('bar')
     assert record["values"][0]["name"] == "BAD: should be list of str"
     assert record["values"][0]["cell"] == {"kind": "text", "text": "bar"}
@@ -78,7 +79,7 @@ def test_string_tags_in_the_corpus_name_the_cell():
 
 def test_scrapbook_collection_compared():
     # Given scrapbook's two collection results (number 1 vs 2, one/two only in each)
-    base = CORPUS / "scrapbook/scrapbook/tests/notebooks/collection"
+    base = corpus_file("scrapbook/scrapbook/tests/notebooks/collection")
     paths = [str(base / "result1.ipynb"), str(base / "result2.ipynb")]
     result = compare_paths(paths)
     # Then the shared scrap is compared with a delta of 1

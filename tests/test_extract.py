@@ -24,8 +24,9 @@ from jupyterlab_nbcompare.core.extract import (
 )
 from jupyterlab_nbcompare.core.reader import NotebookReadError, parse_notebook
 
+from .conftest import corpus_file
+
 FILES = Path(__file__).parent / "files" / "core"
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "real"
 
 FEATURES = ["age", "bmi", "bp", "s1", "s2"]
 TRUE_COEF = [1.5, -2.0, 0.0, 0.7, 3.0]  # examples/template.ipynb
@@ -624,7 +625,7 @@ def test_undecodable_pandas_scrap_is_unsupported():
 def test_real_scrapbook_collection():
     # Given scrapbook's own test result notebook (glued text with display=True)
     record = load_record(
-        (CORPUS / "scrapbook/scrapbook/tests/notebooks/collection/result1.ipynb").read_bytes()
+        corpus_file("scrapbook/scrapbook/tests/notebooks/collection/result1.ipynb").read_bytes()
     )
     values = values_of(record)
     # Then the scraps are read, and text+display is one text value

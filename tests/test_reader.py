@@ -11,8 +11,9 @@ from hypothesis import strategies as st
 
 from jupyterlab_nbcompare.core.reader import NotebookReadError, parse_notebook
 
+from .conftest import corpus_file
+
 FILES = Path(__file__).parent / "files" / "core"
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "real"
 
 MINIMAL = {"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
 
@@ -112,7 +113,7 @@ def test_nbformat3_is_upgraded_to_cells_and_v4_outputs():
 )
 def test_real_old_notebooks_are_upgraded(name, cells):
     # Given nbformat's own v2/v3 test notebooks, some with missing keys
-    nb = parse_notebook((CORPUS / "nbformat" / "tests" / name).read_bytes())
+    nb = parse_notebook(corpus_file(f"nbformat/tests/{name}").read_bytes())
     # Then they come back with a cells list of the expected length
     assert isinstance(nb["cells"], list)
     assert len(nb["cells"]) == cells
@@ -120,7 +121,7 @@ def test_real_old_notebooks_are_upgraded(name, cells):
 
 def test_lenient_about_what_nbformat_validation_would_refuse():
     # Given a notebook whose metadata is wrong in many ways (tags a string, kernelspec a string)
-    raw = (CORPUS / "nbformat" / "tests" / "v4_5_invalid_metadata.ipynb").read_bytes()
+    raw = corpus_file("nbformat/tests/v4_5_invalid_metadata.ipynb").read_bytes()
     # When it is parsed, Then it reads (the extractor copes with the odd fields)
     nb = parse_notebook(raw)
     assert nb["cells"][0]["metadata"]["tags"] == "BAD: should be list of str"

@@ -29,7 +29,7 @@ def pool():
 def test_a_worker_answers_what_the_server_process_computes(
     pool, example_runs, corpus_notebooks, tmp_path
 ):
-    # Given real papermill runs, the shared corpus and a file that is no notebook
+    # Given real papermill runs, the real-notebook corpus and a file that is no notebook
     broken = tmp_path / "broken.ipynb"
     broken.write_bytes(b"{not json")
     paths = [str(p) for p in [*example_runs.values(), *corpus_notebooks, broken]]
