@@ -31,7 +31,7 @@ from typing import Any
 from .core.classify import IMAGE_MIMES
 
 #: Output formats of the command line, the first is the default.
-FORMATS = ("table", "json", "markdown", "csv", "html")
+FORMATS = ("table", "json", "markdown", "csv", "csv-wide", "html")
 
 #: ``image_source(path, name, origin, part)`` -> ``(mime, bytes)`` or None.
 #: The response carries no image bytes (api.md), so whoever renders HTML says
@@ -69,6 +69,8 @@ class Row:
     cells: list[dict | None]
     #: The full value cell (for a mapping row, the whole mapping), per path.
     parents: list[dict | None]
+    #: For a part row: the 0-based position of the output in its cell.
+    part: int | None = None
 
 
 def as_number(value: Any) -> float | int | None:
@@ -112,10 +114,63 @@ def short_labels(paths: Sequence[str]) -> dict[str, str]:
     return labels
 
 
-def rows_of(response: dict, names: Iterable[str] | None = None) -> list[Row]:
+def parts_of(cell: dict | None) -> list[dict]:
+    """Every output of a cell in order: its ``parts``, or the cell itself when it
+    had one output (so a one-output run lines up with the first part of others)."""
+    if cell is None:
+        return []
+    parts = cell.get("parts")
+    return parts if isinstance(parts, list) else [cell]
+
+
+def _part_key(part: dict | None) -> Any:
+    """What makes two parts equal: an image's ``sha256``, else its classified fields."""
+    if part is None:
+        return None
+    if part.get("kind") == "image":
+        return ("image", part.get("sha256"))
+    ignored = {"parts", "part", "url", "duplicate", "cell_index", "delta", "rel_delta", "better"}
+    return json.dumps({k: v for k, v in part.items() if k not in ignored}, sort_keys=True)
+
+
+def _part_rows(value: dict, cells: list[dict | None]) -> list[Row]:
+    """``name[1]``, ``name[2]``...: one row per output position, when a cell had several.
+
+    A cell that shows two figures has one value (the last figure, with its
+    deltas) but two outputs; the rows line the outputs up across notebooks by
+    position, numbered from 1 as people count them.
+    """
+    if not any(cell is not None and isinstance(cell.get("parts"), list) for cell in cells):
+        return []
+    columns = [parts_of(cell) for cell in cells]
+    rows = []
+    for position in range(max(len(c) for c in columns)):
+        parts = [c[position] if position < len(c) else None for c in columns]
+        keys = [_part_key(p) for p in parts]
+        rows.append(
+            Row(
+                label=f"{value['name']}[{position + 1}]",
+                name=value["name"],
+                origin=value["origin"],
+                key=None,
+                direction=None,
+                differs=None in keys or len(set(keys)) > 1,
+                cells=parts,
+                parents=cells,
+                part=position,
+            )
+        )
+    return rows
+
+
+def rows_of(
+    response: dict, names: Iterable[str] | None = None, parts: bool = False
+) -> list[Row]:
     """Flatten ``values`` into rows, mapping items as ``name.key`` rows.
 
     ``names`` restricts (and orders) the values shown; unknown names are skipped.
+    With ``parts``, a value whose cell had several outputs is followed by one
+    row per output (see :func:`_part_rows`).
     """
     paths = notebook_paths(response)
     values = response["values"]
@@ -165,6 +220,8 @@ def rows_of(response: dict, names: Iterable[str] | None = None) -> list[Row]:
                     parents=cells,
                 )
             )
+        if parts:
+            rows.extend(_part_rows(value, cells))
     _mark_scrap_twins(rows)
     return rows
 
@@ -221,10 +278,29 @@ def format_number(value: Any) -> str:
     return str(value)
 
 
-def format_delta(cell: dict) -> str:
-    """``+0.0123 (+4.1%)`` for a cell with a nonzero delta, else ``""``."""
+def equals_base(cell: dict | None, base: dict | None) -> bool:
+    """Whether a cell (or mapping item) holds its baseline's very value.
+
+    Then it has no delta to show, even where arithmetic has none to give:
+    ``inf - inf`` is NaN, yet two equal infinite losses are simply equal (and
+    NaN equals NaN, as in the comparison's ``differs``).
+    """
+    if cell is None or base is None:
+        return False
+    value, base_value = as_number(cell.get("value")), as_number(base.get("value"))
+    if value is None or base_value is None:
+        return False
+    return value == base_value or (math.isnan(value) and math.isnan(base_value))
+
+
+def format_delta(cell: dict, base: dict | None = None) -> str:
+    """``+0.0123 (+4.1%)`` for a cell with a nonzero delta, else ``""``.
+
+    ``base`` (the baseline's cell or item) lets a value equal to it show
+    nothing, infinities included (their arithmetic delta is NaN).
+    """
     delta = as_number(cell.get("delta"))
-    if delta is None or delta == 0:
+    if delta is None or delta == 0 or equals_base(cell, base):
         return ""
     text = f"{delta:+.4g}" if not math.isnan(delta) else "NaN"
     rel = as_number(cell.get("rel_delta"))
@@ -297,9 +373,19 @@ def summarize(cell: dict | None, base: dict | None = None, is_base: bool = False
         text = _clip(f"unsupported: {cell.get('message', '')}")
     else:
         text = str(kind)
+    if isinstance(cell.get("parts"), list):
+        text += f" ({len(cell['parts'])} outputs)"
     if cell.get("duplicate"):
         text += " (dup)"
     return text
+
+
+def failure_text(nb: dict) -> str | None:
+    """``ename: evalue`` of a failed run's first error, when the answer carries one."""
+    failure = nb.get("failure")
+    if not isinstance(failure, dict):
+        return None
+    return f"{failure.get('ename', '')}: {failure.get('evalue', '')}"
 
 
 def _status_text(nb: dict) -> str:
@@ -308,25 +394,65 @@ def _status_text(nb: dict) -> str:
     return nb["status"]
 
 
-def _parameter_rows(response: dict) -> list[tuple[str, list[str]]]:
-    """Parameters whose values differ between notebooks: what tells runs apart."""
-    notebooks = response["notebooks"]
+def flat_parameters(nb: dict) -> dict[str, dict]:
+    """A notebook's parameters with dict values as their leaves (``model_params.C``).
+
+    The answer's ``parameters_flat`` when it has one (api.md), else the same
+    rule applied here: every dict-valued parameter is replaced by its leaves,
+    named ``name.key`` (nested: ``name.a.b``), each with the parameter's
+    ``injected``; an empty dict stays as it is. A sweep over ``model_params``
+    then shows which leaf changed instead of a dict cut short.
+    """
+    flat = nb.get("parameters_flat")
+    if isinstance(flat, dict):
+        return flat
+    out: dict[str, dict] = {}
+    for name, param in (nb.get("parameters") or {}).items():
+        value = param.get("value") if isinstance(param, dict) else None
+        if not (isinstance(value, dict) and value):
+            out[name] = param
+            continue
+        # Depth first, in key order, without recursion (metadata can nest deep).
+        stack = [(name, iter(value.items()))]
+        while stack:
+            prefix, items = stack[-1]
+            for key, item in items:
+                if isinstance(item, dict) and item:
+                    stack.append((f"{prefix}.{key}", iter(item.items())))
+                    break
+                out[f"{prefix}.{key}"] = {"value": item, "injected": param.get("injected")}
+            else:
+                stack.pop()
+    return out
+
+
+def parameter_text(param: dict | None) -> str | None:
+    """A parameter as written (``None`` when the notebook lacks it)."""
+    if param is None:
+        return None
+    if param.get("value") is None and param.get("source"):
+        return str(param["source"])
+    return json.dumps(param.get("value"), ensure_ascii=False)
+
+
+def _parameter_rows(response: dict, clip: bool = True) -> list[tuple[str, list[str]]]:
+    """Parameters whose values differ between notebooks: what tells runs apart.
+
+    Flattened (see :func:`flat_parameters`); ``clip`` shortens long values for
+    the terminal, never for HTML, where a parameter is shown whole.
+    """
+    flats = [flat_parameters(nb) for nb in response["notebooks"]]
     names: list[str] = []
-    for nb in notebooks:
-        for name in nb.get("parameters") or {}:
+    for flat in flats:
+        for name in flat:
             if name not in names:
                 names.append(name)
     rows = []
     for name in names:
         shown = []
-        for nb in notebooks:
-            param = (nb.get("parameters") or {}).get(name)
-            if param is None:
-                shown.append(_MISSING)
-            elif param.get("value") is None and param.get("source"):
-                shown.append(_clip(param["source"]))
-            else:
-                shown.append(_clip(json.dumps(param.get("value"), ensure_ascii=False)))
+        for flat in flats:
+            text = parameter_text(flat.get(name))
+            shown.append(_MISSING if text is None else _clip(text) if clip else text)
         if len(set(shown)) > 1:
             rows.append((f"param {name}", shown))
     return rows
@@ -356,17 +482,20 @@ def _grid(response: dict, names: Iterable[str] | None, mark: Callable[[bool | No
                 [],
             )
         )
+    failures = [failure_text(nb) for nb in response["notebooks"]]
+    if any(failures):
+        body.append((["failure"] + [_clip(f) if f else "" for f in failures], []))
     for label, shown in _parameter_rows(response):
         body.append(([label, *shown], []))
     base_index = paths.index(baseline) if baseline in paths else 0
-    for row in rows_of(response, names):
+    for row in rows_of(response, names, parts=True):
         texts, betters = [row.label], []
         base = row.cells[base_index]
         for i, cell in enumerate(row.cells):
             text = summarize(cell, base, i == base_index)
             better = None
-            if cell is not None and i != base_index:
-                delta = format_delta(cell)
+            if cell is not None and i != base_index and row.part is None:
+                delta = format_delta(cell, base)
                 better = cell.get("better")
                 if delta:
                     text += f" {delta}{mark(better)}"
@@ -396,11 +525,38 @@ def terminal_safe(text: str) -> str:
     return _UNPRINTABLE.sub(_escape_control, text)
 
 
-def to_table(response: dict, names: Iterable[str] | None = None, color: bool = False) -> str:
+def _column_blocks(widths: list[int], width: int | None) -> list[list[int]]:
+    """Notebook columns cut into blocks that each fit ``width`` beside the name column.
+
+    Eleven runs side by side run past any terminal; like pandas printing a
+    wide frame, the table then continues below, the name column repeated.
+    A block always holds at least one notebook.
+    """
+    columns = list(range(1, len(widths)))
+    if width is None or sum(widths) + 2 * (len(widths) - 1) <= width:
+        return [columns]
+    blocks: list[list[int]] = [[]]
+    used = widths[0]
+    for i in columns:
+        if blocks[-1] and used + 2 + widths[i] > width:
+            blocks.append([])
+            used = widths[0]
+        blocks[-1].append(i)
+        used += 2 + widths[i]
+    return blocks
+
+
+def to_table(
+    response: dict,
+    names: Iterable[str] | None = None,
+    color: bool = False,
+    width: int | None = None,
+) -> str:
     """A terminal table: names as rows, notebooks as columns, deltas vs the baseline.
 
     ``color`` (the CLI passes "stdout is a TTY") paints better deltas green and
-    worse ones red; without colour a ``✓``/``✗`` mark says the same.
+    worse ones red; without colour a ``✓``/``✗`` mark says the same. ``width``
+    (the terminal's) wraps the notebook columns into blocks that fit it.
     """
     header, body = _grid(
         response, names, lambda b: " ✓" if b is True else " ✗" if b is False else ""
@@ -409,7 +565,9 @@ def to_table(response: dict, names: Iterable[str] | None = None, color: bool = F
     body = [([terminal_safe(text) for text in cells], betters) for cells, betters in body]
     widths = [max(len(r[0][i]) for r in [(header, []), *body]) for i in range(len(header))]
 
-    def line(cells: list[str], betters: list[bool | None], bold: bool = False) -> str:
+    def line(
+        cells: list[str], betters: list[bool | None], widths: list[int], bold: bool = False
+    ) -> str:
         out = []
         for i, text in enumerate(cells):
             padded = text.ljust(widths[i])
@@ -426,10 +584,24 @@ def to_table(response: dict, names: Iterable[str] | None = None, color: bool = F
             out.append(padded)
         return "  ".join(out).rstrip()
 
-    rule = "  ".join("-" * w for w in widths)
-    lines = [line(header, [], bold=True), rule]
-    lines += [line(cells, betters) for cells, betters in body]
-    return "\n".join(lines) + "\n"
+    blocks = []
+    for columns in _column_blocks(widths, width):
+        keep = [0, *columns]
+
+        def pick(cells: list[str], keep=keep) -> list[str]:
+            return [cells[i] for i in keep]
+
+        def pick_betters(betters: list[bool | None], columns=columns) -> list[bool | None]:
+            return [betters[i - 1] if i - 1 < len(betters) else None for i in columns]
+
+        shown_widths = [widths[i] for i in keep]
+        rule = "  ".join("-" * w for w in shown_widths)
+        lines = [line(pick(header), [], shown_widths, bold=True), rule]
+        lines += [
+            line(pick(cells), pick_betters(betters), shown_widths) for cells, betters in body
+        ]
+        blocks.append("\n".join(lines) + "\n")
+    return "\n".join(blocks)
 
 
 def _md_escape(text: str) -> str:
