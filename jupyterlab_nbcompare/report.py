@@ -25,6 +25,7 @@ import math
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -636,8 +637,11 @@ def to_markdown(response: dict, names: Iterable[str] | None = None) -> str:
 CSV_COLUMNS = (
     "notebook",
     "baseline",
+    "status",
+    "failure",
     "name",
     "key",
+    "part",
     "origin",
     "kind",
     "direction",
@@ -646,6 +650,8 @@ CSV_COLUMNS = (
     "rel_delta",
     "better",
 )
+#: Prefix of the parameter columns of the long CSV (``param.model_params.C``).
+CSV_PARAMETER_PREFIX = "param."
 
 
 #: First characters that make a spreadsheet read a field as a formula.
@@ -677,57 +683,195 @@ def _csv_number(value: Any) -> str:
     return repr(number) if isinstance(number, float) else str(number)
 
 
-def to_csv(response: dict, names: Iterable[str] | None = None) -> str:
-    """Tidy CSV: one line per notebook and value (mapping items one line each).
+def _csv_cell(cell: dict, kind: str, base: dict | None, is_base: bool) -> tuple[str, Any]:
+    """``(kind, value)`` of one cell or mapping item as the long CSV writes them."""
+    value: Any = cell.get("value")
+    if kind == "scalar":
+        if isinstance(value, bool):
+            return kind, "true" if value else "false"
+        if as_number(value) is not None:
+            return kind, _csv_number(value)
+        # a mapping item that is not a number
+        if isinstance(value, str):
+            return "text", csv_text(value)
+        return "json", csv_text(json.dumps(value, ensure_ascii=False))
+    if kind == "text":
+        return kind, csv_text(cell.get("text", ""))
+    if kind == "sequence":
+        return kind, csv_text(json.dumps(cell.get("items", []), ensure_ascii=False))
+    if kind == "error":
+        return kind, csv_text(f"{cell.get('ename', '')}: {cell.get('evalue', '')}")
+    plain = {k: v for k, v in cell.items() if k != "parts"}  # no "(2 outputs)": part rows say it
+    return kind, csv_text(summarize(plain, base, is_base))
 
-    Numbers stay numbers at full precision (``value``, ``delta``,
-    ``rel_delta``); text keeps its full text, a sequence its JSON list, other
-    kinds the one-line summary of the table. ``pandas.read_csv(...).pivot(...)``
+
+def _csv_parameter(param: dict | None) -> str:
+    """A parameter for the CSV: numbers at full precision, text defused, else JSON."""
+    if param is None:
+        return ""
+    value = param.get("value")
+    if value is None and param.get("source"):
+        return csv_text(str(param["source"]))
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if as_number(value) is not None:
+        return _csv_number(value)
+    if isinstance(value, str):
+        return csv_text(value)
+    return csv_text(json.dumps(value, ensure_ascii=False))
+
+
+def to_csv(response: dict, names: Iterable[str] | None = None) -> str:
+    """Long CSV: one line per notebook and row of the table, for pandas or a spreadsheet.
+
+    Every notebook has a line for every row, so no run is dropped: where it
+    lacks the value, ``kind`` is ``missing`` and ``value`` is empty (a run with
+    no row at all still gets one line, its ``name`` empty). Columns:
+    :data:`CSV_COLUMNS`, then ``param.NAME`` per parameter, flattened
+    (``param.model_params.C``). ``status`` is ``ok``, ``failed`` or
+    ``unreadable``; ``failure`` is ``ename: evalue`` of a failed run's first
+    error when the answer has it. A mapping item is its own line (``key``);
+    each output of a multi-output cell is a line with its ``part`` (1, 2...,
+    no deltas) after the value's own line (``part`` empty). Numbers stay numbers at full
+    precision; text keeps its full text, a sequence its JSON list, other kinds
+    the one-line summary of the table. ``pandas.read_csv(...).pivot(...)``
     gives any wide layout back.
     """
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
+    notebooks = response["notebooks"]
+    flats = [flat_parameters(nb) for nb in notebooks]
+    parameters = list(dict.fromkeys(name for flat in flats for name in flat))
+    writer.writerow([*CSV_COLUMNS, *(csv_text(CSV_PARAMETER_PREFIX + p) for p in parameters)])
     paths = notebook_paths(response)
     baseline = response["baseline"]
     base_index = paths.index(baseline) if baseline in paths else 0
-    for row in rows_of(response, names):
-        for i, (path, cell) in enumerate(zip(paths, row.cells)):
+    about = [
+        [
+            csv_text(nb["path"]),
+            "true" if nb["path"] == baseline else "false",
+            nb["status"],
+            csv_text(failure_text(nb) or ""),
+        ]
+        for nb in notebooks
+    ]
+    settings = [[_csv_parameter(flat.get(p)) for p in parameters] for flat in flats]
+    rows = rows_of(response, names, parts=True)
+    if not rows:
+        for i in range(len(notebooks)):
+            writer.writerow([*about[i], *[""] * (len(CSV_COLUMNS) - 4), *settings[i]])
+    for row in rows:
+        base = row.cells[base_index]
+        for i, cell in enumerate(row.cells):
             if cell is None:
-                continue
-            kind = "scalar" if row.key is not None else cell.get("kind", "scalar")
-            value: Any = cell.get("value")
-            if kind == "scalar":
-                if isinstance(value, bool):
-                    value = "true" if value else "false"
-                elif as_number(value) is not None:
-                    value = _csv_number(value)
-                else:  # a mapping item that is not a number
-                    kind = "text" if isinstance(value, str) else "json"
-                    value = csv_text(value if isinstance(value, str) else json.dumps(value))
-            elif kind == "text":
-                value = csv_text(cell.get("text", ""))
-            elif kind == "sequence":
-                value = csv_text(json.dumps(cell.get("items", []), ensure_ascii=False))
+                kind, value, delta, rel_delta, better = "missing", "", "", "", ""
             else:
-                value = csv_text(summarize(cell, row.cells[base_index], i == base_index))
-            better = cell.get("better")
+                kind = "scalar" if row.key is not None else cell.get("kind", "scalar")
+                kind, value = _csv_cell(cell, kind, base, i == base_index)
+                # Equal infinities: inf - inf is NaN, yet nothing changed.
+                undefined = as_number(cell.get("delta"))
+                quiet = row.part is not None or (
+                    undefined is not None and math.isnan(undefined) and equals_base(cell, base)
+                )
+                delta = "" if quiet else _csv_number(cell.get("delta"))
+                rel_delta = "" if quiet else _csv_number(cell.get("rel_delta"))
+                flag = None if row.part is not None else cell.get("better")
+                better = "" if flag is None else "true" if flag else "false"
             writer.writerow(
                 [
-                    csv_text(path),
-                    "true" if path == baseline else "false",
+                    *about[i],
                     csv_text(row.name),
                     csv_text(row.key or ""),
+                    "" if row.part is None else row.part + 1,
                     row.origin,
                     kind,
                     row.direction or "",
                     value,
-                    _csv_number(cell.get("delta")),
-                    _csv_number(cell.get("rel_delta")),
-                    "" if better is None else "true" if better else "false",
+                    delta,
+                    rel_delta,
+                    better,
+                    *settings[i],
                 ]
             )
     return out.getvalue()
+
+
+def _js_number(value: float | int) -> str:
+    """A number spelled as JavaScript's ``String(number)`` does (what the panel writes).
+
+    The shortest digits that read back as the same float (Python's ``repr``
+    finds them too), placed by ECMAScript's Number::toString rule: plain
+    notation from 1e-6 up to 1e21, exponent notation (``1e+21``, ``1e-7``)
+    beyond.
+    """
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = float(value) if abs(value) >= 2**53 else value
+        if isinstance(value, int):
+            return str(value)
+    if math.isnan(value):
+        return "NaN"
+    if math.isinf(value):
+        return "Infinity" if value > 0 else "-Infinity"
+    if value == 0:
+        return "0"
+    sign = "-" if value < 0 else ""
+    _, numerals, exponent = Decimal(repr(abs(value))).normalize().as_tuple()
+    digits = "".join(map(str, numerals))
+    point = int(exponent) + len(digits)  # the decimal point sits after `point` digits
+    k = len(digits)
+    if k <= point <= 21:
+        return sign + digits + "0" * (point - k)
+    if 0 < point <= 21:
+        return sign + digits[:point] + "." + digits[point:]
+    if -6 < point <= 0:
+        return sign + "0." + "0" * -point + digits
+    e = point - 1
+    exp = f"e{'+' if e >= 0 else '-'}{abs(e)}"
+    return sign + (digits if k == 1 else digits[0] + "." + digits[1:]) + exp
+
+
+def _wide_field(value: Any) -> str:
+    """One field of the panel's CSV (``csvField`` in ``src/export.ts``), made here."""
+    if value is None:
+        text = ""
+    else:
+        number = as_number(value)
+        if number is not None:
+            text = _js_number(number)
+        else:
+            if isinstance(value, bool):
+                text = "True" if value else "False"
+            elif isinstance(value, str):
+                text = value
+            else:
+                text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+            text = csv_text(text)
+    if any(ch in text for ch in '",\n\r'):
+        text = '"' + text.replace('"', '""') + '"'
+    return text
+
+
+def to_csv_wide(response: dict, names: Iterable[str] | None = None) -> str:
+    """Wide CSV, the panel's "Export CSV": one line per metric, one column per notebook.
+
+    Columns ``metric``, ``direction``, then each notebook's path; a line per
+    scalar value and per item of a mapping value (``name.key``), holding the
+    values only (no deltas); other kinds are left out, as in the panel's
+    metrics table. Lines end in CRLF, as the panel writes them.
+    """
+    paths = notebook_paths(response)
+    lines = [",".join(_wide_field(x) for x in ["metric", "direction", *paths])]
+    kinds = {(v["origin"], v["name"]): v["kind"] for v in response["values"]}
+    for row in rows_of(response, names):
+        if row.key is None and kinds.get((row.origin, row.name)) != "scalar":
+            continue  # mapping rows are items of a mapping value already
+        label = row.name if row.key is None else f"{row.name}.{row.key}"
+        fields = [label, row.direction or ""]
+        for cell in row.cells:
+            ok = cell is not None and (row.key is not None or cell.get("kind") == "scalar")
+            fields.append(cell.get("value") if ok else None)
+        lines.append(",".join(_wide_field(x) for x in fields))
+    return "\r\n".join(lines) + "\r\n"
 
 
 def to_json(response: dict) -> str:
@@ -786,8 +930,8 @@ def sanitize_html(fragment: str) -> str:
     )
 
 
-def _html_delta(cell: dict) -> str:
-    text = format_delta(cell)
+def _html_delta(cell: dict, base: dict | None = None) -> str:
+    text = format_delta(cell, base)
     if not text:
         return ""
     better = cell.get("better")
@@ -839,12 +983,17 @@ def _html_table(cell: dict) -> str:
 
 
 def _html_image(
-    cell: dict, path: str, row: Row, image_source: ImageSource | None, base: dict | None
+    cell: dict,
+    path: str,
+    row: Row,
+    image_source: ImageSource | None,
+    base: dict | None,
+    part: int | None = None,
 ) -> str:
     size = ""
     if cell.get("width") and cell.get("height"):
         size = f' width="{int(cell["width"])}" height="{int(cell["height"])}"'
-    found = image_source(path, row.name, row.origin, None) if image_source else None
+    found = image_source(path, row.name, row.origin, part) if image_source else None
     same = ""
     if base is not None and base is not cell and base.get("kind") == "image":
         same = "same as baseline" if base.get("sha256") == cell.get("sha256") else "differs"
@@ -866,11 +1015,25 @@ def cell_html(
     base: dict | None,
     is_base: bool,
     image_source: ImageSource | None = None,
+    failed: bool = False,
 ) -> str:
-    """One cell of the comparison as safe HTML (no script, no event handler)."""
+    """One cell of the comparison as safe HTML (no script, no event handler).
+
+    For a part row (``row.part`` set), ``cell`` is one output: shown without
+    deltas, an image fetched as that part. ``failed`` says the notebook's run
+    failed, so a missing value does not pass for a missing tag.
+    """
     if cell is None:
-        return f'<span style="{_MUTED_STYLE}">{_MISSING}</span>'
+        why = " (run failed)" if failed else ""
+        return f'<span style="{_MUTED_STYLE}">{_MISSING}{why}</span>'
     kind = cell.get("kind")
+    if row.part is None and kind == "image" and isinstance(cell.get("parts"), list):
+        # Its outputs each have a row below; the image is not embedded twice.
+        count = len(cell["parts"])
+        return (
+            f'<span style="{_MUTED_STYLE}">image, the last of {count} outputs: '
+            f"see {_e(row.label)}[1] to {_e(row.label)}[{count}] below</span>"
+        )
     if kind is None or kind == "scalar":
         value = cell.get("value")
         shown = (
@@ -880,7 +1043,8 @@ def cell_html(
             if isinstance(value, str)
             else json.dumps(value, ensure_ascii=False)
         )
-        out = f"<code>{_e(shown)}</code>" + ("" if is_base else _html_delta(cell))
+        no_delta = is_base or row.part is not None
+        out = f"<code>{_e(shown)}</code>" + ("" if no_delta else _html_delta(cell, base))
     elif kind == "sequence":
         added = {json.dumps(x) for x in cell.get("added") or []}
         items = []
@@ -904,7 +1068,8 @@ def cell_html(
     elif kind == "table":
         out = _html_table(cell)
     elif kind == "image":
-        out = _html_image(cell, path, row, image_source, None if is_base else base)
+        part = cell.get("part") if row.part is not None else None
+        out = _html_image(cell, path, row, image_source, None if is_base else base, part)
     elif kind == "text":
         out = f'<pre style="margin:0;white-space:pre-wrap">{_e(cell.get("text", ""))}</pre>'
     elif kind == "html":
@@ -916,6 +1081,8 @@ def cell_html(
         )
     else:
         out = f'<span style="{_MUTED_STYLE}">{_e(kind)}: {_e(cell.get("message", ""))}</span>'
+    if row.part is None and isinstance(cell.get("parts"), list) and kind != "image":
+        out += f'<div style="{_MUTED_STYLE}">{len(cell["parts"])} outputs, each below</div>'
     if cell.get("duplicate"):
         out += f'<div style="{_MUTED_STYLE}">several cells carry this name; the last wins</div>'
     return out
@@ -958,14 +1125,27 @@ def comparison_table_html(
                 if nb.get("error")
                 else ""
             )
+            + (
+                f'<div style="{_WORSE_STYLE}">{_e(failure_text(nb))}</div>'
+                if failure_text(nb)
+                else ""
+            )
             + "</td>"
             for nb in response["notebooks"]
         )
         body.append(f"<tr>{th}status</th>{statuses}</tr>")
-        for label, shown in _parameter_rows(response):
+        durations = [as_number(nb.get("duration")) for nb in response["notebooks"]]
+        if any(d is not None for d in durations):
+            tds = "".join(
+                f'<td style="{_TD_STYLE}">{_MISSING if d is None else f"{d:.1f}"}</td>'
+                for d in durations
+            )
+            body.append(f"<tr>{th}duration (s)</th>{tds}</tr>")
+        for label, shown in _parameter_rows(response, clip=False):
             tds = "".join(f'<td style="{_TD_STYLE}"><code>{_e(s)}</code></td>' for s in shown)
             body.append(f"<tr>{th}{_e(label)}</th>{tds}</tr>")
-    for row in rows_of(response, names):
+    failed = [nb["status"] == "failed" for nb in response["notebooks"]]
+    for row in rows_of(response, names, parts=True):
         base = row.cells[base_index]
         tds = "".join(
             f'<td style="{_TD_STYLE}">'
@@ -976,6 +1156,7 @@ def comparison_table_html(
                 base=base,
                 is_base=i == base_index,
                 image_source=image_source,
+                failed=failed[i],
             )
             + "</td>"
             for i, (path, cell) in enumerate(zip(paths, row.cells))
@@ -1046,6 +1227,8 @@ def render(
         return to_markdown(response, names)
     if fmt == "csv":
         return to_csv(response, names)
+    if fmt == "csv-wide":
+        return to_csv_wide(response, names)
     if fmt == "html":
         return to_html(response, names, image_source=image_source)
     raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
