@@ -164,9 +164,7 @@ def _part_rows(value: dict, cells: list[dict | None]) -> list[Row]:
     return rows
 
 
-def rows_of(
-    response: dict, names: Iterable[str] | None = None, parts: bool = False
-) -> list[Row]:
+def rows_of(response: dict, names: Iterable[str] | None = None, parts: bool = False) -> list[Row]:
     """Flatten ``values`` into rows, mapping items as ``name.key`` rows.
 
     ``names`` restricts (and orders) the values shown; unknown names are skipped.
@@ -598,9 +596,7 @@ def to_table(
         shown_widths = [widths[i] for i in keep]
         rule = "  ".join("-" * w for w in shown_widths)
         lines = [line(pick(header), [], shown_widths, bold=True), rule]
-        lines += [
-            line(pick(cells), pick_betters(betters), shown_widths) for cells, betters in body
-        ]
+        lines += [line(pick(cells), pick_betters(betters), shown_widths) for cells, betters in body]
         blocks.append("\n".join(lines) + "\n")
     return "\n".join(blocks)
 
@@ -1217,12 +1213,13 @@ def render(
     names: Iterable[str] | None = None,
     color: bool = False,
     image_source: ImageSource | None = None,
+    width: int | None = None,
 ) -> str:
-    """Render ``response`` in one of :data:`FORMATS`."""
+    """Render ``response`` in one of :data:`FORMATS` (``width`` wraps the table)."""
     if fmt == "json":
         return to_json(response)
     if fmt == "table":
-        return to_table(response, names, color=color)
+        return to_table(response, names, color=color, width=width)
     if fmt == "markdown":
         return to_markdown(response, names)
     if fmt == "csv":
