@@ -151,16 +151,14 @@ def _refuse_non_numbers(label: str, value: dict, key: str | None) -> None:
                 continue
             if report.as_number(item.get("value")) is not None:
                 return
-            item_value = item.get("value")
-            kind = "boolean" if isinstance(item_value, bool) else type(item_value).__name__
-            kind = {"str": "text", "list": "list", "NoneType": "None"}.get(kind, kind)
+            kind = "scalar" if isinstance(item.get("value"), (bool, type(None))) else "text"
+            if isinstance(item.get("value"), (list, dict)):
+                kind = "sequence"
         kinds.append(kind)
     if not kinds:
         return  # only errors or missing values: the gate itself fails on them
-    if kinds and all(k == "scalar" for k in kinds):
-        shown = "a boolean"  # a scalar that is not a number
-    else:
-        shown = " or ".join(_a(k) for k in dict.fromkeys(kinds))
+    # a scalar that is not a number is a boolean (or null)
+    shown = " or ".join("a boolean" if k == "scalar" else _a(k) for k in dict.fromkeys(kinds))
     hint = f"; gate one of its keys, e.g. --fail-if-worse {label}.KEY" if "mapping" in kinds else ""
     raise UsageError(
         f"--fail-if-worse {label}: {label!r} is {shown}, and only numbers can be gated "
@@ -603,6 +601,8 @@ def run(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int:
             and not os.environ.get("NO_COLOR")
         )
         width = args.width
+        if width is not None and width < 0:
+            raise UsageError(f"--width {width}: expected a number of columns >= 0")
         if width is None and args.output is None:
             is_tty = hasattr(stdout, "isatty") and stdout.isatty()
             if is_tty or os.environ.get("COLUMNS"):

@@ -355,7 +355,8 @@ def test_gate_keeps_its_name_when_names_restrict_the_output(example_runs, capsys
         (["{a}", "--fail-if-worse", "mse:lots"], "tolerance 'lots' is not a number"),
         (["{a}", "--fail-if-worse", "mse:-1"], "must be a number >= 0"),
         (["{a}", "--fail-if-worse", "no_such_name"], "no notebook has a value named"),
-        (["{a}", "--fail-if-worse", "summary"], "direction of 'summary' is unknown"),
+        (["{a}", "--fail-if-worse", "config.alpha"], "direction of 'config.alpha' is unknown"),
+        (["{a}", "--fail-if-worse", "summary"], "'summary' is text, and only numbers"),
         (["{a}", "--direction", "mse=up"], "expected NAME=lower or NAME=higher"),
         (["{a}", "{a}"], "named twice"),
         (["{a}", "--format", "pdf"], "invalid choice"),
@@ -689,8 +690,9 @@ def test_equal_infinities_have_no_nan_delta(sweep_runs, capsys, fmt):
     assert "NaN" not in out
     assert "nan" not in out.lower().replace("nbcompare", "")
     if fmt == "csv":
-        loss = [r for r in csv.DictReader(io.StringIO(out)) if r["key"] == "loss"]
-        assert [(r["delta"], r["rel_delta"], r["better"]) for r in loss] == [("", "", "")] * 2
+        loss = {r["notebook"]: r for r in csv.DictReader(io.StringIO(out)) if r["key"] == "loss"}
+        candidate = loss[str(runs[1])]
+        assert (candidate["delta"], candidate["rel_delta"], candidate["better"]) == ("", "", "")
 
 
 @pytest.mark.parametrize(
