@@ -3,7 +3,7 @@
 Usage::
 
     jupyter nbcompare PATHS... [--baseline PATH] [--names N1,N2]
-        [--format table|json|markdown|csv|html] [-o FILE]
+        [--format table|json|markdown|csv|csv-wide|html] [-o FILE] [--width N]
         [--direction NAME=lower|higher ...] [--fail-if-worse NAME[:TOL] ...]
 
 The comparison is :func:`jupyterlab_nbcompare.core.files.compare_paths`, the
@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import math
 import os
+import shutil
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -121,6 +122,50 @@ def gate_base_name(name: str) -> list[str]:
     return out
 
 
+def _a(kind: Any) -> str:
+    """``a table``, ``an image``: a kind with its article."""
+    word = str(kind)
+    if word in ("text", "html"):
+        return word if word == "text" else "HTML"
+    return f"{'an' if word[:1].lower() in 'aeiou' else 'a'} {word}"
+
+
+def _refuse_non_numbers(label: str, value: dict, key: str | None) -> None:
+    """:class:`UsageError` when no notebook has a number under a gate's NAME.
+
+    Checked before the direction: asking which way is better for a table
+    would suggest it could be gated. Errors and missing values do not count:
+    a run whose ``mse`` cell raised still fails the gate as it should.
+    """
+    kinds: list[str] = []
+    for cell in value["cells"].values():
+        if cell is None or cell.get("kind") == "error":
+            continue
+        if key is None:
+            kind = cell.get("kind")
+            if kind == "scalar" and report.as_number(cell.get("value")) is not None:
+                return
+        else:
+            item = (cell.get("items") or {}).get(key) if cell.get("kind") == "mapping" else None
+            if item is None:
+                continue
+            if report.as_number(item.get("value")) is not None:
+                return
+            kind = "scalar" if isinstance(item.get("value"), (bool, type(None))) else "text"
+            if isinstance(item.get("value"), (list, dict)):
+                kind = "sequence"
+        kinds.append(kind)
+    if not kinds:
+        return  # only errors or missing values: the gate itself fails on them
+    # a scalar that is not a number is a boolean (or null)
+    shown = " or ".join("a boolean" if k == "scalar" else _a(k) for k in dict.fromkeys(kinds))
+    hint = f"; gate one of its keys, e.g. --fail-if-worse {label}.KEY" if "mapping" in kinds else ""
+    raise UsageError(
+        f"--fail-if-worse {label}: {label!r} is {shown}, and only numbers can be gated "
+        f"(a number value, or NAME.KEY of a mapping){hint}"
+    )
+
+
 def _number(cell: dict | None, key: str | None) -> tuple[Any, str | None]:
     """``(number, None)`` or ``(None, why not)`` for a cell or mapping item."""
     if cell is None:
@@ -130,14 +175,14 @@ def _number(cell: dict | None, key: str | None) -> tuple[Any, str | None]:
         return None, f"raised {cell.get('ename', 'an error')}: {cell.get('evalue', '')}".strip()
     if key is not None:
         if kind != "mapping":
-            return None, f"is a {kind}, not a mapping"
+            return None, f"is {_a(kind)}, not a mapping"
         item = cell.get("items", {}).get(key)
         if item is None:
             return None, "has no such key"
         value = item.get("value")
     else:
         if kind != "scalar":
-            return None, f"is a {kind}, not a number"
+            return None, f"is {_a(kind)}, not a number"
         value = cell.get("value")
     number = report.as_number(value)
     if number is None:
@@ -165,6 +210,7 @@ def check_gates(response: dict, gates: Sequence[Gate]) -> tuple[list[str], list[
     for gate in gates:
         value, key = _locate(response, gate.name)
         label = gate.name
+        _refuse_non_numbers(label, value, key)
         direction = report.direction_of(value, key)  # overrides already applied
         if direction not in ("lower", "higher"):
             raise UsageError(
@@ -239,10 +285,13 @@ def build_parser() -> argparse.ArgumentParser:
         ),
         epilog=(
             "Exit codes: 0 ok, 1 a --fail-if-worse gate failed, 2 usage error or a "
-            "missing/unreadable notebook. A directory stands for the notebooks in it."
+            "missing/unreadable notebook. A directory stands for the notebooks in it "
+            "(not hidden ones, nor comparison notebooks this extension exported)."
         ),
     )
-    parser.add_argument("paths", nargs="+", metavar="PATH", help="notebooks, in column order")
+    parser.add_argument(
+        "paths", nargs="+", metavar="PATH", help="notebooks or directories, in column order"
+    )
     parser.add_argument(
         "--baseline",
         metavar="PATH",
@@ -261,7 +310,32 @@ def build_parser() -> argparse.ArgumentParser:
         "-f",
         choices=report.FORMATS,
         default="table",
-        help="output format (default: table; json is the REST compare response)",
+        help="output format (default: table). table/markdown: one row per value "
+        "(NAME.KEY per mapping item), and for a cell with several outputs (two "
+        "figures) one more row per output, NAME[1], NAME[2]..., in order; html: "
+        "the same as a self-contained report, every output shown, images embedded; "
+        "json: the REST compare response; csv: long, one line per notebook and "
+        "row, with the columns notebook, baseline, status, failure, name, key, "
+        "part (1, 2... for an output of a multi-output cell), origin, kind "
+        "('missing' where a run lacks the value), direction, value, delta, "
+        "rel_delta, better, then param.NAME per parameter (dict parameters as "
+        "their leaves, param.model_params.C); csv-wide: the panel's CSV export, "
+        "one line per number (scalar or mapping item) with the columns metric, "
+        "direction and one per notebook path, values only",
+    )
+    parser.add_argument(
+        "--width",
+        type=int,
+        metavar="N",
+        help="wrap the table to N columns, continuing the notebooks below "
+        "(default: the terminal's width when writing to a terminal or when "
+        "COLUMNS is set, else no wrapping; 0: never wrap)",
+    )
+    parser.add_argument(
+        "--recursive",
+        "-r",
+        action="store_true",
+        help="a directory stands for the notebooks in it and in its subdirectories",
     )
     parser.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
     parser.add_argument(
@@ -290,33 +364,78 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _expand(paths: Sequence[str]) -> list[str]:
-    """Paths as given; a directory becomes its ``*.ipynb`` files, sorted.
+def is_generated(path: str | os.PathLike) -> bool:
+    """Whether a notebook is one this extension wrote (``metadata.nbcompare.generated``).
 
-    Missing paths are a :class:`UsageError` naming every one of them.
+    The panel's "Export notebook" leaves a comparison notebook beside the
+    runs; comparing it with them as one more run would be noise. Only a file
+    that mentions ``nbcompare`` at all is parsed.
+    """
+    from .core.files import read_limited
+    from .core.reader import parse_notebook
+
+    try:
+        raw = read_limited(path, None)[0]
+        if raw is None or b'"nbcompare"' not in raw:
+            return False
+        metadata = parse_notebook(raw).get("metadata")
+    except Exception:  # unreadable: not ours to judge here, the comparison says why
+        return False
+    mark = metadata.get("nbcompare") if isinstance(metadata, dict) else None
+    return isinstance(mark, dict) and bool(mark.get("generated"))
+
+
+def _notebooks_in(folder: Path, shown: str, recursive: bool) -> list[str]:
+    """The ``*.ipynb`` files of a folder, sorted, hidden ones and generated ones left out."""
+    found = []
+    pattern = "**/*.ipynb" if recursive else "*.ipynb"
+    for child in folder.glob(pattern):
+        relative = child.relative_to(folder)
+        if any(part.startswith(".") for part in relative.parts) or not child.is_file():
+            continue  # hidden files and folders (.ipynb_checkpoints) are not runs
+        if is_generated(child):
+            continue
+        found.append(relative.as_posix() if shown in (".", "./") else str(child))
+    return sorted(found)
+
+
+def expand_paths(paths: Sequence[str | os.PathLike], recursive: bool = False) -> list[str]:
+    """Paths as given; a folder becomes its ``*.ipynb`` files, sorted.
+
+    The one expansion of the command line and of ``NotebookCollection``. A
+    folder's hidden files and the notebooks this extension generated are left
+    out (a notebook named explicitly is always kept); ``recursive`` descends
+    into subfolders. Raises ``FileNotFoundError`` naming every missing path,
+    ``ValueError`` for a folder without notebooks or a path that is not a
+    regular file (a FIFO would block the read).
     """
     out: list[str] = []
     missing: list[str] = []
-    for path in paths:
+    for given in paths:
+        path = os.fspath(given)
         p = Path(path)
         if p.is_dir():
-            found = sorted(
-                str(child) if path not in (".", "./") else child.name
-                for child in p.iterdir()
-                if child.suffix == ".ipynb" and not child.name.startswith(".") and child.is_file()
-            )
+            found = _notebooks_in(p, path, recursive)
             if not found:
-                raise UsageError(f"no notebooks (*.ipynb) in directory {path}")
+                raise ValueError(f"no notebooks (*.ipynb) in directory {path}")
             out.extend(found)
         elif p.is_file():
             out.append(path)
-        elif p.exists():  # a FIFO, a device, a socket: never read (a FIFO would block)
-            raise UsageError(f"not a regular file: {path}")
+        elif p.exists():
+            raise ValueError(f"not a regular file: {path}")
         else:
             missing.append(path)
     if missing:
-        raise UsageError("no such notebook: " + ", ".join(missing))
+        raise FileNotFoundError("no such notebook: " + ", ".join(missing))
     return out
+
+
+def _expand(paths: Sequence[str], recursive: bool = False) -> list[str]:
+    """:func:`expand_paths` with its errors as :class:`UsageError`."""
+    try:
+        return expand_paths(paths, recursive)
+    except (FileNotFoundError, ValueError) as error:
+        raise UsageError(str(error)) from None
 
 
 def _file_key(path: str) -> tuple[int, int] | str:
@@ -419,7 +538,7 @@ def run(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int:
     stdout = stdout or sys.stdout
     args = build_parser().parse_args(argv)
     try:
-        paths = _expand(args.paths)
+        paths = _expand(args.paths, args.recursive)
         if args.baseline is not None:
             base = Path(args.baseline)
             if base.is_dir():
@@ -481,10 +600,18 @@ def run(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int:
             and stdout.isatty()
             and not os.environ.get("NO_COLOR")
         )
+        width = args.width
+        if width is not None and width < 0:
+            raise UsageError(f"--width {width}: expected a number of columns >= 0")
+        if width is None and args.output is None:
+            is_tty = hasattr(stdout, "isatty") and stdout.isatty()
+            if is_tty or os.environ.get("COLUMNS"):
+                width = shutil.get_terminal_size().columns
         text = report.render(
             shown,
             args.format,
             color=color,
+            width=width or None,
             image_source=image_source_for_files() if args.format == "html" else None,
         )
         failures, passes = check_gates(response, gates) if gates else ([], [])

@@ -22,7 +22,6 @@ from __future__ import annotations
 import json
 import marshal
 import math
-import os
 import warnings
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -403,8 +402,32 @@ class NotebookIntrospector(Mapping):
         return self.record["duration"]
 
     def get_injected_parameters(self) -> dict[str, Any]:
-        """The parameters papermill injected (as sklearn-evaluation's method of this name)."""
-        return {k: p.get("value") for k, p in self.record["parameters"].items() if p["injected"]}
+        """The parameters papermill injected (as sklearn-evaluation's method of this name).
+
+        In papermill's order, the order they were passed in: that of its
+        ``injected-parameters`` cell. (Its metadata copy is written with sorted
+        keys by nbformat, and the record lists defaults first.)
+        """
+        injected = {
+            k: p.get("value") for k, p in self.record["parameters"].items() if p["injected"]
+        }
+        order = list(self._injected_cell_names())
+        position = {name: i for i, name in enumerate(order)}
+        names = sorted(injected, key=lambda name: position.get(name, len(order)))
+        return {name: injected[name] for name in names}
+
+    def _injected_cell_names(self) -> Iterator[str]:
+        """Names assigned by papermill's ``injected-parameters`` cell, in its order."""
+        from .core.extract import parse_parameters
+
+        for cell in self._nb.get("cells") or []:
+            if not isinstance(cell, dict) or cell.get("cell_type") != "code":
+                continue
+            tags = (cell.get("metadata") or {}).get("tags") or []
+            if "injected-parameters" in tags:
+                source = cell.get("source")
+                source = "".join(source) if isinstance(source, list) else str(source or "")
+                yield from parse_parameters(source, injected=True)
 
     def to_json_serializable(self) -> dict[str, Any]:
         """Every value as plain JSON types: tables as ``{columns, index, rows}``,
@@ -487,11 +510,12 @@ class Comparison(Mapping):
         if self.row is None:
             note = "No compared notebook has a value with this name."
             return f"{title}<p><em>{report._e(note)}</em></p>"
+        # Status, duration and parameters too, as in the text repr: without
+        # them a failed run's missing value looks like a missing tag.
         return title + report.comparison_table_html(
             self._response(),
             labels=self._collection._label_of,
             image_source=self._collection._image_source,
-            header_rows=False,
         )
 
     def __repr__(self) -> str:
@@ -504,16 +528,20 @@ class NotebookCollection(Mapping):
     """Several executed notebooks compared value by value, against a baseline.
 
     ``NotebookCollection(paths, ids=None | [...] | "filenames", baseline=None)``:
-    ``ids`` names the notebooks (default: the paths; ``"filenames"``: the file
-    names without extension, or, for notebooks of the same name in different
-    folders, the shortest end of their paths that tells them apart, such as
-    ``a/run`` and ``b/run``); ``baseline`` is a path or id (default: the first
-    notebook that can be read).
+    ``paths`` is one path or a list of them (str or ``PathLike``); a folder
+    stands for its notebooks as on the command line (sorted, not hidden ones,
+    not comparison notebooks this extension exported; ``recursive=True``
+    descends into subfolders). ``ids`` names the notebooks (default: the
+    paths; ``"filenames"``: the file names without extension, or, for
+    notebooks of the same name in different folders, the shortest end of
+    their paths that tells them apart, such as ``a/run`` and ``b/run``);
+    ``baseline`` is a path or id (default: the first notebook that can be
+    read).
 
     A path that does not exist raises ``FileNotFoundError`` (naming every such
-    path). A file that exists but is not a readable notebook (invalid JSON, no
-    permission) warns and stays a column without values: one bad notebook
-    never spoils the comparison of the others.
+    path), a folder without notebooks ``ValueError``. A file that exists but
+    is not a readable notebook (invalid JSON, no permission) warns and stays
+    a column without values: one bad notebook never spoils the comparison of the others.
 
     ``collection[name]`` is a :class:`Comparison`; ``collection.names`` lists
     every name any notebook has; ``collection.to_frame()`` is a DataFrame of the
@@ -529,16 +557,23 @@ class NotebookCollection(Mapping):
 
     def __init__(
         self,
-        paths: Sequence[PathType],
+        paths: PathType | Sequence[PathType],
         ids: Sequence[str] | str | None = None,
         scores: bool | Iterable[str] = False,
         baseline: PathType | None = None,
         directions: Mapping[str, str] | None = None,
+        recursive: bool = False,
     ) -> None:
+        from .cli import expand_paths
         from .core.compare import compare
         from .core.files import load_entry
 
-        self.paths = [str(p) for p in paths]
+        if isinstance(paths, (str, PathLike)):
+            paths = [paths]  # one notebook or one folder, not a sequence of letters
+        if not paths:
+            raise ValueError("NotebookCollection needs at least one notebook path")
+        # Folders become their notebooks exactly as on the command line.
+        self.paths = expand_paths(list(paths), recursive=recursive)
         if not self.paths:
             raise ValueError("NotebookCollection needs at least one notebook path")
         if ids is None:
@@ -555,10 +590,6 @@ class NotebookCollection(Mapping):
             raise ValueError(f"ids must be unique, got {self.ids}")
         self._path_of = dict(zip(self.ids, self.paths))
         self._label_of = dict(zip(self.paths, self.ids))
-        # A typo must not become a column of nothing (or the baseline).
-        missing = [path for path in self.paths if not os.path.exists(path)]
-        if missing:
-            raise FileNotFoundError("No such notebook: " + ", ".join(missing))
 
         # Each notebook is read once, whatever is compared below.
         entries = [load_entry(path) for path in self.paths]

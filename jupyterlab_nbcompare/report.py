@@ -25,13 +25,14 @@ import math
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import PurePosixPath
 from typing import Any
 
 from .core.classify import IMAGE_MIMES
 
 #: Output formats of the command line, the first is the default.
-FORMATS = ("table", "json", "markdown", "csv", "html")
+FORMATS = ("table", "json", "markdown", "csv", "csv-wide", "html")
 
 #: ``image_source(path, name, origin, part)`` -> ``(mime, bytes)`` or None.
 #: The response carries no image bytes (api.md), so whoever renders HTML says
@@ -69,6 +70,8 @@ class Row:
     cells: list[dict | None]
     #: The full value cell (for a mapping row, the whole mapping), per path.
     parents: list[dict | None]
+    #: For a part row: the 0-based position of the output in its cell.
+    part: int | None = None
 
 
 def as_number(value: Any) -> float | int | None:
@@ -112,10 +115,61 @@ def short_labels(paths: Sequence[str]) -> dict[str, str]:
     return labels
 
 
-def rows_of(response: dict, names: Iterable[str] | None = None) -> list[Row]:
+def parts_of(cell: dict | None) -> list[dict]:
+    """Every output of a cell in order: its ``parts``, or the cell itself when it
+    had one output (so a one-output run lines up with the first part of others)."""
+    if cell is None:
+        return []
+    parts = cell.get("parts")
+    return parts if isinstance(parts, list) else [cell]
+
+
+def _part_key(part: dict | None) -> Any:
+    """What makes two parts equal: an image's ``sha256``, else its classified fields."""
+    if part is None:
+        return None
+    if part.get("kind") == "image":
+        return ("image", part.get("sha256"))
+    ignored = {"parts", "part", "url", "duplicate", "cell_index", "delta", "rel_delta", "better"}
+    return json.dumps({k: v for k, v in part.items() if k not in ignored}, sort_keys=True)
+
+
+def _part_rows(value: dict, cells: list[dict | None]) -> list[Row]:
+    """``name[1]``, ``name[2]``...: one row per output position, when a cell had several.
+
+    A cell that shows two figures has one value (the last figure, with its
+    deltas) but two outputs; the rows line the outputs up across notebooks by
+    position, numbered from 1 as people count them.
+    """
+    if not any(cell is not None and isinstance(cell.get("parts"), list) for cell in cells):
+        return []
+    columns = [parts_of(cell) for cell in cells]
+    rows = []
+    for position in range(max(len(c) for c in columns)):
+        parts = [c[position] if position < len(c) else None for c in columns]
+        keys = [_part_key(p) for p in parts]
+        rows.append(
+            Row(
+                label=f"{value['name']}[{position + 1}]",
+                name=value["name"],
+                origin=value["origin"],
+                key=None,
+                direction=None,
+                differs=None in keys or len(set(keys)) > 1,
+                cells=parts,
+                parents=cells,
+                part=position,
+            )
+        )
+    return rows
+
+
+def rows_of(response: dict, names: Iterable[str] | None = None, parts: bool = False) -> list[Row]:
     """Flatten ``values`` into rows, mapping items as ``name.key`` rows.
 
     ``names`` restricts (and orders) the values shown; unknown names are skipped.
+    With ``parts``, a value whose cell had several outputs is followed by one
+    row per output (see :func:`_part_rows`).
     """
     paths = notebook_paths(response)
     values = response["values"]
@@ -165,6 +219,8 @@ def rows_of(response: dict, names: Iterable[str] | None = None) -> list[Row]:
                     parents=cells,
                 )
             )
+        if parts:
+            rows.extend(_part_rows(value, cells))
     _mark_scrap_twins(rows)
     return rows
 
@@ -221,10 +277,29 @@ def format_number(value: Any) -> str:
     return str(value)
 
 
-def format_delta(cell: dict) -> str:
-    """``+0.0123 (+4.1%)`` for a cell with a nonzero delta, else ``""``."""
+def equals_base(cell: dict | None, base: dict | None) -> bool:
+    """Whether a cell (or mapping item) holds its baseline's very value.
+
+    Then it has no delta to show, even where arithmetic has none to give:
+    ``inf - inf`` is NaN, yet two equal infinite losses are simply equal (and
+    NaN equals NaN, as in the comparison's ``differs``).
+    """
+    if cell is None or base is None:
+        return False
+    value, base_value = as_number(cell.get("value")), as_number(base.get("value"))
+    if value is None or base_value is None:
+        return False
+    return value == base_value or (math.isnan(value) and math.isnan(base_value))
+
+
+def format_delta(cell: dict, base: dict | None = None) -> str:
+    """``+0.0123 (+4.1%)`` for a cell with a nonzero delta, else ``""``.
+
+    ``base`` (the baseline's cell or item) lets a value equal to it show
+    nothing, infinities included (their arithmetic delta is NaN).
+    """
     delta = as_number(cell.get("delta"))
-    if delta is None or delta == 0:
+    if delta is None or delta == 0 or equals_base(cell, base):
         return ""
     text = f"{delta:+.4g}" if not math.isnan(delta) else "NaN"
     rel = as_number(cell.get("rel_delta"))
@@ -297,9 +372,19 @@ def summarize(cell: dict | None, base: dict | None = None, is_base: bool = False
         text = _clip(f"unsupported: {cell.get('message', '')}")
     else:
         text = str(kind)
+    if isinstance(cell.get("parts"), list):
+        text += f" ({len(cell['parts'])} outputs)"
     if cell.get("duplicate"):
         text += " (dup)"
     return text
+
+
+def failure_text(nb: dict) -> str | None:
+    """``ename: evalue`` of a failed run's first error, when the answer carries one."""
+    failure = nb.get("failure")
+    if not isinstance(failure, dict):
+        return None
+    return f"{failure.get('ename', '')}: {failure.get('evalue', '')}"
 
 
 def _status_text(nb: dict) -> str:
@@ -308,25 +393,65 @@ def _status_text(nb: dict) -> str:
     return nb["status"]
 
 
-def _parameter_rows(response: dict) -> list[tuple[str, list[str]]]:
-    """Parameters whose values differ between notebooks: what tells runs apart."""
-    notebooks = response["notebooks"]
+def flat_parameters(nb: dict) -> dict[str, dict]:
+    """A notebook's parameters with dict values as their leaves (``model_params.C``).
+
+    The answer's ``parameters_flat`` when it has one (api.md), else the same
+    rule applied here: every dict-valued parameter is replaced by its leaves,
+    named ``name.key`` (nested: ``name.a.b``), each with the parameter's
+    ``injected``; an empty dict stays as it is. A sweep over ``model_params``
+    then shows which leaf changed instead of a dict cut short.
+    """
+    flat = nb.get("parameters_flat")
+    if isinstance(flat, dict):
+        return flat
+    out: dict[str, dict] = {}
+    for name, param in (nb.get("parameters") or {}).items():
+        value = param.get("value") if isinstance(param, dict) else None
+        if not (isinstance(value, dict) and value):
+            out[name] = param
+            continue
+        # Depth first, in key order, without recursion (metadata can nest deep).
+        stack = [(name, iter(value.items()))]
+        while stack:
+            prefix, items = stack[-1]
+            for key, item in items:
+                if isinstance(item, dict) and item:
+                    stack.append((f"{prefix}.{key}", iter(item.items())))
+                    break
+                out[f"{prefix}.{key}"] = {"value": item, "injected": param.get("injected")}
+            else:
+                stack.pop()
+    return out
+
+
+def parameter_text(param: dict | None) -> str | None:
+    """A parameter as written (``None`` when the notebook lacks it)."""
+    if param is None:
+        return None
+    if param.get("value") is None and param.get("source"):
+        return str(param["source"])
+    return json.dumps(param.get("value"), ensure_ascii=False)
+
+
+def _parameter_rows(response: dict, clip: bool = True) -> list[tuple[str, list[str]]]:
+    """Parameters whose values differ between notebooks: what tells runs apart.
+
+    Flattened (see :func:`flat_parameters`); ``clip`` shortens long values for
+    the terminal, never for HTML, where a parameter is shown whole.
+    """
+    flats = [flat_parameters(nb) for nb in response["notebooks"]]
     names: list[str] = []
-    for nb in notebooks:
-        for name in nb.get("parameters") or {}:
+    for flat in flats:
+        for name in flat:
             if name not in names:
                 names.append(name)
     rows = []
     for name in names:
         shown = []
-        for nb in notebooks:
-            param = (nb.get("parameters") or {}).get(name)
-            if param is None:
-                shown.append(_MISSING)
-            elif param.get("value") is None and param.get("source"):
-                shown.append(_clip(param["source"]))
-            else:
-                shown.append(_clip(json.dumps(param.get("value"), ensure_ascii=False)))
+        for flat in flats:
+            text = parameter_text(flat.get(name))
+            shown.append(_MISSING if text is None else _clip(text) if clip else text)
         if len(set(shown)) > 1:
             rows.append((f"param {name}", shown))
     return rows
@@ -356,17 +481,20 @@ def _grid(response: dict, names: Iterable[str] | None, mark: Callable[[bool | No
                 [],
             )
         )
+    failures = [failure_text(nb) for nb in response["notebooks"]]
+    if any(failures):
+        body.append((["failure"] + [_clip(f) if f else "" for f in failures], []))
     for label, shown in _parameter_rows(response):
         body.append(([label, *shown], []))
     base_index = paths.index(baseline) if baseline in paths else 0
-    for row in rows_of(response, names):
+    for row in rows_of(response, names, parts=True):
         texts, betters = [row.label], []
         base = row.cells[base_index]
         for i, cell in enumerate(row.cells):
             text = summarize(cell, base, i == base_index)
             better = None
-            if cell is not None and i != base_index:
-                delta = format_delta(cell)
+            if cell is not None and i != base_index and row.part is None:
+                delta = format_delta(cell, base)
                 better = cell.get("better")
                 if delta:
                     text += f" {delta}{mark(better)}"
@@ -396,11 +524,38 @@ def terminal_safe(text: str) -> str:
     return _UNPRINTABLE.sub(_escape_control, text)
 
 
-def to_table(response: dict, names: Iterable[str] | None = None, color: bool = False) -> str:
+def _column_blocks(widths: list[int], width: int | None) -> list[list[int]]:
+    """Notebook columns cut into blocks that each fit ``width`` beside the name column.
+
+    Eleven runs side by side run past any terminal; like pandas printing a
+    wide frame, the table then continues below, the name column repeated.
+    A block always holds at least one notebook.
+    """
+    columns = list(range(1, len(widths)))
+    if width is None or sum(widths) + 2 * (len(widths) - 1) <= width:
+        return [columns]
+    blocks: list[list[int]] = [[]]
+    used = widths[0]
+    for i in columns:
+        if blocks[-1] and used + 2 + widths[i] > width:
+            blocks.append([])
+            used = widths[0]
+        blocks[-1].append(i)
+        used += 2 + widths[i]
+    return blocks
+
+
+def to_table(
+    response: dict,
+    names: Iterable[str] | None = None,
+    color: bool = False,
+    width: int | None = None,
+) -> str:
     """A terminal table: names as rows, notebooks as columns, deltas vs the baseline.
 
     ``color`` (the CLI passes "stdout is a TTY") paints better deltas green and
-    worse ones red; without colour a ``✓``/``✗`` mark says the same.
+    worse ones red; without colour a ``✓``/``✗`` mark says the same. ``width``
+    (the terminal's) wraps the notebook columns into blocks that fit it.
     """
     header, body = _grid(
         response, names, lambda b: " ✓" if b is True else " ✗" if b is False else ""
@@ -409,7 +564,9 @@ def to_table(response: dict, names: Iterable[str] | None = None, color: bool = F
     body = [([terminal_safe(text) for text in cells], betters) for cells, betters in body]
     widths = [max(len(r[0][i]) for r in [(header, []), *body]) for i in range(len(header))]
 
-    def line(cells: list[str], betters: list[bool | None], bold: bool = False) -> str:
+    def line(
+        cells: list[str], betters: list[bool | None], widths: list[int], bold: bool = False
+    ) -> str:
         out = []
         for i, text in enumerate(cells):
             padded = text.ljust(widths[i])
@@ -426,10 +583,22 @@ def to_table(response: dict, names: Iterable[str] | None = None, color: bool = F
             out.append(padded)
         return "  ".join(out).rstrip()
 
-    rule = "  ".join("-" * w for w in widths)
-    lines = [line(header, [], bold=True), rule]
-    lines += [line(cells, betters) for cells, betters in body]
-    return "\n".join(lines) + "\n"
+    blocks = []
+    for columns in _column_blocks(widths, width):
+        keep = [0, *columns]
+
+        def pick(cells: list[str], keep=keep) -> list[str]:
+            return [cells[i] for i in keep]
+
+        def pick_betters(betters: list[bool | None], columns=columns) -> list[bool | None]:
+            return [betters[i - 1] if i - 1 < len(betters) else None for i in columns]
+
+        shown_widths = [widths[i] for i in keep]
+        rule = "  ".join("-" * w for w in shown_widths)
+        lines = [line(pick(header), [], shown_widths, bold=True), rule]
+        lines += [line(pick(cells), pick_betters(betters), shown_widths) for cells, betters in body]
+        blocks.append("\n".join(lines) + "\n")
+    return "\n".join(blocks)
 
 
 def _md_escape(text: str) -> str:
@@ -464,8 +633,11 @@ def to_markdown(response: dict, names: Iterable[str] | None = None) -> str:
 CSV_COLUMNS = (
     "notebook",
     "baseline",
+    "status",
+    "failure",
     "name",
     "key",
+    "part",
     "origin",
     "kind",
     "direction",
@@ -474,6 +646,8 @@ CSV_COLUMNS = (
     "rel_delta",
     "better",
 )
+#: Prefix of the parameter columns of the long CSV (``param.model_params.C``).
+CSV_PARAMETER_PREFIX = "param."
 
 
 #: First characters that make a spreadsheet read a field as a formula.
@@ -505,57 +679,195 @@ def _csv_number(value: Any) -> str:
     return repr(number) if isinstance(number, float) else str(number)
 
 
-def to_csv(response: dict, names: Iterable[str] | None = None) -> str:
-    """Tidy CSV: one line per notebook and value (mapping items one line each).
+def _csv_cell(cell: dict, kind: str, base: dict | None, is_base: bool) -> tuple[str, Any]:
+    """``(kind, value)`` of one cell or mapping item as the long CSV writes them."""
+    value: Any = cell.get("value")
+    if kind == "scalar":
+        if isinstance(value, bool):
+            return kind, "true" if value else "false"
+        if as_number(value) is not None:
+            return kind, _csv_number(value)
+        # a mapping item that is not a number
+        if isinstance(value, str):
+            return "text", csv_text(value)
+        return "json", csv_text(json.dumps(value, ensure_ascii=False))
+    if kind == "text":
+        return kind, csv_text(cell.get("text", ""))
+    if kind == "sequence":
+        return kind, csv_text(json.dumps(cell.get("items", []), ensure_ascii=False))
+    if kind == "error":
+        return kind, csv_text(f"{cell.get('ename', '')}: {cell.get('evalue', '')}")
+    plain = {k: v for k, v in cell.items() if k != "parts"}  # no "(2 outputs)": part rows say it
+    return kind, csv_text(summarize(plain, base, is_base))
 
-    Numbers stay numbers at full precision (``value``, ``delta``,
-    ``rel_delta``); text keeps its full text, a sequence its JSON list, other
-    kinds the one-line summary of the table. ``pandas.read_csv(...).pivot(...)``
+
+def _csv_parameter(param: dict | None) -> str:
+    """A parameter for the CSV: numbers at full precision, text defused, else JSON."""
+    if param is None:
+        return ""
+    value = param.get("value")
+    if value is None and param.get("source"):
+        return csv_text(str(param["source"]))
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if as_number(value) is not None:
+        return _csv_number(value)
+    if isinstance(value, str):
+        return csv_text(value)
+    return csv_text(json.dumps(value, ensure_ascii=False))
+
+
+def to_csv(response: dict, names: Iterable[str] | None = None) -> str:
+    """Long CSV: one line per notebook and row of the table, for pandas or a spreadsheet.
+
+    Every notebook has a line for every row, so no run is dropped: where it
+    lacks the value, ``kind`` is ``missing`` and ``value`` is empty (a run with
+    no row at all still gets one line, its ``name`` empty). Columns:
+    :data:`CSV_COLUMNS`, then ``param.NAME`` per parameter, flattened
+    (``param.model_params.C``). ``status`` is ``ok``, ``failed`` or
+    ``unreadable``; ``failure`` is ``ename: evalue`` of a failed run's first
+    error when the answer has it. A mapping item is its own line (``key``);
+    each output of a multi-output cell is a line with its ``part`` (1, 2...,
+    no deltas) after the value's own line (``part`` empty). Numbers stay numbers at full
+    precision; text keeps its full text, a sequence its JSON list, other kinds
+    the one-line summary of the table. ``pandas.read_csv(...).pivot(...)``
     gives any wide layout back.
     """
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
+    notebooks = response["notebooks"]
+    flats = [flat_parameters(nb) for nb in notebooks]
+    parameters = list(dict.fromkeys(name for flat in flats for name in flat))
+    writer.writerow([*CSV_COLUMNS, *(csv_text(CSV_PARAMETER_PREFIX + p) for p in parameters)])
     paths = notebook_paths(response)
     baseline = response["baseline"]
     base_index = paths.index(baseline) if baseline in paths else 0
-    for row in rows_of(response, names):
-        for i, (path, cell) in enumerate(zip(paths, row.cells)):
+    about = [
+        [
+            csv_text(nb["path"]),
+            "true" if nb["path"] == baseline else "false",
+            nb["status"],
+            csv_text(failure_text(nb) or ""),
+        ]
+        for nb in notebooks
+    ]
+    settings = [[_csv_parameter(flat.get(p)) for p in parameters] for flat in flats]
+    rows = rows_of(response, names, parts=True)
+    if not rows:
+        for i in range(len(notebooks)):
+            writer.writerow([*about[i], *[""] * (len(CSV_COLUMNS) - 4), *settings[i]])
+    for row in rows:
+        base = row.cells[base_index]
+        for i, cell in enumerate(row.cells):
             if cell is None:
-                continue
-            kind = "scalar" if row.key is not None else cell.get("kind", "scalar")
-            value: Any = cell.get("value")
-            if kind == "scalar":
-                if isinstance(value, bool):
-                    value = "true" if value else "false"
-                elif as_number(value) is not None:
-                    value = _csv_number(value)
-                else:  # a mapping item that is not a number
-                    kind = "text" if isinstance(value, str) else "json"
-                    value = csv_text(value if isinstance(value, str) else json.dumps(value))
-            elif kind == "text":
-                value = csv_text(cell.get("text", ""))
-            elif kind == "sequence":
-                value = csv_text(json.dumps(cell.get("items", []), ensure_ascii=False))
+                kind, value, delta, rel_delta, better = "missing", "", "", "", ""
             else:
-                value = csv_text(summarize(cell, row.cells[base_index], i == base_index))
-            better = cell.get("better")
+                kind = "scalar" if row.key is not None else cell.get("kind", "scalar")
+                kind, value = _csv_cell(cell, kind, base, i == base_index)
+                # Equal infinities: inf - inf is NaN, yet nothing changed.
+                undefined = as_number(cell.get("delta"))
+                quiet = row.part is not None or (
+                    undefined is not None and math.isnan(undefined) and equals_base(cell, base)
+                )
+                delta = "" if quiet else _csv_number(cell.get("delta"))
+                rel_delta = "" if quiet else _csv_number(cell.get("rel_delta"))
+                flag = None if row.part is not None else cell.get("better")
+                better = "" if flag is None else "true" if flag else "false"
             writer.writerow(
                 [
-                    csv_text(path),
-                    "true" if path == baseline else "false",
+                    *about[i],
                     csv_text(row.name),
                     csv_text(row.key or ""),
+                    "" if row.part is None else row.part + 1,
                     row.origin,
                     kind,
                     row.direction or "",
                     value,
-                    _csv_number(cell.get("delta")),
-                    _csv_number(cell.get("rel_delta")),
-                    "" if better is None else "true" if better else "false",
+                    delta,
+                    rel_delta,
+                    better,
+                    *settings[i],
                 ]
             )
     return out.getvalue()
+
+
+def _js_number(value: float | int) -> str:
+    """A number spelled as JavaScript's ``String(number)`` does (what the panel writes).
+
+    The shortest digits that read back as the same float (Python's ``repr``
+    finds them too), placed by ECMAScript's Number::toString rule: plain
+    notation from 1e-6 up to 1e21, exponent notation (``1e+21``, ``1e-7``)
+    beyond.
+    """
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = float(value) if abs(value) >= 2**53 else value
+        if isinstance(value, int):
+            return str(value)
+    if math.isnan(value):
+        return "NaN"
+    if math.isinf(value):
+        return "Infinity" if value > 0 else "-Infinity"
+    if value == 0:
+        return "0"
+    sign = "-" if value < 0 else ""
+    _, numerals, exponent = Decimal(repr(abs(value))).normalize().as_tuple()
+    digits = "".join(map(str, numerals))
+    point = int(exponent) + len(digits)  # the decimal point sits after `point` digits
+    k = len(digits)
+    if k <= point <= 21:
+        return sign + digits + "0" * (point - k)
+    if 0 < point <= 21:
+        return sign + digits[:point] + "." + digits[point:]
+    if -6 < point <= 0:
+        return sign + "0." + "0" * -point + digits
+    e = point - 1
+    exp = f"e{'+' if e >= 0 else '-'}{abs(e)}"
+    return sign + (digits if k == 1 else digits[0] + "." + digits[1:]) + exp
+
+
+def _wide_field(value: Any) -> str:
+    """One field of the panel's CSV (``csvField`` in ``src/export.ts``), made here."""
+    if value is None:
+        text = ""
+    else:
+        number = as_number(value)
+        if number is not None:
+            text = _js_number(number)
+        else:
+            if isinstance(value, bool):
+                text = "True" if value else "False"
+            elif isinstance(value, str):
+                text = value
+            else:
+                text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+            text = csv_text(text)
+    if any(ch in text for ch in '",\n\r'):
+        text = '"' + text.replace('"', '""') + '"'
+    return text
+
+
+def to_csv_wide(response: dict, names: Iterable[str] | None = None) -> str:
+    """Wide CSV, the panel's "Export CSV": one line per metric, one column per notebook.
+
+    Columns ``metric``, ``direction``, then each notebook's path; a line per
+    scalar value and per item of a mapping value (``name.key``), holding the
+    values only (no deltas); other kinds are left out, as in the panel's
+    metrics table. Lines end in CRLF, as the panel writes them.
+    """
+    paths = notebook_paths(response)
+    lines = [",".join(_wide_field(x) for x in ["metric", "direction", *paths])]
+    kinds = {(v["origin"], v["name"]): v["kind"] for v in response["values"]}
+    for row in rows_of(response, names):
+        if row.key is None and kinds.get((row.origin, row.name)) != "scalar":
+            continue  # mapping rows are items of a mapping value already
+        label = row.name if row.key is None else f"{row.name}.{row.key}"
+        fields = [label, row.direction or ""]
+        for cell in row.cells:
+            ok = cell is not None and (row.key is not None or cell.get("kind") == "scalar")
+            fields.append(cell.get("value") if ok else None)
+        lines.append(",".join(_wide_field(x) for x in fields))
+    return "\r\n".join(lines) + "\r\n"
 
 
 def to_json(response: dict) -> str:
@@ -614,8 +926,8 @@ def sanitize_html(fragment: str) -> str:
     )
 
 
-def _html_delta(cell: dict) -> str:
-    text = format_delta(cell)
+def _html_delta(cell: dict, base: dict | None = None) -> str:
+    text = format_delta(cell, base)
     if not text:
         return ""
     better = cell.get("better")
@@ -667,12 +979,17 @@ def _html_table(cell: dict) -> str:
 
 
 def _html_image(
-    cell: dict, path: str, row: Row, image_source: ImageSource | None, base: dict | None
+    cell: dict,
+    path: str,
+    row: Row,
+    image_source: ImageSource | None,
+    base: dict | None,
+    part: int | None = None,
 ) -> str:
     size = ""
     if cell.get("width") and cell.get("height"):
         size = f' width="{int(cell["width"])}" height="{int(cell["height"])}"'
-    found = image_source(path, row.name, row.origin, None) if image_source else None
+    found = image_source(path, row.name, row.origin, part) if image_source else None
     same = ""
     if base is not None and base is not cell and base.get("kind") == "image":
         same = "same as baseline" if base.get("sha256") == cell.get("sha256") else "differs"
@@ -694,11 +1011,25 @@ def cell_html(
     base: dict | None,
     is_base: bool,
     image_source: ImageSource | None = None,
+    failed: bool = False,
 ) -> str:
-    """One cell of the comparison as safe HTML (no script, no event handler)."""
+    """One cell of the comparison as safe HTML (no script, no event handler).
+
+    For a part row (``row.part`` set), ``cell`` is one output: shown without
+    deltas, an image fetched as that part. ``failed`` says the notebook's run
+    failed, so a missing value does not pass for a missing tag.
+    """
     if cell is None:
-        return f'<span style="{_MUTED_STYLE}">{_MISSING}</span>'
+        why = " (run failed)" if failed else ""
+        return f'<span style="{_MUTED_STYLE}">{_MISSING}{why}</span>'
     kind = cell.get("kind")
+    if row.part is None and kind == "image" and isinstance(cell.get("parts"), list):
+        # Its outputs each have a row below; the image is not embedded twice.
+        count = len(cell["parts"])
+        return (
+            f'<span style="{_MUTED_STYLE}">image, the last of {count} outputs: '
+            f"see {_e(row.label)}[1] to {_e(row.label)}[{count}] below</span>"
+        )
     if kind is None or kind == "scalar":
         value = cell.get("value")
         shown = (
@@ -708,7 +1039,8 @@ def cell_html(
             if isinstance(value, str)
             else json.dumps(value, ensure_ascii=False)
         )
-        out = f"<code>{_e(shown)}</code>" + ("" if is_base else _html_delta(cell))
+        no_delta = is_base or row.part is not None
+        out = f"<code>{_e(shown)}</code>" + ("" if no_delta else _html_delta(cell, base))
     elif kind == "sequence":
         added = {json.dumps(x) for x in cell.get("added") or []}
         items = []
@@ -732,7 +1064,8 @@ def cell_html(
     elif kind == "table":
         out = _html_table(cell)
     elif kind == "image":
-        out = _html_image(cell, path, row, image_source, None if is_base else base)
+        part = cell.get("part") if row.part is not None else None
+        out = _html_image(cell, path, row, image_source, None if is_base else base, part)
     elif kind == "text":
         out = f'<pre style="margin:0;white-space:pre-wrap">{_e(cell.get("text", ""))}</pre>'
     elif kind == "html":
@@ -744,6 +1077,8 @@ def cell_html(
         )
     else:
         out = f'<span style="{_MUTED_STYLE}">{_e(kind)}: {_e(cell.get("message", ""))}</span>'
+    if row.part is None and isinstance(cell.get("parts"), list) and kind != "image":
+        out += f'<div style="{_MUTED_STYLE}">{len(cell["parts"])} outputs, each below</div>'
     if cell.get("duplicate"):
         out += f'<div style="{_MUTED_STYLE}">several cells carry this name; the last wins</div>'
     return out
@@ -786,14 +1121,27 @@ def comparison_table_html(
                 if nb.get("error")
                 else ""
             )
+            + (
+                f'<div style="{_WORSE_STYLE}">{_e(failure_text(nb))}</div>'
+                if failure_text(nb)
+                else ""
+            )
             + "</td>"
             for nb in response["notebooks"]
         )
         body.append(f"<tr>{th}status</th>{statuses}</tr>")
-        for label, shown in _parameter_rows(response):
+        durations = [as_number(nb.get("duration")) for nb in response["notebooks"]]
+        if any(d is not None for d in durations):
+            tds = "".join(
+                f'<td style="{_TD_STYLE}">{_MISSING if d is None else f"{d:.1f}"}</td>'
+                for d in durations
+            )
+            body.append(f"<tr>{th}duration (s)</th>{tds}</tr>")
+        for label, shown in _parameter_rows(response, clip=False):
             tds = "".join(f'<td style="{_TD_STYLE}"><code>{_e(s)}</code></td>' for s in shown)
             body.append(f"<tr>{th}{_e(label)}</th>{tds}</tr>")
-    for row in rows_of(response, names):
+    failed = [nb["status"] == "failed" for nb in response["notebooks"]]
+    for row in rows_of(response, names, parts=True):
         base = row.cells[base_index]
         tds = "".join(
             f'<td style="{_TD_STYLE}">'
@@ -804,6 +1152,7 @@ def comparison_table_html(
                 base=base,
                 is_base=i == base_index,
                 image_source=image_source,
+                failed=failed[i],
             )
             + "</td>"
             for i, (path, cell) in enumerate(zip(paths, row.cells))
@@ -864,16 +1213,19 @@ def render(
     names: Iterable[str] | None = None,
     color: bool = False,
     image_source: ImageSource | None = None,
+    width: int | None = None,
 ) -> str:
-    """Render ``response`` in one of :data:`FORMATS`."""
+    """Render ``response`` in one of :data:`FORMATS` (``width`` wraps the table)."""
     if fmt == "json":
         return to_json(response)
     if fmt == "table":
-        return to_table(response, names, color=color)
+        return to_table(response, names, color=color, width=width)
     if fmt == "markdown":
         return to_markdown(response, names)
     if fmt == "csv":
         return to_csv(response, names)
+    if fmt == "csv-wide":
+        return to_csv_wide(response, names)
     if fmt == "html":
         return to_html(response, names, image_source=image_source)
     raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")

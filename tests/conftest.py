@@ -255,3 +255,79 @@ async def compare(jp_fetch, paths: list[str] | None = None, **request) -> dict:
     assert response.code == 200
     assert response.headers["Content-Type"].startswith("application/json")
     return json.loads(response.body)
+
+
+#: A small experiment for what the example template lacks: a dict-valued
+#: parameter, a cell that shows two figures, and a metric that is infinite.
+_SWEEP_TEMPLATE_CELLS = [
+    (
+        ["parameters"],
+        'model_params = {"max_depth": 4, "n_estimators": 100}\nthreshold = 0.5\nfail = False',
+    ),
+    (
+        [],
+        "import matplotlib.pyplot as plt\nfrom IPython.display import display\n"
+        'plt.rcParams["figure.dpi"] = 40\ndepth = model_params["max_depth"]',
+    ),
+    (
+        ["curves"],
+        "roc, ax = plt.subplots(figsize=(2, 2))\n"
+        "ax.plot([0, 0.1 * depth / 8, 1], [0, 0.9, 1])\ndisplay(roc)\nplt.close(roc)\n"
+        "matrix, ax = plt.subplots(figsize=(3, 2))\n"
+        "ax.imshow([[depth, 1], [2, 10 - depth]])\ndisplay(matrix)\nplt.close(matrix)",
+    ),
+    (["score"], "print(0.8 + depth / 100)"),
+    (["overflow"], 'print({"loss": float("inf"), "acc": 0.5})'),
+    (["check"], 'if fail:\n    raise ValueError(f"max_depth {depth} is too deep")\nprint("fine")'),
+    (["after"], "print(depth)"),
+]
+
+
+@pytest.fixture(scope="session")
+def sweep_runs(tmp_path_factory) -> dict[str, Path]:
+    """Real papermill runs of a small sweep over a dict-valued ``model_params``.
+
+    ``depth4`` and ``depth8`` succeed; ``deep_failed`` raises in its ``check``
+    cell, so its ``after`` cell never runs. Every run's ``curves`` cell shows
+    two figures (two outputs, two ``parts``), and ``overflow`` holds an
+    infinite loss, equal in every run.
+    """
+    import nbformat
+    import papermill as pm
+
+    out = tmp_path_factory.mktemp("sweep_runs")
+    template = nbformat.v4.new_notebook()
+    template.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    for tags, source in _SWEEP_TEMPLATE_CELLS:
+        cell = nbformat.v4.new_code_cell(source)
+        cell.metadata["tags"] = tags
+        template.cells.append(cell)
+    source = out / "template.ipynb"
+    nbformat.write(template, source)
+    runs = {
+        # papermill's order on purpose not sorted: n_estimators, then max_depth
+        "depth4": {"threshold": 0.3, "model_params": {"n_estimators": 50, "max_depth": 4}},
+        "depth8": {"threshold": 0.3, "model_params": {"n_estimators": 50, "max_depth": 8}},
+        "deep_failed": {"model_params": {"n_estimators": 50, "max_depth": 9}, "fail": True},
+    }
+    paths = {}
+    for stem, parameters in runs.items():
+        target = out / f"{stem}.ipynb"
+        try:
+            pm.execute_notebook(
+                str(source),
+                str(target),
+                parameters=parameters,
+                kernel_name="python3",
+                progress_bar=False,
+                log_output=False,
+            )
+        except pm.PapermillExecutionError:
+            pass  # kept on purpose: the failed run is part of the sweep
+        paths[stem] = target
+    source.unlink()  # only the runs stay in the folder
+    return paths

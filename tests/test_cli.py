@@ -355,7 +355,8 @@ def test_gate_keeps_its_name_when_names_restrict_the_output(example_runs, capsys
         (["{a}", "--fail-if-worse", "mse:lots"], "tolerance 'lots' is not a number"),
         (["{a}", "--fail-if-worse", "mse:-1"], "must be a number >= 0"),
         (["{a}", "--fail-if-worse", "no_such_name"], "no notebook has a value named"),
-        (["{a}", "--fail-if-worse", "summary"], "direction of 'summary' is unknown"),
+        (["{a}", "--fail-if-worse", "config.alpha"], "direction of 'config.alpha' is unknown"),
+        (["{a}", "--fail-if-worse", "summary"], "'summary' is text, and only numbers"),
         (["{a}", "--direction", "mse=up"], "expected NAME=lower or NAME=higher"),
         (["{a}", "{a}"], "named twice"),
         (["{a}", "--format", "pdf"], "invalid choice"),
@@ -493,3 +494,266 @@ def test_output_file_never_overwrites_a_compared_notebook(example_runs, tmp_path
     assert code == 2
     assert "compared notebooks" in err
     assert target.read_bytes() == before
+
+
+# --------------------------------------------------------------------------- issue #12
+
+
+def cell_of(path: Path, tag: str) -> dict:
+    """The code cell carrying ``tag``, as stored in the notebook file."""
+    nb = json.loads(path.read_text())
+    return next(c for c in nb["cells"] if tag in c.get("metadata", {}).get("tags", []))
+
+
+def injected_parameters(path: Path) -> dict:
+    """What papermill recorded it injected (the notebook's metadata)."""
+    return json.loads(path.read_text())["metadata"]["papermill"]["parameters"]
+
+
+def png_size(output: dict) -> tuple[int, int]:
+    """Width and height of an output's PNG, read from its IHDR chunk."""
+    import base64
+    import struct
+
+    png = base64.b64decode(_text(output["data"]["image/png"]))
+    return struct.unpack(">II", png[16:24])
+
+
+@pytest.mark.parametrize("fmt", ["table", "markdown"])
+def test_table_and_markdown_have_a_row_per_output_of_a_two_figure_cell(sweep_runs, capsys, fmt):
+    # Given runs whose `curves` cell displayed two figures of different sizes
+    runs = [sweep_runs["depth4"], sweep_runs["depth8"]]
+    outputs = cell_of(runs[0], "curves")["outputs"]
+    assert [o["output_type"] for o in outputs] == ["display_data"] * 2
+    sizes = [png_size(o) for o in outputs]
+    assert sizes[0] != sizes[1]
+    # When they are compared
+    code, out, _ = run([*runs, "-f", fmt], capsys)
+    assert code == 0
+    lines = [line.strip("| ").replace("\\[", "[").replace("\\]", "]") for line in out.splitlines()]
+    # Then the value says it has two outputs, and each output has its own row,
+    # showing that figure (its size), in order
+    assert "(2 outputs)" in next(line for line in lines if line.startswith("curves "))
+    for position, (width, height) in enumerate(sizes, start=1):
+        row = next(line for line in lines if line.startswith(f"curves[{position}]"))
+        assert f"image {width}x{height}" in row
+    assert not any(line.startswith("curves[3]") for line in lines)
+
+
+def test_csv_has_status_failure_parts_flat_parameters_and_every_run(sweep_runs, capsys):
+    # Given a folder of a sweep over a dict parameter, one run failed early
+    folder = sweep_runs["depth4"].parent
+    # When it is exported as long CSV, restricted to a value the failed run lacks
+    code, out, _ = run([folder, "-f", "csv", "--names", "after,curves"], capsys)
+    assert code == 0
+    rows = list(csv.DictReader(io.StringIO(out)))
+    by_run = {Path(r["notebook"]).stem: [] for r in rows}
+    for r in rows:
+        by_run[Path(r["notebook"]).stem].append(r)
+    # Then every run is there, the failed one included, with its status
+    assert set(by_run) == set(sweep_runs)
+    for stem, path in sweep_runs.items():
+        expected_status = "failed" if stem == "deep_failed" else "ok"
+        assert {r["status"] for r in by_run[stem]} == {expected_status}
+        assert {r["failure"] for r in by_run[stem]} == {""}  # no `failure` in this answer
+        # the dict parameter as its leaves, with the values papermill injected
+        params = injected_parameters(path)["model_params"]
+        for r in by_run[stem]:
+            for key, value in params.items():
+                assert float(r[f"param.model_params.{key}"]) == value
+    after = {Path(r["notebook"]).stem: r for r in rows if r["name"] == "after"}
+    assert after["deep_failed"]["kind"] == "missing"
+    assert after["deep_failed"]["value"] == ""
+    # And each figure of the two-figure cell is a line with its part number
+    parts = [r for r in rows if r["name"] == "curves" and r["part"]]
+    assert sorted({r["part"] for r in parts}) == ["1", "2"]
+    assert {r["kind"] for r in parts} == {"image"}
+    assert all(r["delta"] == "" for r in parts)
+
+
+def test_csv_prints_a_failure_the_answer_carries(sweep_runs):
+    # Given the answer for a failed run, with the `failure` field api.md adds
+    from jupyterlab_nbcompare import report
+    from jupyterlab_nbcompare.core.files import compare_paths
+
+    failed = sweep_runs["deep_failed"]
+    error = next(o for o in cell_of(failed, "check")["outputs"] if o["output_type"] == "error")
+    response = compare_paths([sweep_runs["depth4"], failed])
+    response["notebooks"][1]["failure"] = {
+        "ename": error["ename"],
+        "evalue": error["evalue"],
+        "cell_index": 5,
+    }
+    response["notebooks"][0]["failure"] = None
+    # When it is written as CSV
+    rows = list(csv.DictReader(io.StringIO(report.to_csv(response))))
+    # Then the failed run's lines say ename: evalue, the other run's nothing
+    failures = {Path(r["notebook"]).stem: r["failure"] for r in rows}
+    assert failures == {"deep_failed": f"{error['ename']}: {error['evalue']}", "depth4": ""}
+
+
+def test_csv_wide_is_the_panels_layout(sweep_runs, capsys):
+    # Given two runs and their printed score
+    a, b = sweep_runs["depth4"], sweep_runs["depth8"]
+    # When exported as csv-wide
+    code, out, _ = run([a, b, "-f", "csv-wide"], capsys)
+    assert code == 0
+    # Then it is the panel's metricsCsv: CRLF lines, metric, direction, one column per path
+    assert out.endswith("\r\n")
+    assert "\n" not in out.replace("\r\n", "")
+    rows = list(csv.reader(io.StringIO(out.replace("\r\n", "\n"))))
+    assert rows[0] == ["metric", "direction", str(a), str(b)]
+    table = {r[0]: r[1:] for r in rows[1:]}
+    # numbers only (scalars and mapping items), values without deltas
+    assert set(table) == {"score", "overflow.loss", "overflow.acc", "after"}
+    printed = [float(_text(cell_of(p, "score")["outputs"][0]["text"])) for p in (a, b)]
+    assert table["score"][0] == "higher"
+    assert [float(v) for v in table["score"][1:]] == printed
+    assert table["overflow.loss"] == ["lower", "Infinity", "Infinity"]
+
+
+@pytest.mark.parametrize(
+    ("number", "javascript"),
+    # String(n) in JavaScript (checked with node), which the panel's CSV writes
+    [
+        (5.0, "5"),
+        (0.1, "0.1"),
+        (1e21, "1e+21"),
+        (1e20, "100000000000000000000"),
+        (1e-7, "1e-7"),
+        (1e-6, "0.000001"),
+        (-2.5e-10, "-2.5e-10"),
+        (0.8400000000000001, "0.8400000000000001"),
+        (2**60, "1152921504606847000"),
+    ],
+)
+def test_csv_wide_spells_numbers_as_the_panel(number, javascript):
+    from jupyterlab_nbcompare import report
+
+    assert report._js_number(number) == javascript
+
+
+def test_table_fits_the_width_it_is_given(example_runs, capsys):
+    # Given the seven example runs, far wider than 100 columns side by side
+    folder = example_runs["ridge_alpha1"].parent
+    code, wide, _ = run([folder], capsys)
+    assert max(len(line) for line in wide.splitlines()) > 100
+    # When a width is given
+    code, out, _ = run([folder, "--width", "100"], capsys)
+    assert code == 0
+    # Then no line is longer, and every run still has a column header somewhere
+    assert max(len(line) for line in out.splitlines()) <= 100
+    headers = [line for line in out.splitlines() if line.startswith("name ")]
+    assert len(headers) > 1
+    for stem in example_runs:
+        assert any(stem in header for header in headers)
+    # and every block has every row (the values stay where they were)
+    assert out.count("\nmse ") == len(headers)
+
+
+def test_table_fits_the_terminal_columns(example_runs, tmp_path):
+    # Given COLUMNS, as a terminal sets it, and the real command
+    folder = example_runs["ridge_alpha1"].parent
+    env = {**os.environ, "COLUMNS": "90", "PYTHONPATH": str(Path(cli.__file__).parents[1])}
+    done = subprocess.run(
+        [sys.executable, "-m", "jupyterlab_nbcompare.cli", str(folder)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert max(len(line) for line in done.stdout.splitlines()) <= 90
+
+
+def test_table_shows_dict_parameters_as_their_leaves(sweep_runs, capsys):
+    runs = [sweep_runs[k] for k in ("depth4", "depth8")]
+    code, out, _ = run(runs, capsys)
+    assert code == 0
+    line = next(x for x in out.splitlines() if x.startswith("param model_params.max_depth"))
+    depths = [injected_parameters(p)["model_params"]["max_depth"] for p in runs]
+    assert line.split()[2:] == [str(d) for d in depths]
+    # the leaf that is the same everywhere is not a row (only what tells runs apart)
+    assert "model_params.n_estimators" not in out
+    assert '{"' not in out
+
+
+@pytest.mark.parametrize("fmt", ["table", "markdown", "csv", "html"])
+def test_equal_infinities_have_no_nan_delta(sweep_runs, capsys, fmt):
+    # Given runs whose `overflow` mapping holds loss = inf in each
+    runs = [sweep_runs["depth4"], sweep_runs["depth8"]]
+    assert "inf" in _text(cell_of(runs[0], "overflow")["outputs"][0]["text"])
+    # When compared
+    code, out, _ = run([*runs, "-f", fmt, "--names", "overflow"], capsys)
+    assert code == 0
+    # Then the equal infinities show no delta, and never NaN
+    assert "NaN" not in out
+    assert "nan" not in out.lower().replace("nbcompare", "")
+    if fmt == "csv":
+        loss = {r["notebook"]: r for r in csv.DictReader(io.StringIO(out)) if r["key"] == "loss"}
+        candidate = loss[str(runs[1])]
+        assert (candidate["delta"], candidate["rel_delta"], candidate["better"]) == ("", "", "")
+
+
+@pytest.mark.parametrize(
+    ("name", "said"),
+    [
+        ("coefficients", "'coefficients' is a table"),
+        ("residuals_plot", "'residuals_plot' is an image"),
+        ("summary", "'summary' is text"),
+        ("metrics", "'metrics' is a mapping"),
+    ],
+)
+def test_gate_on_a_non_number_says_so_before_asking_a_direction(example_runs, capsys, name, said):
+    runs = [example_runs["ridge_alpha1"], example_runs["ridge_alpha10"]]
+    code, _, err = run([*runs, "--fail-if-worse", name], capsys)
+    assert code == 2
+    assert said in err
+    assert "only numbers can be gated" in err
+    assert "--direction" not in err
+    assert " a image" not in err
+
+
+def test_a_gate_on_a_key_that_is_an_image_uses_the_right_article(example_runs, tmp_path, capsys):
+    # Given a candidate whose `metrics` cell shows a figure instead of the dict
+    a = example_runs["ridge_alpha1"]
+    figure = cell_of(a, "residuals_plot")["outputs"]
+    b = tmp_path / "figure.ipynb"
+    nb = json.loads(example_runs["ridge_alpha10"].read_text())
+    for cell in nb["cells"]:
+        if "metrics" in cell.get("metadata", {}).get("tags", []):
+            cell["outputs"] = figure
+    b.write_text(json.dumps(nb))
+    # When the gate asks for metrics.mse
+    code, _, err = run([a, b, "--fail-if-worse", "metrics.mse"], capsys)
+    # Then it fails that run, saying what it got in plain English
+    assert code == 1
+    assert "is an image, not a mapping" in err
+
+
+def test_a_folder_leaves_out_exported_comparison_notebooks(example_runs, tmp_path, capsys):
+    # Given a folder of runs beside the comparison notebook the panel exported
+    folder = tmp_path / "runs"
+    folder.mkdir()
+    for stem in ("ridge_alpha1", "ridge_alpha10"):
+        shutil.copy(example_runs[stem], folder / f"{stem}.ipynb")
+    generated = Path(__file__).parent / "files" / "generated" / "comparison.ipynb"
+    assert json.loads(generated.read_text())["metadata"]["nbcompare"]["generated"] is True
+    shutil.copy(generated, folder / "comparison.ipynb")
+    (folder / "sub").mkdir()
+    shutil.copy(example_runs["ols_seed1"], folder / "sub" / "ols_seed1.ipynb")
+    # When the folder is compared
+    code, out, _ = run([folder, "-f", "json"], capsys)
+    assert code == 0
+    paths = [Path(nb["path"]).name for nb in json.loads(out)["notebooks"]]
+    # Then the runs are compared, not the exported notebook, nor the subfolder
+    assert paths == ["ridge_alpha1.ipynb", "ridge_alpha10.ipynb"]
+    # And --recursive adds the subfolder's run; naming the export keeps it
+    code, out, _ = run([folder, "-r", "-f", "json"], capsys)
+    assert [Path(nb["path"]).name for nb in json.loads(out)["notebooks"]] == [
+        "ridge_alpha1.ipynb",
+        "ridge_alpha10.ipynb",
+        "ols_seed1.ipynb",
+    ]
+    code, out, _ = run([folder / "ridge_alpha1.ipynb", folder / "comparison.ipynb"], capsys)
+    assert code == 0

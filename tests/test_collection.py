@@ -7,6 +7,7 @@ import json
 import math
 import subprocess
 import sys
+import warnings
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -14,7 +15,7 @@ import pandas as pd
 import pytest
 from IPython.display import Image
 
-from jupyterlab_nbcompare import NotebookCollection, NotebookIntrospector
+from jupyterlab_nbcompare import NotebookCollection, NotebookIntrospector, cli
 from jupyterlab_nbcompare.collection import CellError
 
 from .conftest import tagged_notebook, text_output
@@ -544,3 +545,107 @@ def test_sklearn_evaluation_user_code_keeps_working(example_runs):
     # r2 is "higher is better" (by its name, and as scores= says): better follows the delta
     r2 = nbs["r2"].cells
     assert r2["ridge_alpha100"]["better"] is (r2["ridge_alpha100"]["delta"] > 0)
+
+
+# --------------------------------------------------------------------------- issue #12
+
+
+def _texts(document: str) -> list[str]:
+    """The text of an HTML fragment, as a reader sees it."""
+    texts: list[str] = []
+    parser = HTMLParser(convert_charrefs=True)
+    parser.handle_data = texts.append
+    parser.feed(document)
+    return texts
+
+
+@pytest.mark.parametrize("spelling", [str, Path])
+def test_a_single_path_is_one_notebook(example_runs, spelling):
+    # Given one notebook, named by a string or a Path (not in a list)
+    path = example_runs["ridge_alpha1"]
+    # When a collection is made of it
+    collection = NotebookCollection(spelling(path))
+    # Then it is one notebook, not one per character
+    assert collection.paths == [str(path)]
+    assert collection.ids == [str(path)]
+    assert collection["mse"][str(path)] == float(printed(path, "mse"))
+
+
+def test_a_folder_is_its_notebooks_as_on_the_command_line(example_runs, tmp_path):
+    # Given a folder of runs and the comparison notebook the panel exported there
+    folder = tmp_path / "runs"
+    folder.mkdir()
+    for stem in ("ridge_alpha1", "ridge_alpha10", "ridge_diverged"):
+        (folder / f"{stem}.ipynb").write_bytes(example_runs[stem].read_bytes())
+    generated = Path(__file__).parent / "files" / "generated" / "comparison.ipynb"
+    (folder / "comparison.ipynb").write_bytes(generated.read_bytes())
+    # When a collection is made of the folder, in a list or alone
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # "not a file" would be a warning
+        listed = NotebookCollection([folder], ids="filenames")
+        alone = NotebookCollection(str(folder), ids="filenames")
+    # Then it holds the runs, sorted, as the CLI expands the folder
+    assert listed.ids == alone.ids == ["ridge_alpha1", "ridge_alpha10", "ridge_diverged"]
+    assert listed.paths == cli.expand_paths([folder])
+    assert listed["mse"]["ridge_alpha10"] == float(printed(example_runs["ridge_alpha10"], "mse"))
+
+
+def test_a_folder_without_notebooks_is_an_error(tmp_path):
+    with pytest.raises(ValueError, match="no notebooks"):
+        NotebookCollection([tmp_path])
+
+
+def test_comparison_html_has_status_duration_and_parameters(example_runs):
+    # Given a good run and a failed one
+    ok, failed = example_runs["ridge_alpha1"], example_runs["ridge_diverged"]
+    collection = NotebookCollection([ok, failed], ids="filenames")
+    # When one value is shown in a notebook
+    page = collection["mse"]._repr_html_()
+    shown = " ".join(_texts(page))
+    # Then it says which run failed, how long each took and how they differ
+    assert "failed" in shown
+    assert "duration (s)" in shown
+    for path in (ok, failed):
+        meta = json.loads(path.read_text())["metadata"]["papermill"]
+        assert f"{meta['duration']:.1f}" in shown
+        assert "param alpha" in shown
+        assert json.dumps(meta["parameters"]["alpha"]) in shown
+    # as the text repr does
+    assert "failed" in repr(collection["mse"])
+
+
+def test_a_failed_runs_missing_value_does_not_look_like_a_missing_tag(sweep_runs):
+    collection = NotebookCollection(
+        [sweep_runs["depth4"], sweep_runs["deep_failed"]], ids="filenames"
+    )
+    assert collection["after"]["deep_failed"] is None
+    assert "(run failed)" in collection["after"]._repr_html_()
+    assert "(run failed)" in collection._repr_html_()
+
+
+def _injected_cell_order(path: Path) -> list[str]:
+    """Names in papermill's injected-parameters cell, top to bottom, from the file."""
+    nb = json.loads(path.read_text())
+    cell = next(c for c in nb["cells"] if "injected-parameters" in c["metadata"].get("tags", []))
+    source = _text(cell["source"])
+    return [line.split("=")[0].strip() for line in source.splitlines() if "=" in line]
+
+
+@pytest.mark.parametrize("which", ["ols_seed1", "depth4"])
+def test_injected_parameters_keep_papermills_order(example_runs, sweep_runs, which):
+    path = {**example_runs, **sweep_runs}[which]
+    order = _injected_cell_order(path)
+    # the runs inject in an order that is neither sorted nor the defaults'
+    assert order != sorted(order)
+    injected = NotebookIntrospector(path).get_injected_parameters()
+    assert list(injected) == order
+    meta = json.loads(path.read_text())["metadata"]["papermill"]["parameters"]
+    assert injected == meta
+
+
+def test_equal_infinities_show_no_nan_in_the_api(sweep_runs):
+    collection = NotebookCollection([sweep_runs["depth4"], sweep_runs["depth8"]])
+    comparison = collection["overflow"]
+    assert comparison[str(sweep_runs["depth8"])]["loss"] == math.inf
+    assert "NaN" not in repr(comparison)
+    assert "NaN" not in comparison._repr_html_()

@@ -170,7 +170,7 @@ def test_text_formats_show_hostile_names_as_plain_text(hostile_report, fmt):
     out = report.render(response, fmt)
     # Then the name is shown verbatim (the CSV as a CSV reader reads it)
     if fmt == "csv":
-        out = "\n".join(row[2] for row in csv.reader(io.StringIO(out)))
+        out = "\n".join(row["name"] for row in csv.DictReader(io.StringIO(out)))
     assert '<img src=x onerror="alert(5)">' in out
     assert "evil_html" in out
 
@@ -410,3 +410,105 @@ def test_mapping_rows_take_the_directions_the_answer_gives_overrides_included():
     # even where no value moved and nothing says "better"
     rows = {row.label: row.direction for row in report.rows_of(answer)}
     assert rows == {"metrics.foo": "lower", "metrics.mse": "lower"}
+
+
+# --------------------------------------------------------------------------- issue #12
+
+
+def _outputs_png(path: Path, tag: str) -> list[bytes]:
+    """The PNG bytes of every output of a tagged cell, in order, from the file."""
+    nb = json.loads(path.read_text())
+    cell = next(c for c in nb["cells"] if tag in c.get("metadata", {}).get("tags", []))
+    return [
+        base64.b64decode("".join(o["data"]["image/png"]))
+        for o in cell["outputs"]
+        if "image/png" in o.get("data", {})
+    ]
+
+
+class Rows(HTMLParser):
+    """The report's rows: header text and the ``<img>`` sources of each cell."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.rows: list[tuple[str, list[list[str]]]] = []
+        self._in_th = False
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "tr":
+            self.rows.append(("", []))
+        elif tag == "th" and self.rows:
+            self._in_th = not self.rows[-1][1]
+        elif tag == "td" and self.rows:
+            self._in_th = False
+            self.rows[-1][1].append([])
+        elif tag == "img" and self.rows and self.rows[-1][1]:
+            self.rows[-1][1][-1].append(dict(attrs)["src"])
+
+    def handle_data(self, data):
+        if self._in_th and self.rows:
+            label, cells = self.rows[-1]
+            self.rows[-1] = (label + data, cells)
+
+    def handle_endtag(self, tag):
+        if tag == "th":
+            self._in_th = False
+
+
+def test_html_report_shows_every_figure_of_a_cell_aligned_by_position(sweep_runs):
+    # Given three runs whose `curves` cell displayed two figures each
+    paths = [sweep_runs[k] for k in ("depth4", "depth8", "deep_failed")]
+    figures = {p: _outputs_png(p, "curves") for p in paths}
+    assert all(len(f) == 2 for f in figures.values())
+    # When the HTML report is made
+    response = compare_paths([str(p) for p in paths])
+    document = report.to_html(response, image_source=cli.image_source_for_files())
+    parser = Rows()
+    parser.feed(document)
+    rows = {label.strip(): cells for label, cells in parser.rows}
+    # Then row curves[i] holds, for each run, that run's i-th figure, embedded
+    for position in (1, 2):
+        cells = rows[f"curves[{position}]"]
+        for path, sources in zip(paths, cells):
+            assert len(sources) == 1
+            assert sources[0].startswith("data:image/png;base64,")
+            shown = base64.b64decode(sources[0].split(",", 1)[1])
+            assert shown == figures[path][position - 1]
+    # And the value's own row does not embed the last figure a third time
+    assert all(sources == [] for sources in rows["curves"])
+
+
+def test_html_report_never_cuts_a_parameter(example_runs, tmp_path):
+    # Given two runs whose papermill metadata holds a long string parameter
+    long = "a rather long description of the experiment, " * 3
+    paths = []
+    for i, stem in enumerate(("ridge_alpha1", "ridge_alpha10")):
+        nb = json.loads(example_runs[stem].read_text())
+        nb["metadata"]["papermill"]["parameters"]["description"] = f"{long}{i}"
+        target = tmp_path / f"{stem}.ipynb"
+        target.write_text(json.dumps(nb))
+        paths.append(str(target))
+    response = compare_paths(paths)
+    # When shown as HTML (the report, and the notebook view)
+    page = parse(report.to_html(response))
+    text = "".join(page.text)
+    # Then each value is shown whole; the terminal table may shorten it
+    for i in range(2):
+        assert json.dumps(f"{long}{i}") in text
+    assert json.dumps(f"{long}0") not in report.to_table(response)
+
+
+def test_html_report_shows_duration_and_a_failed_runs_missing_values(sweep_runs):
+    paths = [str(sweep_runs[k]) for k in ("depth4", "deep_failed")]
+    response = compare_paths(paths)
+    parser = Rows()
+    parser.feed(report.to_html(response))
+    rows = {label.strip(): cells for label, cells in parser.rows}
+    assert "duration (s)" in rows
+    document = report.to_html(response)
+    # `after` comes after the failing cell: missing because the run failed
+    assert "— (run failed)" in document
+    papermill = [json.loads(Path(p).read_text())["metadata"]["papermill"] for p in paths]
+    for nb, meta in zip(response["notebooks"], papermill):
+        assert f"{meta['duration']:.1f}" in document
+        assert nb["duration"] == meta["duration"]
