@@ -31,6 +31,7 @@ import atexit
 import base64
 import contextlib
 import gc
+import hashlib
 import logging
 import os
 import stat as stat_module
@@ -43,6 +44,7 @@ from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from typing import Any, NamedTuple
 
+import orjson
 from jupyter_core.paths import is_file_hidden as jupyter_is_file_hidden
 from jupyter_core.paths import is_hidden as jupyter_is_hidden
 from jupyter_server.services.contents.filemanager import (
@@ -814,10 +816,12 @@ class NotebookService:
         names = None if names is None else list(names)
         directions = None if directions is None else dict(directions)
         loaded = await self.load(paths, (baseline or paths[0], names, directions))
-        names_key = None if names is None else tuple(names)
-        directions_key = None if directions is None else tuple(sorted(directions.items()))
-        key = ("compare", tuple((item.path, item.token) for item in loaded), baseline)
-        key += (names_key, directions_key)
+        directions_key = None if directions is None else sorted(directions.items())
+        material = ([(item.path, item.token) for item in loaded], baseline, names, directions_key)
+        # A digest, not the request itself: a request naming 200,000 names would
+        # otherwise keep them all in memory as long as its answer is cached.
+        digest = hashlib.sha256(orjson.dumps(material, default=repr)).digest()
+        key = ("compare", digest)
         body = self.responses.get(key) if self.responses.budget else None
         if body is not None:
             return body

@@ -274,3 +274,23 @@ async def test_the_budget_bounds_what_the_cache_holds(jp_fetch, jp_serverapp, se
     assert service.records.bytes <= service.records.budget
     assert 1 <= len(service.records) <= 3
     assert service.records.evictions >= len(served_runs) - 3
+
+
+async def test_a_request_naming_many_names_is_cached_by_a_digest(jp_fetch, write_notebook, service):
+    # Given two notebooks, and a compare restricted to 200,000 names
+    write_notebook("a.ipynb", notebook("1.0"))
+    write_notebook("b.ipynb", notebook("2.0"))
+    names = ["mse", *(f"name_{i}" for i in range(200_000))]
+    # When it is asked twice
+    first = await compare(jp_fetch, ["a.ipynb", "b.ipynb"], names=names)
+    second = await compare(jp_fetch, ["a.ipynb", "b.ipynb"], names=names)
+    # Then the second answer came from the response cache, and the same
+    assert first == second
+    assert mse_values(first) == {"a.ipynb": 1.0, "b.ipynb": 2.0}
+    assert service.responses.hits == 1
+    # And the cache holds the small answer, not the names (megabytes of them)
+    assert len(service.responses) == 1
+    assert service.responses.bytes < 64 * 1024
+    # And another restriction is another entry
+    await compare(jp_fetch, ["a.ipynb", "b.ipynb"], names=names[:-1])
+    assert len(service.responses) == 2
