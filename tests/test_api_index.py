@@ -120,7 +120,11 @@ async def test_notebook_limit_truncates(jp_fetch, jp_serverapp, tree, read_path)
 
 @pytest.mark.parametrize(
     ("params", "fragment"),
-    [({"recursive": "maybe"}, "recursive"), ({"recursive": "2"}, "recursive")],
+    [
+        ({"recursive": value}, "recursive")
+        # the schema's type is boolean: only true or false, not yes, 1 or nothing
+        for value in ["maybe", "2", "", "yes", "no", "1", "0", " true", "on"]
+    ],
 )
 async def test_malformed_index_requests_are_400(jp_fetch, tree, params, fragment):
     # When recursive is neither true nor false
