@@ -202,7 +202,19 @@ class IndexHandler(NbCompareHandler):
         """Scan the folder (bounded), summarise each notebook from the cache."""
         path = query_value(self, "path") or ""
         recursive = _flag(self, "recursive", False)
-        self.finish_json(await self.service.index(path, recursive))
+        answer = await self.service.index(path, recursive, self.client_gone)
+        if not self.client_gone():
+            self.finish_json(answer)
+
+    def on_connection_close(self) -> None:
+        """Tornado calls this when the client hangs up: the scan stops at the next folder."""
+        self._gone = True
+        super().on_connection_close()
+
+    def client_gone(self) -> bool:
+        """Whether the client went away (the scan then has nobody to answer)."""
+        stream = getattr(self.request.connection, "stream", None)
+        return getattr(self, "_gone", False) or (stream is not None and stream.closed())
 
 
 def setup_handlers(web_app) -> None:
