@@ -79,6 +79,23 @@ class NbCompare(Configurable):
         help="Deepest folder level a recursive index scan descends into.",
     ).tag(config=True)
 
+    index_max_folders = Int(
+        10000,
+        help=(
+            "Most folders one recursive index scan lists (each folder once, however "
+            "many links lead to it); beyond it the answer is truncated."
+        ),
+    ).tag(config=True)
+
+    index_max_seconds = Float(
+        30.0,
+        help=(
+            "Seconds after which a recursive index scan lists no further folder "
+            "(the answer is then truncated), so that a slow or huge tree cannot "
+            "keep the server busy; 0 lists the requested folder only."
+        ),
+    ).tag(config=True)
+
     fast_path = Bool(
         True,
         help=(

@@ -10,6 +10,7 @@ configurable, its state observable, and nothing it holds keeps a handler alive.
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections import OrderedDict
 from collections.abc import Hashable
@@ -34,9 +35,29 @@ def estimate_bytes(value: Any, json_length: int | None = None) -> int:
         return 1024
 
 
+def key_bytes(key: Hashable) -> int:
+    """The memory a key holds: its own object, and everything in it (tuples, frozensets).
+
+    Why: a key is held as long as its value, and a request can make it large
+    (a compare naming 200,000 names); a budget that counted only values let
+    such keys grow the server without bound. Shared objects are counted each
+    time they appear, so the estimate errs on the large side; a small tuple
+    costs a few microseconds.
+    """
+    total = 0
+    pending = [key]
+    while pending:
+        item = pending.pop()
+        total += sys.getsizeof(item)
+        if isinstance(item, (tuple, frozenset)):
+            pending.extend(item)
+    return total
+
+
 class ByteBudgetCache:
     """Thread-safe LRU mapping whose entries together stay within ``budget`` bytes.
 
+    An entry costs its value's size plus its key's (:func:`key_bytes`).
     Worker threads read and fill it while the event loop does the same, hence
     the lock. An entry larger than the whole budget is not stored at all (it
     would only evict everything else and then itself). ``hits``, ``misses`` and
@@ -68,12 +89,13 @@ class ByteBudgetCache:
     def put(self, key: Hashable, value: Any, nbytes: int | None = None) -> bool:
         """Store ``value`` under ``key``; evict the least recently used beyond the budget.
 
-        ``nbytes`` is the caller's size estimate (for bytes values, their
-        length); without it :func:`estimate_bytes` is used. Answers whether the
-        value was stored.
+        ``nbytes`` is the caller's size estimate of the value (for bytes
+        values, their length); without it :func:`estimate_bytes` is used. The
+        key's size is added to it. Answers whether the value was stored.
         """
         if nbytes is None:
             nbytes = len(value) if isinstance(value, (bytes, bytearray)) else estimate_bytes(value)
+        nbytes += key_bytes(key)
         with self._lock:
             old = self._entries.pop(key, None)
             if old is not None:

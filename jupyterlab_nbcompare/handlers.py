@@ -24,9 +24,12 @@ from .service import NotebookService
 
 #: The origins a named value can have (api.md, "Named values").
 ORIGINS = ("tag", "scrap")
-#: A ``part`` index: ASCII digits only (``str.isdigit`` accepts "²"), and short
-#: enough that ``int()`` never hits Python's digit limit.
-PART = re.compile(r"[0-9]{1,9}")
+#: A ``part`` index: a non-negative integer in ASCII digits (``str.isdigit``
+#: accepts "²"), of any length: the contract answers 404 for one that is no part.
+PART = re.compile(r"[0-9]+")
+#: More digits than any part index can have; such a part is "no part" without
+#: ``int()`` (which refuses past Python's digit limit).
+PART_DIGITS = 9
 #: The direction overrides a request may give.
 DIRECTIONS = ("lower", "higher")
 
@@ -144,14 +147,19 @@ def query_value(handler: APIHandler, name: str) -> str | None:
 
 
 def _flag(handler: APIHandler, name: str, default: bool) -> bool:
-    """A boolean query argument (``true``/``false``, ``1``/``0``); 400 otherwise."""
-    raw = handler.get_query_argument(name, None)
-    if raw is None or raw == "":
+    """A boolean query argument: ``true`` or ``false`` (openapi.yaml's boolean); 400 otherwise.
+
+    Absent means ``default``; present but empty, ``yes`` or ``1`` is a 400, so
+    that a client's mistake is told rather than guessed. Case is ignored
+    (Python clients send ``True``).
+    """
+    raw = query_value(handler, name)
+    if raw is None:
         return default
-    lowered = raw.strip().lower()
-    if lowered in ("true", "1", "yes"):
+    lowered = raw.lower()
+    if lowered == "true":
         return True
-    if lowered in ("false", "0", "no"):
+    if lowered == "false":
         return False
     raise HTTPError(400, f"'{name}' must be true or false, not {raw!r}.")
 
@@ -169,12 +177,15 @@ class OutputHandler(NbCompareHandler):
         origin = self.get_query_argument("origin", None) or "tag"
         if origin not in ORIGINS:
             raise HTTPError(400, f"'origin' must be 'tag' or 'scrap', not {origin!r}.")
-        raw_part = self.get_query_argument("part", None)
+        raw_part = query_value(self, "part")
         part = None
         if raw_part not in (None, ""):
             if not PART.fullmatch(raw_part):
                 raise HTTPError(400, f"'part' must be a non-negative integer, not {raw_part!r}.")
-            part = int(raw_part)
+            digits = raw_part.lstrip("0") or "0"
+            if len(digits) > PART_DIGITS:
+                raise HTTPError(404, "No image under this name, origin and part.")
+            part = int(digits)
         mime, data = await self.service.image(path, name, origin, part)
         self.set_header("X-Content-Type-Options", "nosniff")
         if mime == "image/svg+xml":
@@ -191,7 +202,19 @@ class IndexHandler(NbCompareHandler):
         """Scan the folder (bounded), summarise each notebook from the cache."""
         path = query_value(self, "path") or ""
         recursive = _flag(self, "recursive", False)
-        self.finish_json(await self.service.index(path, recursive))
+        answer = await self.service.index(path, recursive, self.client_gone)
+        if not self.client_gone():
+            self.finish_json(answer)
+
+    def on_connection_close(self) -> None:
+        """Tornado calls this when the client hangs up: the scan stops at the next folder."""
+        self._gone = True
+        super().on_connection_close()
+
+    def client_gone(self) -> bool:
+        """Whether the client went away (the scan then has nobody to answer)."""
+        stream = getattr(self.request.connection, "stream", None)
+        return getattr(self, "_gone", False) or (stream is not None and stream.closed())
 
 
 def setup_handlers(web_app) -> None:

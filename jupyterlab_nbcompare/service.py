@@ -34,6 +34,7 @@ import atexit
 import base64
 import contextlib
 import gc
+import hashlib
 import logging
 import os
 import stat as stat_module
@@ -41,11 +42,12 @@ import threading
 import time
 import weakref
 from collections import deque
-from collections.abc import Hashable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from functools import partial
 from typing import Any, NamedTuple
 
+import orjson
 from jupyter_core.paths import is_file_hidden as jupyter_is_file_hidden
 from jupyter_core.paths import is_hidden as jupyter_is_hidden
 from jupyter_server.services.contents.filemanager import (
@@ -1053,10 +1055,12 @@ class NotebookService:
         names = None if names is None else list(names)
         directions = None if directions is None else dict(directions)
         loaded = await self.load(paths, (baseline or paths[0], names, directions))
-        names_key = None if names is None else tuple(names)
-        directions_key = None if directions is None else tuple(sorted(directions.items()))
-        key = ("compare", tuple((item.path, item.token) for item in loaded), baseline)
-        key += (names_key, directions_key)
+        directions_key = None if directions is None else sorted(directions.items())
+        material = ([(item.path, item.token) for item in loaded], baseline, names, directions_key)
+        # A digest, not the request itself: a request naming 200,000 names would
+        # otherwise keep them all in memory as long as its answer is cached.
+        digest = hashlib.sha256(orjson.dumps(material, default=repr)).digest()
+        key = ("compare", digest)
         body = self.responses.get(key) if self.responses.budget else None
         if body is not None:
             return body
@@ -1194,39 +1198,84 @@ class NotebookService:
             children.append({"name": name, "path": f"{api}/{name}" if api else name, "type": kind})
         return sorted(children, key=lambda child: child["name"])
 
-    async def list_notebooks(self, path: str, recursive: bool) -> tuple[list[str], bool]:
+    def _folder_identity(self, directory: str) -> Hashable:
+        """What makes two API paths the same folder (worker thread): device and inode.
+
+        A folder reached through links (``loop -> .``) has one identity
+        however many paths lead to it. A manager without files on disk has
+        no links: there the API path is the identity.
+        """
+        api = directory.strip("/")
+        try:
+            info = os.stat(self.contents_manager._get_os_path(api))
+        except (AttributeError, HTTPError, OSError, ValueError, TypeError):
+            return ("api", api)
+        return (info.st_dev, info.st_ino)
+
+    async def list_notebooks(
+        self, path: str, recursive: bool, cancelled: Callable[[], bool] | None = None
+    ) -> tuple[list[str], str | None]:
         """Notebook paths below a directory, by the manager's listing rules.
 
         Hidden entries (unless allowed) and the manager's ``hide_globs`` are
         left out. The generic path asks the manager for each folder; the fast
         path applies the same rules in a worker thread, one call per folder.
-        Answers (paths sorted, truncated). Raises ``HTTPError(404)`` when
-        ``path`` is not a directory Jupyter shows.
+        Every folder is entered once, however many links lead to it (the first
+        path in scan order names its notebooks): a folder of links to itself
+        cannot keep the scan busy. The scan is bounded by ``index_max_notebooks``,
+        ``index_max_depth``, ``index_max_folders`` and ``index_max_seconds``, and
+        stops between two folders once ``cancelled()`` (the client went away).
+        Answers (paths sorted, the option that cut the scan or ``None``).
+        Raises ``HTTPError(404)`` when ``path`` is not a directory Jupyter shows.
         """
         cm = self.contents_manager
-        limit = max(0, int(self.config.index_max_notebooks))
-        max_depth = max(0, int(self.config.index_max_depth))
+        config = self.config
+        limit = max(0, int(config.index_max_notebooks))
+        max_depth = max(0, int(config.index_max_depth))
+        max_folders = max(1, int(config.index_max_folders))
+        deadline = time.monotonic() + float(config.index_max_seconds)
         root = path.strip("/")
         fast = self.uses_fast_path
+        seen: set[Hashable] = set()
+
+        def fast_listing(directory: str) -> tuple[Hashable, list[dict] | None]:
+            return self._folder_identity(directory), self._fast_listing(directory)
 
         async def listing(directory: str) -> list[dict] | None:
+            """The folder's children, or ``None`` when refused or already seen."""
             if fast:
-                return await self._in_thread(self._fast_listing, directory)
-            try:
-                model = await ensure_async(cm.get(directory, content=True, type="directory"))
-            except (HTTPError, OSError, ValueError):
+                identity, children = await self._in_thread(fast_listing, directory)
+            else:
+                try:
+                    model = await ensure_async(cm.get(directory, content=True, type="directory"))
+                except (HTTPError, OSError, ValueError):
+                    return None
+                if model.get("type") != "directory":
+                    return None
+                children = sorted(model.get("content") or [], key=lambda child: child["name"])
+                identity = await self._in_thread(self._folder_identity, directory)
+            if children is None or identity in seen:
                 return None
-            if model.get("type") != "directory":
-                return None
-            return sorted(model.get("content") or [], key=lambda child: child["name"])
+            seen.add(identity)
+            return children
+
+        def stop_reason() -> str | None:
+            if cancelled is not None and cancelled():
+                return "disconnected"
+            if len(seen) >= max_folders:
+                return "index_max_folders"
+            if time.monotonic() >= deadline:
+                return "index_max_seconds"
+            return None
 
         top = await listing(root)
         if top is None:
             raise HTTPError(404, "No such directory.")
         found: list[str] = []
-        truncated = full = False
+        reason: str | None = None
+        stopped = False
         stack: list[tuple[list[dict], int]] = [(top, 0)]
-        while stack and not full:
+        while stack and not stopped:
             children, depth = stack.pop()
             subdirectories = []
             for child in children:
@@ -1234,26 +1283,42 @@ class NotebookService:
                     subdirectories.append(child["path"])
                 elif child["name"].endswith(".ipynb"):
                     if len(found) >= limit:
-                        truncated = full = True
+                        reason, stopped = "index_max_notebooks", True
                         break
                     found.append(child["path"])
-            if not recursive or full or not subdirectories:
+            if not recursive or stopped or not subdirectories:
                 continue
             if depth + 1 > max_depth:
                 # Only this branch is cut: its siblings are still listed.
-                truncated = True
+                reason = "index_max_depth"
                 continue
-            for directory in reversed(subdirectories):
-                below = await listing(directory)
-                if below is not None:
-                    stack.append((below, depth + 1))
-        return sorted(found), truncated
+            below = []
+            for directory in subdirectories:  # in path order: the first path wins
+                cut = stop_reason()
+                if cut is not None:
+                    reason, stopped = cut, True
+                    break
+                children_below = await listing(directory)
+                if children_below is not None:
+                    below.append((children_below, depth + 1))
+            stack.extend(reversed(below))
+        return sorted(found), reason
 
-    async def index(self, path: str, recursive: bool) -> dict[str, Any]:
-        """The body of ``GET nbcompare/index`` (the core summarises, we add scan facts)."""
-        notebooks, truncated = await self.list_notebooks(path, recursive)
+    async def index(
+        self, path: str, recursive: bool, cancelled: Callable[[], bool] | None = None
+    ) -> dict[str, Any]:
+        """The body of ``GET nbcompare/index`` (the core summarises, we add scan facts).
+
+        ``truncated_reason`` names the option that cut the scan (``None`` when
+        nothing was cut); ``cancelled`` tells when the client went away.
+        """
+        notebooks, reason = await self.list_notebooks(path, recursive, cancelled)
+        if reason == "disconnected":
+            notebooks = []  # nobody is left to read the answer
         loaded = await self.load(notebooks)
         entries = [item.entry() for item in loaded]
-        return await self._in_thread(
-            partial(core_index.index_summary, entries, path=path.strip("/"), truncated=truncated)
+        answer = await self._in_thread(
+            partial(core_index.index_summary, entries, path=path.strip("/"), truncated=bool(reason))
         )
+        answer["truncated_reason"] = reason
+        return answer

@@ -120,7 +120,11 @@ async def test_notebook_limit_truncates(jp_fetch, jp_serverapp, tree, read_path)
 
 @pytest.mark.parametrize(
     ("params", "fragment"),
-    [({"recursive": "maybe"}, "recursive"), ({"recursive": "2"}, "recursive")],
+    [
+        ({"recursive": value}, "recursive")
+        # the schema's type is boolean: only true or false, not yes, 1 or nothing
+        for value in ["maybe", "2", "", "yes", "no", "1", "0", " true", "on"]
+    ],
 )
 async def test_malformed_index_requests_are_400(jp_fetch, tree, params, fragment):
     # When recursive is neither true nor false
@@ -159,7 +163,13 @@ async def test_empty_folder(jp_fetch, jp_root_dir, read_path):
     # When it is indexed
     answer = await index(jp_fetch, path="empty", recursive="false")
     # Then the answer is empty but complete
-    assert answer == {"path": "empty", "notebooks": [], "names": [], "truncated": False}
+    assert answer == {
+        "path": "empty",
+        "notebooks": [],
+        "names": [],
+        "truncated": False,
+        "truncated_reason": None,
+    }
 
 
 @pytest.fixture
@@ -192,10 +202,91 @@ async def test_both_read_paths_list_the_same(jp_fetch, jp_serverapp, awkward_tre
     assert not any("__pycache__" in path for path in listed)
     assert any("checkpoint" in path for path in listed) is allow_hidden
     assert "fifo.ipynb" not in listed
-    assert ("sub/.hidden.ipynb" in listed) is allow_hidden
     assert "folder.ipynb/inner.ipynb" in listed
     assert "ünïcode dir/ß.ipynb" in listed
+    # And sub/ is entered once, by the first path to it in order (the link)
     assert "linked/d.ipynb" in listed
+    assert "sub/d.ipynb" not in listed
+    assert ("linked/.hidden.ipynb" in listed) is allow_hidden
     # And a dead link is listed as Jupyter lists it, then refused when read
     (dead,) = [nb for nb in answers[True]["notebooks"] if nb["path"] == "dead.ipynb"]
     assert dead["error"]["code"] == "not_found"
+
+
+@pytest.fixture
+def service(jp_serverapp):
+    """The server's NotebookService."""
+    return jp_serverapp.web_app.settings["nbcompare_service"]
+
+
+async def test_links_back_to_a_folder_never_enter_it_twice(
+    jp_fetch, jp_serverapp, jp_root_dir, write_notebook, read_path
+):
+    # Given a folder holding a notebook and six links to itself (and a link to its parent)
+    write_notebook("loop/run.ipynb", notebook(mse="1.0"))
+    for number in range(6):
+        (jp_root_dir / "loop" / f"self{number}").symlink_to(".", target_is_directory=True)
+    (jp_root_dir / "loop" / "up").symlink_to("..", target_is_directory=True)
+    jp_serverapp.web_app.settings["nbcompare"].index_max_depth = 3
+    # When it is indexed recursively
+    answer = await index(jp_fetch, path="loop", recursive="true")
+    # Then its notebook is listed once, and the links were not a reason to cut
+    assert [nb["path"] for nb in answer["notebooks"]] == ["loop/run.ipynb"]
+    assert answer["truncated"] is False
+    assert answer["truncated_reason"] is None
+
+
+async def test_the_folder_limit_truncates(jp_fetch, jp_serverapp, tree, read_path):
+    # Given a scan limited to two folders
+    jp_serverapp.web_app.settings["nbcompare"].index_max_folders = 2
+    # When the root (with sub/, sub/deeper/, sub/deeper/deepest/) is indexed recursively
+    answer = await index(jp_fetch, recursive="true")
+    # Then the root and sub/ were listed, no deeper, and the answer says which limit cut it
+    assert [nb["path"] for nb in answer["notebooks"]] == [
+        "a.ipynb",
+        "b.ipynb",
+        "c.ipynb",
+        "sub/d.ipynb",
+    ]
+    assert answer["truncated"] is True
+    assert answer["truncated_reason"] == "index_max_folders"
+
+
+async def test_the_time_limit_truncates(jp_fetch, jp_serverapp, tree, read_path):
+    # Given a scan with no time for any folder beyond the first
+    jp_serverapp.web_app.settings["nbcompare"].index_max_seconds = 0
+    # When the root is indexed recursively
+    answer = await index(jp_fetch, recursive="true")
+    # Then only the root was listed, and the answer says why
+    assert [nb["path"] for nb in answer["notebooks"]] == ["a.ipynb", "b.ipynb", "c.ipynb"]
+    assert answer["truncated_reason"] == "index_max_seconds"
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "reason"),
+    [("index_max_notebooks", 2, "index_max_notebooks"), ("index_max_depth", 1, "index_max_depth")],
+)
+async def test_every_cut_names_its_option(jp_fetch, jp_serverapp, tree, option, value, reason):
+    # Given one limit the tree exceeds
+    setattr(jp_serverapp.web_app.settings["nbcompare"], option, value)
+    # When the root is indexed recursively
+    answer = await index(jp_fetch, recursive="true")
+    # Then the answer is truncated, and names that option
+    assert answer["truncated"] is True
+    assert answer["truncated_reason"] == reason
+
+
+async def test_a_scan_stops_when_its_client_is_gone(tree, service, read_path):
+    # Given a client that goes away after the scan's first check
+    checks = []
+
+    def gone() -> bool:
+        checks.append(True)
+        return len(checks) > 1
+
+    # When the root is indexed recursively for it
+    answer = await service.index("", True, gone)
+    # Then the scan stopped at the next folder and read no notebook for nobody
+    assert len(checks) == 2
+    assert answer["notebooks"] == []
+    assert answer["truncated_reason"] == "disconnected"

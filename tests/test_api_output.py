@@ -146,6 +146,8 @@ async def test_part_of_a_multi_output_cell(jp_fetch, images, read_path):
         {"name": "mixed", "part": "2"},  # a part that is a number
         {"name": "mixed", "part": "3"},  # no such part
         {"name": "png", "part": "99"},
+        {"name": "mixed", "part": "1234567890"},  # a valid integer that is no part
+        {"name": "mixed", "part": "9" * 5000},  # one past int()'s digit limit, still no part
         {"name": "PNG"},  # names are case-sensitive
     ],
 )
@@ -181,7 +183,8 @@ async def test_missing_or_unreadable_notebook_is_404(
         ({"name": "png", "part": "one"}, "part"),
         ({"name": "png", "part": "1.5"}, "part"),
         ({"name": "png", "part": "\u00b2"}, "part"),  # a digit to str.isdigit, not to int
-        ({"name": "png", "part": "9" * 5000}, "part"),  # past int()'s digit limit
+        ({"name": "png", "part": "+1"}, "part"),
+        ({"name": "png", "part": " 1"}, "part"),
         ({"name": ""}, "name"),
         ({}, "name"),
     ],

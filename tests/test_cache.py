@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from jupyterlab_nbcompare.cache import ByteBudgetCache, estimate_bytes
+from jupyterlab_nbcompare.cache import ByteBudgetCache, estimate_bytes, key_bytes
 
 from .conftest import compare, tagged_notebook, text_output
 
@@ -16,8 +16,8 @@ from .conftest import compare, tagged_notebook, text_output
 
 
 def test_least_recently_used_entry_is_evicted_first():
-    # Given a cache with room for two entries of 10 bytes
-    cache = ByteBudgetCache(20)
+    # Given a cache with room for two entries of 10 bytes (and their keys)
+    cache = ByteBudgetCache(20 + 2 * key_bytes("a"))
     cache.put("a", 1, 10)
     cache.put("b", 2, 10)
     # When "a" is used, then a third entry arrives
@@ -28,12 +28,12 @@ def test_least_recently_used_entry_is_evicted_first():
     assert cache.get("a") == 1
     assert cache.get("c") == 3
     assert cache.stats()["evictions"] == 1
-    assert cache.bytes == 20
+    assert cache.bytes == 20 + key_bytes("a") + key_bytes("c")
 
 
 def test_an_entry_larger_than_the_budget_is_not_stored_and_evicts_nothing():
     # Given a cache holding one small entry
-    cache = ByteBudgetCache(100)
+    cache = ByteBudgetCache(100 + key_bytes("huge"))
     cache.put("small", "x", 10)
     # When an entry larger than the whole budget is offered
     stored = cache.put("huge", "y", 101)
@@ -51,7 +51,7 @@ def test_replacing_a_key_accounts_its_new_size():
     cache.put("k", "new", 50)
     # Then it is counted once, with the new size
     assert len(cache) == 1
-    assert cache.bytes == 50
+    assert cache.bytes == 50 + key_bytes("k")
     assert cache.get("k") == "new"
 
 
@@ -74,8 +74,8 @@ def test_bytes_values_are_sized_by_length_and_records_by_json():
     cache = ByteBudgetCache(10_000)
     cache.put("body", b"x" * 123)
     small, large = {"v": [1]}, {"v": list(range(500))}
-    # Then bytes cost their length, and a bigger record is estimated bigger
-    assert cache.bytes == 123
+    # Then bytes cost their length (and their key), and a bigger record is estimated bigger
+    assert cache.bytes == 123 + key_bytes("body")
     assert estimate_bytes(large) > estimate_bytes(small) > 0
     # And something JSON cannot hold still gets a size instead of an error
     assert estimate_bytes({"f": object()}) > 0
@@ -84,6 +84,7 @@ def test_bytes_values_are_sized_by_length_and_records_by_json():
 def test_concurrent_use_keeps_the_accounting_exact():
     # Given a small cache used by eight threads at once
     cache = ByteBudgetCache(500)
+    entry = 7 + key_bytes((0, 0))
 
     def work(offset: int) -> None:
         for i in range(2000):
@@ -96,8 +97,34 @@ def test_concurrent_use_keeps_the_accounting_exact():
     for thread in threads:
         thread.join()
     # Then the byte count is exactly that of the entries left, within budget
-    assert cache.bytes == 7 * len(cache)
+    assert cache.bytes == entry * len(cache)
     assert cache.bytes <= 500
+
+
+def test_the_key_counts_in_the_budget():
+    # Given a key that holds far more than its value (a request of 200,000 names)
+    names = tuple(f"name_{i}" for i in range(200_000))
+    key = ("compare", names)
+    cache = ByteBudgetCache(64 * 1024 * 1024)
+    # When it is stored with a one-byte value
+    cache.put(key, b"x")
+    # Then what the cache accounts includes the key, at least its strings' memory
+    assert cache.bytes == 1 + key_bytes(key)
+    assert key_bytes(key) >= sum(len(name) for name in names) + 8 * len(names)
+    # And a small key costs little
+    assert key_bytes(("file", "/a/b.ipynb", 1, 2)) < 1024
+
+
+def test_entries_with_large_keys_are_evicted_under_the_budget():
+    # Given a budget of a few megabytes
+    cache = ByteBudgetCache(4 * 1024 * 1024)
+    # When ten small values arrive, each keyed by 50,000 distinct names (several MB)
+    for request in range(10):
+        cache.put(("compare", tuple(f"{request}-{i}" for i in range(50_000))), b"{}")
+    # Then the oldest were evicted and what stays fits the budget
+    assert cache.bytes <= cache.budget
+    assert 1 <= len(cache) < 10
+    assert cache.evictions == 10 - len(cache)
 
 
 # ----------------------------------------------------------------------------- server
@@ -193,24 +220,25 @@ async def test_a_notebook_that_breaks_or_disappears_between_requests(
 
 
 async def test_a_warm_compare_never_uses_the_managers_content_read(
-    jp_fetch, jp_serverapp, served_runs, service, read_path
+    jp_fetch, jp_serverapp, served_runs, service, read_path, monkeypatch
 ):
     # Given runs compared once, and a contents manager that counts its reads
+    # (on the stock class itself: a subclass or an instance overriding get
+    # would rightly never be bypassed, see test_custom_managers.py)
     await compare(jp_fetch, served_runs)
-    manager = jp_serverapp.contents_manager
+    stock = next(c for c in type(jp_serverapp.contents_manager).__mro__ if "get" in vars(c))
     calls: list[dict] = []
-    original = manager.get
+    original = stock.get
 
-    def counting_get(path, content=True, **kwargs):
+    def counting_get(self, path, content=True, **kwargs):
         calls.append({"path": path, "content": content})
-        return original(path, content=content, **kwargs)
+        return original(self, path, content=content, **kwargs)
 
-    manager.get = counting_get
-    try:
-        # When the same runs are compared again (with other names, so not the answer cache)
-        await compare(jp_fetch, served_runs, names=["mse"])
-    finally:
-        del manager.get
+    monkeypatch.setattr(stock, "get", counting_get)
+    assert service.uses_fast_path is (read_path == "fast")
+    # When the same runs are compared again (with other names, so not the answer cache)
+    await compare(jp_fetch, served_runs, names=["mse"])
+    monkeypatch.undo()
     # Then no content was read through the manager; the fast path does not even ask it
     assert not [c for c in calls if c["content"]]
     if read_path == "fast":
@@ -246,3 +274,23 @@ async def test_the_budget_bounds_what_the_cache_holds(jp_fetch, jp_serverapp, se
     assert service.records.bytes <= service.records.budget
     assert 1 <= len(service.records) <= 3
     assert service.records.evictions >= len(served_runs) - 3
+
+
+async def test_a_request_naming_many_names_is_cached_by_a_digest(jp_fetch, write_notebook, service):
+    # Given two notebooks, and a compare restricted to 200,000 names
+    write_notebook("a.ipynb", notebook("1.0"))
+    write_notebook("b.ipynb", notebook("2.0"))
+    names = ["mse", *(f"name_{i}" for i in range(200_000))]
+    # When it is asked twice
+    first = await compare(jp_fetch, ["a.ipynb", "b.ipynb"], names=names)
+    second = await compare(jp_fetch, ["a.ipynb", "b.ipynb"], names=names)
+    # Then the second answer came from the response cache, and the same
+    assert first == second
+    assert mse_values(first) == {"a.ipynb": 1.0, "b.ipynb": 2.0}
+    assert service.responses.hits == 1
+    # And the cache holds the small answer, not the names (megabytes of them)
+    assert len(service.responses) == 1
+    assert service.responses.bytes < 64 * 1024
+    # And another restriction is another entry
+    await compare(jp_fetch, ["a.ipynb", "b.ipynb"], names=names[:-1])
+    assert len(service.responses) == 2
