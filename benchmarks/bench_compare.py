@@ -377,6 +377,16 @@ class Server:
         self.stop()
         raise RuntimeError(f"jupyter server did not answer in {timeout} s; see {self.log_path}")
 
+    def forget_records(self) -> None:
+        """Delete the extension's persistent record store (in the private runtime folder).
+
+        A restarted server would otherwise find every record on disk: a cold
+        compare is then the first one ever on these notebooks.
+        """
+        store = Path(self._tmp.name) / "runtime" / "nbcompare-records.sqlite3"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{store}{suffix}").unlink(missing_ok=True)
+
     def connection(self, timeout: float = 300.0) -> http.client.HTTPConnection:
         """A new keep-alive connection to the server."""
         return http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
@@ -819,6 +829,7 @@ def measure_server(
     }
     try:
         for rep in range(cold_reps):
+            server.forget_records()
             status, data = _start_ready(server)
             result["server_start_seconds"].append(server.start_seconds)
             if status != 200:
@@ -955,6 +966,7 @@ def profile_cold(
     py_spy = shutil.which("py-spy") or Path(sys.executable).with_name("py-spy")
     if not Path(py_spy).exists():
         return {"available": False, "reason": "py-spy is not installed"}
+    server.forget_records()
     _start_ready(server)
     profiles: dict[str, Any] = {
         "available": True,
