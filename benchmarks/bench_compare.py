@@ -331,8 +331,12 @@ class Server:
         assert self.proc is not None
         return self.proc.pid
 
-    def start(self, timeout: float = 60.0) -> None:
+    #: Seconds ``start`` waits for ``/api/status`` (raise it on a busy machine).
+    start_timeout = 60.0
+
+    def start(self, timeout: float | None = None) -> None:
         """Start the server and wait until ``/api/status`` answers."""
+        timeout = self.start_timeout if timeout is None else timeout
         self.port = _free_port()
         exe = Path(sys.executable).with_name("jupyter-server")
         cmd = [

@@ -182,6 +182,7 @@ def main(argv: list[str] | None = None) -> int:
     index_root = widen(root, paths, args.runs)
     extra = ["--NbCompare.index_max_notebooks=100000", *args.server_arg]
     load = os.getloadavg()[0]
+    Server.start_timeout = 300.0  # a busy machine starts jupyter server slowly
     server = Server(index_root, RESULTS / "server_store.log", extra, settle_min=2.0)
     try:
         index = measure_index(server, "runs", args.reps, args.warm_reps)
