@@ -331,8 +331,12 @@ class Server:
         assert self.proc is not None
         return self.proc.pid
 
-    def start(self, timeout: float = 60.0) -> None:
+    #: Seconds ``start`` waits for ``/api/status`` (raise it on a busy machine).
+    start_timeout = 60.0
+
+    def start(self, timeout: float | None = None) -> None:
         """Start the server and wait until ``/api/status`` answers."""
+        timeout = self.start_timeout if timeout is None else timeout
         self.port = _free_port()
         exe = Path(sys.executable).with_name("jupyter-server")
         cmd = [
@@ -376,6 +380,16 @@ class Server:
             time.sleep(0.1)
         self.stop()
         raise RuntimeError(f"jupyter server did not answer in {timeout} s; see {self.log_path}")
+
+    def forget_records(self) -> None:
+        """Delete the extension's persistent record store (in the private runtime folder).
+
+        A restarted server would otherwise find every record on disk: a cold
+        compare is then the first one ever on these notebooks.
+        """
+        store = Path(self._tmp.name) / "runtime" / "nbcompare-records.sqlite3"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{store}{suffix}").unlink(missing_ok=True)
 
     def connection(self, timeout: float = 300.0) -> http.client.HTTPConnection:
         """A new keep-alive connection to the server."""
@@ -819,6 +833,7 @@ def measure_server(
     }
     try:
         for rep in range(cold_reps):
+            server.forget_records()
             status, data = _start_ready(server)
             result["server_start_seconds"].append(server.start_seconds)
             if status != 200:
@@ -955,6 +970,7 @@ def profile_cold(
     py_spy = shutil.which("py-spy") or Path(sys.executable).with_name("py-spy")
     if not Path(py_spy).exists():
         return {"available": False, "reason": "py-spy is not installed"}
+    server.forget_records()
     _start_ready(server)
     profiles: dict[str, Any] = {
         "available": True,

@@ -8,6 +8,8 @@ Two scenarios, through a real ``jupyter server`` (the helpers of
   empty, the records in the store on disk) against the same request repeated
   on a warm server. Target: at most 2x. The first index ever (nothing stored)
   is reported beside it.
+  The folder holds ``--runs`` copies of the compare corpus's runs (under
+  new names), so that no papermill run is needed beyond ``bench_compare``'s.
 - **ten concurrent cold compares against one**: ten identical ``POST
   nbcompare/compare`` of the first ``--compare-runs`` notebooks sent at once
   to a fresh server with an empty store, against one such compare alone.
@@ -25,6 +27,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import sys
 import threading
 import time
@@ -44,15 +47,28 @@ from bench_compare import (
 )
 
 
+def widen(root: Path, paths: list[str], runs: int) -> Path:
+    """A folder of ``runs`` notebooks for the index: copies of the compare corpus's runs.
+
+    Cloning new runs (``build_corpus`` with another count) executes the seeds
+    with papermill again, which takes minutes on a busy machine; copies under
+    new names cost a file write each and are parsed like any other file.
+    """
+    wide = RESULTS / "store_corpus" / f"{len(paths)}x{runs}"
+    folder = wide / "runs"
+    if folder.is_dir() and len(list(folder.glob("*.ipynb"))) == runs:
+        return wide
+    shutil.rmtree(wide, ignore_errors=True)
+    folder.mkdir(parents=True)
+    for index in range(runs):
+        source = root / paths[index % len(paths)]
+        (folder / f"copy{index // len(paths):02d}_{source.name}").write_bytes(source.read_bytes())
+    return wide
+
+
 def _store_file(server: Server) -> Path:
     """The default store of a benchmark server (in its private runtime directory)."""
     return Path(server._tmp.name) / "runtime" / "nbcompare-records.sqlite3"
-
-
-def forget_records(server: Server) -> None:
-    """Delete the server's record store, so that its next start is cold on disk too."""
-    for suffix in ("", "-wal", "-shm"):
-        Path(str(_store_file(server)) + suffix).unlink(missing_ok=True)
 
 
 def _timed(server: Server, method: str, path: str, body: bytes | None = None, conn=None) -> float:
@@ -80,7 +96,7 @@ def measure_index(server: Server, folder: str, reps: int, warm_reps: int) -> dic
     """First index ever, index after each restart, and warm indexes, in seconds."""
     result: dict = {"first": [], "restart": [], "warm": []}
     path = f"nbcompare/index?path={folder}"
-    forget_records(server)
+    server.forget_records()
     _start_ready(server)
     result["first"].append(_timed(server, "GET", path))
     result["warm"] += [_timed(server, "GET", path) for _ in range(warm_reps)]
@@ -129,11 +145,11 @@ def measure_concurrent(server: Server, paths: list[str], reps: int, clients: int
     body = orjson.dumps({"paths": paths, "baseline": paths[0]})
     result: dict = {"one": [], "many": [], "many_each": []}
     for rep in range(reps):
-        forget_records(server)
+        server.forget_records()
         _start_ready(server)
         result["one"].append(_timed(server, "POST", "nbcompare/compare", body))
         server.stop()
-        forget_records(server)
+        server.forget_records()
         _start_ready(server)
         wall, each, errors = _at_once(server, body, clients)
         result["many"].append(wall)
@@ -162,13 +178,19 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     RESULTS.mkdir(parents=True, exist_ok=True)
-    root, paths = build_corpus(args.runs, args.jobs, rebuild=False)
+    root, paths = build_corpus(args.compare_runs, args.jobs, rebuild=False)
+    index_root = widen(root, paths, args.runs)
     extra = ["--NbCompare.index_max_notebooks=100000", *args.server_arg]
-    server = Server(root, RESULTS / "server_store.log", extra, settle_min=2.0)
     load = os.getloadavg()[0]
+    Server.start_timeout = 300.0  # a busy machine starts jupyter server slowly
+    server = Server(index_root, RESULTS / "server_store.log", extra, settle_min=2.0)
     try:
         index = measure_index(server, "runs", args.reps, args.warm_reps)
-        concurrent = measure_concurrent(server, paths[: args.compare_runs], args.reps, args.clients)
+    finally:
+        server.close()
+    server = Server(root, RESULTS / "server_store.log", extra, settle_min=2.0)
+    try:
+        concurrent = measure_concurrent(server, paths, args.reps, args.clients)
     finally:
         server.close()
     restart, warm = _median(index["restart"]), _median(index["warm"])

@@ -135,6 +135,7 @@ class RecordStore:
         self._unusable = False
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
         self._writer: threading.Thread | None = None
+        self._writer_lock = threading.Lock()
         self._closed = False
         atexit.register(_flush_at_exit, weakref.ref(self))
 
@@ -332,7 +333,9 @@ class RecordStore:
 
     def _enqueue(self, item: tuple) -> None:
         if self._writer is None:
-            with self._open_lock:
+            # Not the open lock: opening may wait for another process's lock,
+            # and put() is called on the event loop.
+            with self._writer_lock:
                 if self._writer is None:
                     self._writer = threading.Thread(
                         target=self._write_loop, name="nbcompare-record-store", daemon=True
