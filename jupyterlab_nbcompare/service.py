@@ -751,6 +751,7 @@ class NotebookService:
         baseline: str | None = None,
         names: Sequence[str] | None = None,
         directions: dict[str, str] | None = None,
+        group_by: Sequence[str] | None = None,
     ) -> bytes:
         """The JSON body of ``POST nbcompare/compare`` (validated request assumed).
 
@@ -765,11 +766,12 @@ class NotebookService:
         directions_key = None if directions is None else tuple(sorted(directions.items()))
         key = ("compare", tuple((item.path, item.token) for item in loaded), baseline)
         key += (names_key, directions_key)
+        key += (None if group_by is None else tuple(group_by),)  # groups change the answer
         body = self.responses.get(key) if self.responses.budget else None
         if body is not None:
             return body
         entries = [item.entry() for item in loaded]
-        arguments = (entries, baseline, names, directions)
+        arguments = (entries, baseline, names, directions, group_by)
         # Only the rows are assembled here (in a thread): the cells of every
         # notebook read just now were made where it was parsed.
         body = await self._in_thread(loader.compare_json, *arguments)
