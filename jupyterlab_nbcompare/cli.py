@@ -356,6 +356,14 @@ def build_parser() -> argparse.ArgumentParser:
         "to the baseline (mse:5%%); default 0; repeatable",
     )
     parser.add_argument(
+        "--group-by",
+        action="append",
+        metavar="PARAM",
+        help="group the runs by this papermill parameter (a dict's leaf as NAME.KEY; "
+        "repeatable) and show each group's n, mean, std, min, max and Welch's test "
+        "against the baseline's group; with -f csv the output is the groups table",
+    )
+    parser.add_argument(
         "--color",
         choices=("auto", "always", "never"),
         default="auto",
@@ -571,9 +579,18 @@ def run(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int:
             request_names = list(
                 dict.fromkeys(names + [n for g in gates for n in gate_base_name(g.name)])
             )
-        response = compare_paths(
-            paths, baseline=baseline, names=request_names, directions=directions or None
-        )
+        try:
+            response = compare_paths(
+                paths,
+                baseline=baseline,
+                names=request_names,
+                directions=directions or None,
+                group_by=args.group_by,
+            )
+        except ValueError as error:
+            if args.group_by is None:
+                raise
+            raise UsageError(f"--group-by: {error}") from None
         unreadable = [nb for nb in response["notebooks"] if nb["status"] == "unreadable"]
         if unreadable:
             lines = []
@@ -614,6 +631,10 @@ def run(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int:
             width=width or None,
             image_source=image_source_for_files() if args.format == "html" else None,
         )
+        if args.group_by is not None:
+            from .report_groups import add_groups
+
+            text = add_groups(text, shown, args.format)
         failures, passes = check_gates(response, gates) if gates else ([], [])
         if args.output:
             try:

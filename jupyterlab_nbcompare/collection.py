@@ -617,6 +617,34 @@ class NotebookCollection(Mapping):
         self.response: dict = compare(entries, baseline=self.baseline, directions=overrides or None)
         self._nbs: dict[str, NotebookIntrospector | None] = {}
 
+    def groups(self, by: Sequence[str] | str):
+        """Runs grouped by papermill parameters: a tidy DataFrame, one row per group and value.
+
+        ``by``: names of the notebooks' ``parameters_flat`` (a dict parameter's
+        leaf is ``name.key``). Columns: the ``by`` parameters, then ``name``,
+        ``key`` (a mapping item's key, else None), ``n``, ``mean``, ``std``,
+        ``min``, ``max``, ``delta``, ``rel_delta`` (of means, against the
+        baseline's group), ``significant`` (Welch's t-test at 5%), ``better``
+        and ``origin``. The numbers are the core's (``core/groups.py``), the
+        same as the REST ``group_by`` answer and the CLI's ``--group-by``;
+        failed runs are left out of them. The notebooks are read again, so the
+        groups describe the files as they are now. Raises ``ValueError`` for a
+        parameter no notebook has.
+        """
+        import pandas as pd
+
+        from .core.compare import compare
+        from .core.files import load_entry
+        from .core.groups import tidy_rows
+
+        by = [by] if isinstance(by, str) else list(by)
+        entries = [load_entry(path) for path in self.paths]
+        answer = compare(
+            entries, baseline=self.baseline, directions=self.directions or None, group_by=by
+        )
+        columns, rows = tidy_rows(answer)
+        return pd.DataFrame(rows, columns=columns)
+
     def _resolve(self, baseline: PathType | None, default: str) -> str:
         if baseline is None:
             return default

@@ -67,8 +67,9 @@ def parse_compare_request(body: bytes, max_notebooks: int) -> dict[str, Any]:
     """Validate a compare request body; raise ``HTTPError(400/413)`` with a message.
 
     Kept a plain function so that the rules read in one place and can be
-    tested without a server. Answers ``paths``, ``baseline``, ``names`` and
-    ``directions`` (the optional ones ``None`` when absent or null).
+    tested without a server. Answers ``paths``, ``baseline``, ``names``,
+    ``directions`` and ``group_by`` (the optional ones ``None`` when absent or
+    null); an unknown ``group_by`` name is the core's ``ValueError`` (a 400).
     """
     try:
         request = orjson.loads(body or b"")
@@ -113,7 +114,21 @@ def parse_compare_request(body: bytes, max_notebooks: int) -> dict[str, Any]:
                     400,
                     f"The direction of {name!r} must be 'lower' or 'higher', not {direction!r}.",
                 )
-    return {"paths": paths, "baseline": baseline, "names": names, "directions": directions}
+    group_by = request.get("group_by")
+    if group_by is not None:
+        if not isinstance(group_by, list) or not all(
+            isinstance(name, str) and name for name in group_by
+        ):
+            raise HTTPError(400, "'group_by' must be a list of parameter names.")
+        if len(set(group_by)) != len(group_by):
+            raise HTTPError(400, "'group_by' names a parameter more than once.")
+    return {
+        "paths": paths,
+        "baseline": baseline,
+        "names": names,
+        "directions": directions,
+        "group_by": group_by,
+    }
 
 
 class CompareHandler(NbCompareHandler):

@@ -169,6 +169,7 @@ def compare_json(
     baseline: str | None,
     names: list[str] | None,
     directions: dict[str, str] | None,
+    group_by: Sequence[str] | None = None,
 ) -> bytes:
     """The serialised ``compare`` answer (raises ``ValueError`` for a bad request).
 
@@ -176,4 +177,6 @@ def compare_json(
     writes bytes; row by row (:func:`.core.compare.compare_json`), so the
     whole answer never sits in memory as objects.
     """
-    return compare.compare_json(entries, baseline=baseline, names=names, directions=directions)
+    return compare.compare_json(
+        entries, baseline=baseline, names=names, directions=directions, group_by=group_by
+    )

@@ -1045,6 +1045,7 @@ class NotebookService:
         baseline: str | None = None,
         names: Sequence[str] | None = None,
         directions: dict[str, str] | None = None,
+        group_by: Sequence[str] | None = None,
     ) -> bytes:
         """The JSON body of ``POST nbcompare/compare`` (validated request assumed).
 
@@ -1056,7 +1057,14 @@ class NotebookService:
         directions = None if directions is None else dict(directions)
         loaded = await self.load(paths, (baseline or paths[0], names, directions))
         directions_key = None if directions is None else sorted(directions.items())
-        material = ([(item.path, item.token) for item in loaded], baseline, names, directions_key)
+        group_key = None if group_by is None else list(group_by)  # groups change the answer
+        material = (
+            [(item.path, item.token) for item in loaded],
+            baseline,
+            names,
+            directions_key,
+            group_key,
+        )
         # A digest, not the request itself: a request naming 200,000 names would
         # otherwise keep them all in memory as long as its answer is cached.
         digest = hashlib.sha256(orjson.dumps(material, default=repr)).digest()
@@ -1073,7 +1081,7 @@ class NotebookService:
         pending = self._answers[key] = asyncio.get_running_loop().create_future()
         try:
             entries = [item.entry() for item in loaded]
-            arguments = (entries, baseline, names, directions)
+            arguments = (entries, baseline, names, directions, group_by)
             # Only the rows are assembled here (in a thread): the cells of every
             # notebook read just now were made where it was parsed.
             body = await self._in_thread(loader.compare_json, *arguments)

@@ -288,6 +288,8 @@ def test_notebooks_keep_request_order_and_status():
         "error": None,
         "duration": 1.5,
         "parameters": params,
+        "failure": None,
+        "parameters_flat": params,
     }
     assert second["status"] == "failed"
     assert third["status"] == "unreadable"

@@ -728,7 +728,7 @@ def test_arbitrary_cells_give_a_json_record(cells):
         return
     record = extract(parsed)
     # Then the record is JSON with the documented keys
-    assert set(record) == {"status", "duration", "parameters", "values"}
+    assert set(record) == {"status", "failure", "duration", "parameters", "values"}
     json.dumps(record)
 
 

@@ -294,3 +294,16 @@ async def test_a_wrong_index_answer_is_rejected(jp_fetch, openapi, served_runs):
     # Then it is rejected
     with pytest.raises(Exception, match=r"(?i)invalid|fail|error"):
         openapi.validate_response(request, MockResponse(json.dumps(answer).encode(), 200))
+
+
+async def test_grouped_answers_conform(jp_fetch, openapi, served_runs, edge_cases):
+    # Given runs, failed and unreadable notebooks, grouped by a parameter (issue #13)
+    body = json.dumps({"paths": [*served_runs, *edge_cases], "group_by": ["model", "alpha"]})
+    # When they are compared
+    response = await call(jp_fetch, "POST", "compare", body=body)
+    # Then the answer, with failure, parameters_flat, missing and groups, conforms
+    assert response.code == 200
+    answer = json.loads(response.body)
+    assert answer["groups"]
+    assert any(notebook["failure"] for notebook in answer["notebooks"])
+    conforms(openapi, "POST", "compare", response, request_body=body.encode())

@@ -22,6 +22,7 @@ import orjson
 
 from .classify import INT_MAX, INT_MIN, JSON_ATOMS, is_plain_json
 from .directions import direction_for
+from .groups import Grouping, flatten_parameters
 
 __all__ = [
     "DIRECTIONS",
@@ -564,15 +565,59 @@ def _notebook(entry: Mapping) -> dict:
             "error": {"code": error.get("code"), "message": error.get("message")},
             "duration": None,
             "parameters": {},
+            "failure": None,
+            "parameters_flat": {},
         }
+    status = record.get("status", "ok")
+    failure = record.get("failure")
+    if status == "failed" and not isinstance(failure, dict):
+        failure = {"ename": None, "evalue": None, "cell_index": None}
+    parameters = {name: dict(param) for name, param in record.get("parameters", {}).items()}
     return {
         "path": entry["path"],
         "last_modified": entry.get("last_modified"),
-        "status": record.get("status", "ok"),
+        "status": status,
         "error": None,
         "duration": record.get("duration"),
-        "parameters": {name: dict(param) for name, param in record.get("parameters", {}).items()},
+        "parameters": parameters,
+        "failure": dict(failure) if status == "failed" else None,
+        "parameters_flat": flatten_parameters(parameters),
     }
+
+
+def _missing(notebook: dict, name: str, held: dict | None) -> dict[str, Any]:
+    """Why a notebook has no cell in a row: ``{"reason", "cell_index", "failed_at", "message"}``.
+
+    ``reason``: ``not_run`` (the tagged cell is there but never ran, as papermill
+    leaves every cell after the one that raised), ``no_output`` (it ran and
+    left no value), ``absent`` (the notebook carries no value of that name) or
+    ``unreadable``. ``cell_index`` is the tagged cell's (else null);
+    ``failed_at`` the ``cell_index`` of the run's failure when it failed.
+    ``message`` says it in words, for a tooltip or a report.
+    """
+    if notebook["status"] == "unreadable":
+        message = (notebook.get("error") or {}).get("message") or "The notebook could not be read."
+        return {
+            "reason": "unreadable",
+            "cell_index": None,
+            "failed_at": None,
+            "message": f"unreadable: {message}",
+        }
+    failure = notebook.get("failure")
+    failed_at = failure.get("cell_index") if isinstance(failure, dict) else None
+    if held is not None and held.get("not_run"):
+        reason, cell_index, word = "not_run", held.get("cell_index"), "not run"
+    elif held is not None:
+        reason, cell_index, word = "no_output", held.get("cell_index"), "no output"
+    else:
+        reason, cell_index, word = "absent", None, "missing"
+    if failure is None:
+        message = word
+    elif failed_at is None:
+        message = f"{word}: the run failed"
+    else:
+        message = f"{word}: the run failed at cell {failed_at}"
+    return {"reason": reason, "cell_index": cell_index, "failed_at": failed_at, "message": message}
 
 
 class Against:
@@ -645,13 +690,16 @@ def _answer(
     baseline: str | None,
     names: Iterable[str] | None,
     directions: Mapping[str, str | None] | None,
-) -> tuple[str, list[dict], Iterator[tuple[dict, bool]]]:
-    """``(baseline, notebooks, rows)`` of the answer; rows are built one at a time.
+    group_by: Sequence[str] | None = None,
+) -> tuple[str, list[dict], Iterator[tuple[dict, bool]], Grouping | None]:
+    """``(baseline, notebooks, rows, grouping)`` of the answer; rows are built one at a time.
 
     Each row comes with whether it is plain JSON already (no non-finite
     number, no tuple), as the records' ``plain`` flags tell. An entry may
     carry its ``cells`` already made by :meth:`Against.cells` for this very
     baseline, name filter and directions; the others are made here.
+    ``grouping`` (``None`` without ``group_by``) takes each row's statistics
+    as the row is made; its result is complete once every row was consumed.
 
     The request is checked here, before any row is built, so both
     :func:`compare` and :func:`compare_json` raise ``ValueError`` up front.
@@ -662,8 +710,14 @@ def _answer(
     base_entry = next(entry for entry in entries if entry["path"] == baseline)
     against = Against(base_entry.get("record"), baseline, names, directions)
     wanted = against.wanted
+    notebooks = [_notebook(entry) for entry in entries]
+    notebook_of = {notebook["path"]: notebook for notebook in notebooks}
+    grouping = None if group_by is None else Grouping(notebooks, group_by, baseline)
 
     rows: dict[tuple[str, str], dict[str, dict | None]] = {}
+    # The record's value behind each missing cell (a tagged cell without a
+    # value), so that the row can say why it is missing.
+    held: dict[tuple[str, str], dict[str, Mapping]] = {}
     # Rows with a cell that extraction did not find plain JSON (or did not
     # check): only those need json_safe's walk (the comparison adds nothing
     # that is not, see _deltas).
@@ -680,6 +734,8 @@ def _answer(
             if wanted is not None and name not in wanted:
                 continue
             rows.setdefault((origin, name), {})[entry["path"]] = cell
+            if cell is None:
+                held.setdefault((origin, name), {})[entry["path"]] = value
             if value.get("plain") is not True:
                 unplain.add((origin, name))
 
@@ -690,6 +746,7 @@ def _answer(
             kinds = {cell.get("kind") for cell in present}
             kind = next(iter(kinds)) if len(kinds) == 1 else ("mixed" if kinds else None)
             differs = len(present) < len(paths) or _any_differs(present)
+            why = held.get((origin, name), {})
             row = {
                 "name": name,
                 "origin": origin,
@@ -697,10 +754,17 @@ def _answer(
                 "direction": against.direction_of(name, None),
                 "differs": differs,
                 "cells": cells,
+                "missing": {
+                    path: _missing(notebook_of[path], name, why.get(path))
+                    for path, cell in cells.items()
+                    if cell is None
+                },
             }
+            if grouping is not None:
+                grouping.add(row)
             yield row, (origin, name) not in unplain
 
-    return baseline, [_notebook(entry) for entry in entries], values()
+    return baseline, notebooks, values(), grouping
 
 
 def compare(
@@ -708,6 +772,7 @@ def compare(
     baseline: str | None = None,
     names: Iterable[str] | None = None,
     directions: Mapping[str, str | None] | None = None,
+    group_by: Sequence[str] | None = None,
 ) -> dict:
     """The ``compare`` response body (JSON-safe) for notebooks read into entries.
 
@@ -715,14 +780,19 @@ def compare(
     ``{"path", "last_modified", "record", "error"}`` (``record`` None and
     ``error`` ``{"code", "message"}`` for an unreadable notebook). ``baseline``
     defaults to the first path; ``names`` restricts the rows (``None``: all);
-    ``directions`` overrides the guessed directions (see ``directions``).
+    ``directions`` overrides the guessed directions (see ``directions``);
+    ``group_by`` (names of ``parameters_flat``) adds ``groups`` and
+    ``baseline_group`` (see :mod:`.groups`).
 
     Raises :class:`ValueError` (a 400 for the server) for no entries, a repeated
-    path, a baseline that is not one of the paths, or an unknown direction.
+    path, a baseline that is not one of the paths, an unknown direction, or a
+    ``group_by`` name that no notebook has.
     """
-    baseline, notebooks, rows = _answer(entries, baseline, names, directions)
-    values = [row for row, _ in rows]
-    return json_safe({"baseline": baseline, "notebooks": notebooks, "values": values})
+    baseline, notebooks, rows, grouping = _answer(entries, baseline, names, directions, group_by)
+    answer = {"baseline": baseline, "notebooks": notebooks, "values": [row for row, _ in rows]}
+    if grouping is not None:
+        answer.update(grouping.result())
+    return json_safe(answer)
 
 
 def compare_json(
@@ -730,6 +800,7 @@ def compare_json(
     baseline: str | None = None,
     names: Iterable[str] | None = None,
     directions: Mapping[str, str | None] | None = None,
+    group_by: Sequence[str] | None = None,
 ) -> bytes:
     """``orjson.dumps(compare(...))``, byte for byte, without the whole answer in memory.
 
@@ -741,7 +812,7 @@ def compare_json(
     serialised parts gives the same bytes as serialising the whole dict.
     Raises ``ValueError`` as :func:`compare` does.
     """
-    baseline, notebooks, rows = _answer(entries, baseline, names, directions)
+    baseline, notebooks, rows, grouping = _answer(entries, baseline, names, directions, group_by)
     parts = [
         b'{"baseline":',
         orjson.dumps(baseline),
@@ -755,5 +826,14 @@ def compare_json(
             parts.append(b",")
         parts.append(orjson.dumps(row if plain or is_plain_json(row) else json_safe(row)))
         first = False
-    parts.append(b"]}")
+    parts.append(b"]")
+    if grouping is not None:  # complete now that every row went through it
+        result = grouping.result()
+        parts += [
+            b',"groups":',
+            orjson.dumps(json_safe(result["groups"])),
+            b',"baseline_group":',
+            orjson.dumps(result["baseline_group"]),
+        ]
+    parts.append(b"}")
     return b"".join(parts)

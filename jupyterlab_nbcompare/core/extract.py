@@ -7,11 +7,13 @@ bytes are fetched again from the notebook by :func:`image_of` when shown)::
 
     {
       "status": "ok" | "failed",
+      "failure": {"ename", "evalue", "cell_index"} | None,  # the first error of the run
       "duration": 12.3 | None,
       "parameters": {"alpha": {"value": 0.5, "injected": True}, ...},
       "values": [
         {"name": "mse", "origin": "tag", "cell": {...} | None, "cell_index": 5,
          "output_index": None, "duplicate": False, "plain": True},
+        {"name": "late", "origin": "tag", "cell": None, ..., "not_run": True},
         ...
       ],
     }
@@ -161,7 +163,15 @@ def _unsupported(message: str) -> dict:
 class _Found:
     """Where one named value lives in a notebook (before any classification)."""
 
-    __slots__ = ("cell_index", "count", "display", "display_count", "output_index", "position")
+    __slots__ = (
+        "cell_index",
+        "count",
+        "display",
+        "display_count",
+        "not_run",
+        "output_index",
+        "position",
+    )
 
     def __init__(self, position: int) -> None:
         self.position = position  # order of first appearance
@@ -170,29 +180,60 @@ class _Found:
         self.display: tuple[int, int] | None = None  # (cell, output) of a display scrap
         self.count = 0  # tags: cells carrying it; scraps: data scraps
         self.display_count = 0
+        self.not_run = False  # tags: the (last) tagged cell never ran
 
 
-def _scan(nb: dict) -> tuple[bool, dict[tuple[str, str], _Found]]:
+def _error_of(output: dict) -> tuple[str | None, str | None]:
+    """``(ename, evalue)`` of an ``error`` output, as strings (or ``None``)."""
+    ename, evalue = output.get("ename"), output.get("evalue")
+    return (
+        ename if isinstance(ename, str) else None,
+        evalue if isinstance(evalue, str) else None,
+    )
+
+
+def _never_ran(cell: dict, metadata: Any) -> bool:
+    """Whether a code cell was never executed (papermill: ``status`` ``pending``).
+
+    Papermill marks every cell after the one that raised as ``pending``, with
+    no ``execution_count`` and no outputs; a notebook saved without running
+    has no count and no outputs either.
+    """
+    if isinstance(metadata, dict):
+        cell_papermill = metadata.get("papermill")
+        if isinstance(cell_papermill, dict) and cell_papermill.get("status") == "pending":
+            return True
+    return cell.get("execution_count") is None and not cell.get("outputs")
+
+
+def _scan(nb: dict) -> tuple[dict | None, dict[tuple[str, str], _Found]]:
     """One pass over the cells: error outputs, tagged cells, scrap outputs.
 
-    Returns ``(failed, {(origin, name): _Found})`` in order of first appearance;
-    ``failed`` when a code cell has an ``error`` output or papermill marked it
-    with ``metadata.papermill.exception``. Nothing is classified here, so
-    :func:`find_output` shares it.
+    Returns ``(failure, {(origin, name): _Found})`` in order of first appearance;
+    ``failure`` is the first error of the run, ``{"ename", "evalue",
+    "cell_index"}``, from a code cell's ``error`` output or papermill's mark
+    ``metadata.papermill.exception`` on a cell, else ``None``. Tagged cells
+    that never ran are marked (``not_run``), so that a missing value can say why.
+    Nothing is classified here, so :func:`find_output` shares it.
     """
-    has_error = False
+    failure: dict | None = None
     found: dict[tuple[str, str], _Found] = {}
     cells = nb.get("cells")
     if not isinstance(cells, list):
-        return False, found
+        return None, found
     for cell_index, cell in enumerate(cells):
         if not isinstance(cell, dict) or cell.get("cell_type") != "code":
             continue
         metadata = cell.get("metadata")
-        if isinstance(metadata, dict):
+        if failure is None and isinstance(metadata, dict):
             cell_papermill = metadata.get("papermill")
             if isinstance(cell_papermill, dict) and cell_papermill.get("exception") is True:
-                has_error = True  # papermill marks the cell that raised
+                # papermill marks the cell that raised; its error output names it
+                failure = {"ename": None, "evalue": None, "cell_index": cell_index}
+                for output in _outputs(cell):
+                    if output.get("output_type") == "error":
+                        failure["ename"], failure["evalue"] = _error_of(output)
+                        break
         outputs = cell.get("outputs")
         if isinstance(outputs, list):
             for output_index, output in enumerate(outputs):
@@ -200,7 +241,9 @@ def _scan(nb: dict) -> tuple[bool, dict[tuple[str, str], _Found]]:
                     continue
                 kind = output.get("output_type")
                 if kind == "error":
-                    has_error = True
+                    if failure is None:
+                        ename, evalue = _error_of(output)
+                        failure = {"ename": ename, "evalue": evalue, "cell_index": cell_index}
                 elif kind in _RICH:
                     scrap = _scrap_of(output)
                     if scrap is not None:
@@ -214,13 +257,17 @@ def _scan(nb: dict) -> tuple[bool, dict[tuple[str, str], _Found]]:
                         else:
                             entry.display_count += 1
                             entry.display = (cell_index, output_index)
-        for tag in _tags(cell):
-            entry = found.get(("tag", tag))
-            if entry is None:
-                entry = found[("tag", tag)] = _Found(len(found))
-            entry.count += 1
-            entry.cell_index = cell_index
-    return has_error, found
+        tags = _tags(cell)
+        if tags:
+            not_run = _never_ran(cell, metadata)
+            for tag in tags:
+                entry = found.get(("tag", tag))
+                if entry is None:
+                    entry = found[("tag", tag)] = _Found(len(found))
+                entry.count += 1
+                entry.cell_index = cell_index
+                entry.not_run = not_run
+    return failure, found
 
 
 # --------------------------------------------------------------------------- values
@@ -630,8 +677,11 @@ def extract(nb: dict) -> dict:
     papermill = metadata.get("papermill")
     papermill = papermill if isinstance(papermill, dict) else {}
 
-    has_error, found = _scan(nb)
-    status = "failed" if (has_error or bool(papermill.get("exception"))) else "ok"
+    failure, found = _scan(nb)
+    if failure is None and bool(papermill.get("exception")):
+        # only papermill's notebook metadata records that the run raised
+        failure = {"ename": None, "evalue": None, "cell_index": None}
+    status = "failed" if failure is not None else "ok"
 
     duration = papermill.get("duration")
     if duration is None and isinstance(papermill.get("metrics"), dict):
@@ -663,25 +713,32 @@ def extract(nb: dict) -> dict:
             duplicate = where.display_count > 1
         if duplicate and cell is not None:
             cell["duplicate"] = True
-        values.append(
-            {
-                "name": name,
-                "origin": origin,
-                "cell": cell,
-                "cell_index": cell_index,
-                "output_index": output_index,
-                "duplicate": duplicate,
-                # Whether strict JSON carries the cell as it is, checked once here
-                # rather than in every comparison that shows it.
-                "plain": cell is None or is_plain_json(cell),
-            }
-        )
+        value = {
+            "name": name,
+            "origin": origin,
+            "cell": cell,
+            "cell_index": cell_index,
+            "output_index": output_index,
+            "duplicate": duplicate,
+            # Whether strict JSON carries the cell as it is, checked once here
+            # rather than in every comparison that shows it.
+            "plain": cell is None or is_plain_json(cell),
+        }
+        if cell is None and origin == "tag" and where.not_run:
+            value["not_run"] = True  # missing because the cell never ran, not for want of output
+        values.append(value)
 
     try:
         parameters = _parameters(nb, papermill)
     except Exception:  # parameters are a courtesy; a surprise must not hide the values
         parameters = {}
-    return {"status": status, "duration": duration, "parameters": parameters, "values": values}
+    return {
+        "status": status,
+        "failure": failure,
+        "duration": duration,
+        "parameters": parameters,
+        "values": values,
+    }
 
 
 def load_record(raw: bytes | str) -> dict:

@@ -160,11 +160,13 @@ def compare_paths(
     names: Iterable[str] | None = None,
     directions: Mapping[str, str | None] | None = None,
     max_bytes: int | None = None,
+    group_by: Sequence[str] | None = None,
 ) -> dict:
     """Compare notebook files: the ``compare`` response for these paths.
 
     ``paths`` as given (strings or ``Path``; their ``str`` form) are the keys of
     ``notebooks[].path`` and ``cells``; ``baseline`` must be one of them.
+    ``group_by`` adds ``groups`` and ``baseline_group`` (see :mod:`.groups`).
     Raises ``ValueError`` for the same mistakes as :func:`compare.compare`.
     """
     keys = [os.fspath(path) for path in paths]
@@ -174,4 +176,5 @@ def compare_paths(
         baseline=None if baseline is None else os.fspath(baseline),
         names=names,
         directions=directions,
+        group_by=group_by,
     )

@@ -26,10 +26,12 @@ from typing import Any
 
 __all__ = [
     "SIGNIFICANCE_LEVEL",
+    "TIDY_COLUMNS",
     "Grouping",
     "flatten_parameters",
     "incomplete_beta",
     "summarize",
+    "tidy_rows",
     "welch_p_value",
 ]
 
@@ -369,3 +371,47 @@ class Grouping:
     def result(self) -> dict[str, Any]:
         """``{"baseline_group": i, "groups": [...]}`` (the answer's two fields)."""
         return {"baseline_group": self.baseline_group, "groups": self._groups}
+
+
+#: The columns of :func:`tidy_rows` after the group-by parameters (``origin``
+#: last: it tells a tag from a scrap of the same name).
+TIDY_COLUMNS = (
+    "name",
+    "key",
+    "n",
+    "mean",
+    "std",
+    "min",
+    "max",
+    "delta",
+    "rel_delta",
+    "significant",
+    "better",
+    "origin",
+)
+
+
+def tidy_rows(answer: Mapping) -> tuple[list[str], list[dict[str, Any]]]:
+    """``(columns, rows)``: a grouped compare answer as one row per group and statistic.
+
+    The shape of the Python API's DataFrame and of the CLI's group tables, so
+    both show the answer's numbers (taken as they are, never recomputed):
+    the group-by parameters first, then :data:`TIDY_COLUMNS`. Spelled
+    non-finite numbers (``"NaN"``) become floats again. Raises ``ValueError``
+    for an answer without groups.
+    """
+    groups = answer.get("groups")
+    if groups is None:
+        raise ValueError("This answer has no groups: compare with group_by.")
+    parameters = list(groups[0]["key"]) if groups else []
+    columns = [*parameters, *TIDY_COLUMNS]
+    rows = []
+    for group in groups:
+        for stat in group["stats"]:
+            row = dict(group["key"])
+            for column in TIDY_COLUMNS:
+                value = stat.get(column)
+                number = _as_number(value) if isinstance(value, str) else None
+                row[column] = number if number is not None else value
+            rows.append(row)
+    return columns, rows
