@@ -199,10 +199,13 @@ class S3Proxy:
                     with proxy._lock:
                         proxy.in_flight -= 1
                 self.send_response(answer.status, answer.reason)
+                length = str(len(data))
                 for name, value in answer.getheaders():
-                    if name.lower() not in ("transfer-encoding", "connection", "content-length"):
+                    if name.lower() == "content-length" and self.command == "HEAD":
+                        length = value  # the object's size, which HEAD reports without a body
+                    elif name.lower() not in ("transfer-encoding", "connection", "content-length"):
                         self.send_header(name, value)
-                self.send_header("Content-Length", str(len(data)))
+                self.send_header("Content-Length", length)
                 self.end_headers()
                 if self.command != "HEAD":
                     self.wfile.write(data)
