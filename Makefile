@@ -10,7 +10,7 @@ export PATH := $(BIN):$(PATH)
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 export JUPYTER_PLATFORM_DIRS := 1
 
-.PHONY: demo test install check-tools chromium lint jest pytest corpus ui-test examples clean dist-check
+.PHONY: demo test install check-tools chromium lint jest pytest corpus ui-test examples clean dist-check hub-proxy
 
 ## demo: install, run the example experiments with papermill, open JupyterLab on them
 # As root (containers, CI machines) Jupyter refuses to start without --allow-root.
@@ -55,7 +55,7 @@ lint: install
 jest: install
 	$(BIN)/jlpm test
 
-pytest: install corpus
+pytest: install corpus hub-proxy
 	$(BIN)/python -m pytest -q
 
 ## corpus: other projects' test notebooks, from their pinned sdists (scripts/corpus-lock.json)
@@ -63,11 +63,19 @@ pytest: install corpus
 corpus: install
 	$(BIN)/python scripts/fetch-corpus.py
 
+## hub-proxy: JupyterHub's configurable-http-proxy (npm) for tests/test_hub.py, in tests/hub
+HUB_PROXY := tests/hub/node_modules/.bin/configurable-http-proxy
+hub-proxy: $(HUB_PROXY)
+
+$(HUB_PROXY): tests/hub/package.json tests/hub/package-lock.json
+	cd tests/hub && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
 ui-test: install chromium examples
 	cd ui-tests && $(BIN)/jlpm install --immutable && $(BIN)/jlpm test
 
 clean:
-	rm -rf $(VENV) node_modules ui-tests/node_modules lib jupyterlab_nbcompare/labextension examples/runs
+	rm -rf $(VENV) node_modules ui-tests/node_modules tests/hub/node_modules lib jupyterlab_nbcompare/labextension examples/runs
 
 ## dist-check: build the wheel as `pip install .` does (isolated, from a clean copy of
 ## HEAD) and check it carries the prebuilt labextension and the server config

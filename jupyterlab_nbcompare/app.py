@@ -119,6 +119,17 @@ class NbCompare(Configurable):
         ),
     ).tag(config=True)
 
+    remote_concurrency = Int(
+        8,
+        help=(
+            "Most contents-manager calls one request has in flight at once on the "
+            "generic path (contents managers that are not file-backed: S3, databases "
+            "...). There a read mostly waits for the storage, so several at once "
+            "cut a cold compare's time; a synchronous manager is called in threads "
+            "(this many), so the server keeps answering meanwhile."
+        ),
+    ).tag(config=True)
+
     read_threads = Int(
         2,
         help=(

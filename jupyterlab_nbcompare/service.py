@@ -35,6 +35,7 @@ import base64
 import contextlib
 import gc
 import hashlib
+import inspect
 import logging
 import os
 import stat as stat_module
@@ -833,12 +834,41 @@ class NotebookService:
         if pool is not None:
             pool.close()
 
-    # -- generic path (event loop + threads for parsing) ---------------------
+    # -- generic path (manager calls in threads, several at once) ------------
+
+    #: The threads that call a synchronous contents manager (made on first use,
+    #: ``NbCompare.remote_concurrency`` of them).
+    _remote_threads: ThreadPoolExecutor | None = None
+    _remote_size = 0
+
+    def _remote_pool(self) -> ThreadPoolExecutor:
+        """Threads for a synchronous manager's calls, apart from the parsing threads.
+
+        A remote read mostly waits for the storage: it must neither block the
+        event loop nor hold one of the few threads that parse.
+        """
+        wanted = max(1, int(self.config.remote_concurrency))
+        if self._remote_threads is None or self._remote_size != wanted:
+            if self._remote_threads is not None:
+                self._remote_threads.shutdown(wait=False)
+            self._remote_threads = ThreadPoolExecutor(wanted, thread_name_prefix="nbcompare-cm")
+            self._remote_size = wanted
+        return self._remote_threads
 
     async def _generic_model(self, path: str, **kwargs: Any) -> dict | Loaded:
-        """``contents_manager.get``, with its refusals turned into per-notebook errors."""
+        """``contents_manager.get``, with its refusals turned into per-notebook errors.
+
+        An async manager is awaited; a synchronous one (s3contents, many
+        database managers) is called in a thread, since each call waits on
+        the network and would otherwise stall every request of the server.
+        """
+        get = self.contents_manager.get
         try:
-            return await ensure_async(self.contents_manager.get(path.strip("/"), **kwargs))
+            if inspect.iscoroutinefunction(get):
+                return await get(path.strip("/"), **kwargs)
+            loop = asyncio.get_running_loop()
+            call = partial(get, path.strip("/"), **kwargs)
+            return await ensure_async(await loop.run_in_executor(self._remote_pool(), call))
         except HTTPError as error:
             return _refused(path, "forbidden" if error.status_code == 403 else "not_found")
         except PermissionError:
@@ -846,10 +876,15 @@ class NotebookService:
         except (OSError, ValueError):
             return _refused(path, "not_found")
 
-    async def _generic_load_one(self, path: str) -> Loaded:
-        """Any ContentsManager: ``get`` without content for the stamp, with it on a miss."""
+    async def _generic_load_one(self, path: str, listed: dict | None = None) -> Loaded:
+        """Any ContentsManager: ``get`` without content for the stamp, with it on a miss.
+
+        ``listed``: the notebook's model from its folder's listing, whose
+        ``last_modified`` (and ``size``) then stand for the stamp, sparing one
+        request per notebook.
+        """
         limit = int(self.config.max_notebook_bytes)
-        model = await self._generic_model(path, content=False)
+        model = listed or await self._generic_model(path, content=False)
         if isinstance(model, Loaded):
             return model
         if model.get("type") == "directory":
@@ -873,11 +908,11 @@ class NotebookService:
             loaded = await asyncio.shield(pending)
             if loaded is not None:
                 return loaded._replace(path=path, cells=None)
-            return await self._generic_read(path, limit, size)
+            return await self._generic_read(path, limit, size, key if listed else None)
         pending = self._generic_inflight[key] = asyncio.get_running_loop().create_future()
         loaded = None
         try:
-            loaded = await self._generic_read(path, limit, size)
+            loaded = await self._generic_read(path, limit, size, key if listed else None)
             return loaded
         finally:
             del self._generic_inflight[key]
@@ -895,11 +930,14 @@ class NotebookService:
         )
         return (key[0], f"{type(cm).__module__}.{type(cm).__qualname__}", where, *key[1:])
 
-    async def _generic_read(self, path: str, limit: int, size: int | None) -> Loaded:
+    async def _generic_read(
+        self, path: str, limit: int, size: int | None, listed_key: Hashable | None = None
+    ) -> Loaded:
         """Read, parse and remember one notebook through ``contents_manager.get``.
 
         ``size``: what the model without content said (the key's size when the
-        model with content gives none).
+        model with content gives none). ``listed_key``: the key made from the
+        folder listing's stamp, under which the next load looks the record up.
         """
         model = await self._generic_model(path, content=True, type="file", format="text")
         if isinstance(model, Loaded) and model.error["code"] == "not_found":
@@ -916,10 +954,37 @@ class NotebookService:
             length = len(content.encode("utf-8") if isinstance(content, str) else content)
         if length > limit:
             return _too_large(path, length, limit, modified)
-        key = ("contents", path.strip("/"), modified, model.get("size", size))
+        key = listed_key or ("contents", path.strip("/"), modified, model.get("size", size))
         record, error, nbytes = await self._in_thread(self._parse_extract, content)
         self._remember(key, record, error, modified, nbytes, self._store_key(key))
         return Loaded(path, modified, record, error, key)
+
+    async def _generic_listed(self, paths: list[str], gate: asyncio.Semaphore) -> list:
+        """Each path's model in its folder's listing (one ``get`` per folder), or ``None``.
+
+        Only a file model with a ``last_modified`` is used: without one, the
+        stamp is asked per notebook as before. A folder the manager refuses
+        gives ``None`` for its paths, whose own ``get`` then refuses them.
+        """
+        folders = {path.strip("/").rpartition("/")[0] for path in paths}
+
+        async def listing(folder: str) -> dict[str, dict]:
+            async with gate:
+                model = await self._generic_model(folder, content=True, type="directory")
+            if isinstance(model, Loaded) or model.get("type") != "directory":
+                return {}
+            return {
+                child["name"]: child
+                for child in model.get("content") or []
+                if child.get("type") != "directory" and child.get("last_modified") is not None
+            }
+
+        found = dict(zip(folders, await asyncio.gather(*(listing(f) for f in folders))))
+        out = []
+        for path in paths:
+            folder, _, name = path.strip("/").rpartition("/")
+            out.append(found[folder].get(name))
+        return out
 
     # -- public API ----------------------------------------------------------
 
@@ -945,11 +1010,22 @@ class NotebookService:
                     self._release(key, future, None)
 
         out: list[Loaded | None] = [None] * len(paths)
-        gate = asyncio.Semaphore(max(1, int(self.config.read_threads)) * 4)
+        # Reads go several at once (each mostly waits on the storage), and a
+        # warm cache is checked against one listing per folder.
+        gate = asyncio.Semaphore(max(1, int(self.config.remote_concurrency)))
+        listed = await self._generic_listed(paths, gate)
 
         async def one(index: int, path: str) -> None:
+            entry = listed[index]
+            if entry is not None and entry.get("type") != "directory":
+                modified = iso_utc(entry["last_modified"])
+                key = ("contents", path.strip("/"), modified, entry.get("size"))
+                cached = self.records.get(key)
+                if cached is not None:
+                    out[index] = Loaded(path, cached[2], cached[0], cached[1], key)
+                    return
             async with gate:
-                out[index] = await self._generic_load_one(path)
+                out[index] = await self._generic_load_one(path, entry)
 
         await asyncio.gather(*(one(index, path) for index, path in enumerate(paths)))
         return [loaded for loaded in out if loaded is not None]
@@ -1236,7 +1312,6 @@ class NotebookService:
         Answers (paths sorted, the option that cut the scan or ``None``).
         Raises ``HTTPError(404)`` when ``path`` is not a directory Jupyter shows.
         """
-        cm = self.contents_manager
         config = self.config
         limit = max(0, int(config.index_max_notebooks))
         max_depth = max(0, int(config.index_max_depth))
@@ -1254,11 +1329,8 @@ class NotebookService:
             if fast:
                 identity, children = await self._in_thread(fast_listing, directory)
             else:
-                try:
-                    model = await ensure_async(cm.get(directory, content=True, type="directory"))
-                except (HTTPError, OSError, ValueError):
-                    return None
-                if model.get("type") != "directory":
+                model = await self._generic_model(directory, content=True, type="directory")
+                if isinstance(model, Loaded) or model.get("type") != "directory":
                     return None
                 children = sorted(model.get("content") or [], key=lambda child: child["name"])
                 identity = await self._in_thread(self._folder_identity, directory)
