@@ -11,6 +11,7 @@ import {
   selectedNotebooks
 } from './selection';
 import { compareIcon } from './icons';
+import { IComparisonOpener } from './shells/tokens';
 import { IBaselinePin } from './tokens';
 import { ComparePanel } from './widgets/ComparePanel';
 import { ISourceTarget } from './widgets/Grid';
@@ -71,6 +72,8 @@ export interface ICompareCommandOptions {
   tracker: WidgetTracker<ComparePanel>;
   rendermime?: IRenderMimeRegistry | null;
   pin?: IBaselinePin | null;
+  /** Where a comparison goes when not in this page's main area (Notebook 7). */
+  opener?: IComparisonOpener | null;
 }
 
 let panelCounter = 0;
@@ -112,6 +115,9 @@ export function addCompareCommand(options: ICompareCommandOptions): void {
         ? paths!
         : selectedNotebooks(selection());
       if (chosen.length === 0) {
+        return;
+      }
+      if (options.opener?.open({ paths: chosen, baseline, names })) {
         return;
       }
       const panel = new ComparePanel({

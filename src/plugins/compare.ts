@@ -16,6 +16,7 @@ import {
   restoreName
 } from '../commands';
 import { requestAPI } from '../request';
+import { IComparisonOpener } from '../shells/tokens';
 import { IBaselinePin, IVersionResponse } from '../tokens';
 import { ComparePanel } from '../widgets/ComparePanel';
 
@@ -30,7 +31,8 @@ export const comparePlugin: JupyterFrontEndPlugin<void> = {
     ITranslator,
     ILayoutRestorer,
     IRenderMimeRegistry,
-    IBaselinePin
+    IBaselinePin,
+    IComparisonOpener
   ],
   activate: (
     app: JupyterFrontEnd,
@@ -39,7 +41,8 @@ export const comparePlugin: JupyterFrontEndPlugin<void> = {
     translator: ITranslator | null,
     restorer: ILayoutRestorer | null,
     rendermime: IRenderMimeRegistry | null,
-    pin: IBaselinePin | null
+    pin: IBaselinePin | null,
+    opener: IComparisonOpener | null
   ) => {
     const tracker = new WidgetTracker<ComparePanel>({
       namespace: 'nbcompare-panel'
@@ -51,7 +54,8 @@ export const comparePlugin: JupyterFrontEndPlugin<void> = {
       translator: translator ?? nullTranslator,
       tracker,
       rendermime,
-      pin
+      pin,
+      opener
     });
     addOpenSourceCommand(app, translator ?? nullTranslator);
     if (restorer) {
