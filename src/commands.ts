@@ -117,7 +117,18 @@ export function addCompareCommand(options: ICompareCommandOptions): void {
       if (chosen.length === 0) {
         return;
       }
-      if (options.opener?.open({ paths: chosen, baseline, names })) {
+      // A comparison opened in a page of its own carries the pinned
+      // baseline in its address: that page may not see the pin (another
+      // browser tab), and a bookmark must show the same comparison.
+      const pinned = options.pin?.path ?? null;
+      const opened = options.opener?.open({
+        paths: chosen,
+        baseline:
+          baseline ??
+          (pinned !== null && chosen.includes(pinned) ? pinned : undefined),
+        names
+      });
+      if (opened) {
         return;
       }
       const panel = new ComparePanel({

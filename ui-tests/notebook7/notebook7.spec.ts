@@ -86,6 +86,37 @@ test.describe('Jupyter Notebook 7', () => {
     await expect(panel).toContainText('runs/ridge_alpha10.ipynb');
   });
 
+  test('Pin as Baseline on /tree makes the pinned run the baseline of the comparison page', async ({
+    page,
+    context
+  }) => {
+    // Given /tree, where the user pins the second run as the baseline
+    await openTree(page);
+    await row(page, 'ridge_alpha100.ipynb').click({ button: 'right' });
+    await page.locator('.lm-Menu-item', { hasText: 'Pin as Baseline' }).click();
+    await expect(row(page, 'ridge_alpha100.ipynb')).toHaveClass(/jp-NbCompare-pinnedItem/);
+
+    // When two runs including it are compared
+    await row(page, 'ridge_alpha1.ipynb').locator('input[type="checkbox"]').check();
+    await row(page, 'ridge_alpha100.ipynb').locator('input[type="checkbox"]').check();
+    await row(page, 'ridge_alpha1.ipynb').click({ button: 'right' });
+    const [tab] = await Promise.all([
+      context.waitForEvent('page'),
+      page.locator('.lm-Menu-item', { hasText: 'Compare 2 Notebooks' }).click()
+    ]);
+
+    // Then the comparison page uses the pinned run as its baseline
+    const panel = await loadedPanel(tab);
+    const baseline = panel.locator('.jp-NbCompare-colHeader.jp-mod-baseline');
+    await expect(baseline).toHaveCount(1);
+    await expect(baseline).toContainText('ridge_alpha100');
+
+    // Cleanup: unpin, so the other tests start without a pin
+    await row(page, 'ridge_alpha100.ipynb').click({ button: 'right' });
+    await page.locator('.lm-Menu-item', { hasText: 'Unpin Baseline' }).click();
+    await expect(row(page, 'ridge_alpha100.ipynb')).not.toHaveClass(/jp-NbCompare-pinnedItem/);
+  });
+
   test('a comparison address without notebooks says so', async ({ page }) => {
     await page.goto('nbcompare/view');
     await expect(page.locator('#nbcompare-empty-page')).toContainText(
