@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from jupyter_server.utils import url_path_join
 from tornado import web
+from tornado.log import app_log
 
 try:
     from notebook.app import NotebookBaseHandler
@@ -38,11 +39,26 @@ if NotebookBaseHandler is not None:
     class ComparePageHandler(NotebookBaseHandler):
         """``GET nbcompare/view?path=...&path=...``: a Notebook 7 page for one comparison."""
 
-        @web.authenticated
-        def get(self) -> None:
-            """Render Notebook's page; 404 when this server does not run Notebook 7."""
+        @property
+        def log(self):
+            """Notebook's logger, or the server's when Notebook 7 is not running here."""
+            if _NOTEBOOK in self.settings:
+                return super().log
+            return app_log
+
+        def prepare(self):
+            """404 before anything else when this server does not run Notebook 7.
+
+            Notebook's handler reads Notebook's application from the settings
+            from the login check on, which would otherwise fail with a 500.
+            """
             if _NOTEBOOK not in self.settings:
                 raise web.HTTPError(404, "The comparison page needs Jupyter Notebook 7.")
+            return super().prepare()
+
+        @web.authenticated
+        def get(self) -> None:
+            """Render Notebook's page with Notebook's page config."""
             html = self.render_template(_TEMPLATE, page_config=self.get_page_config())
             self.finish(html)
 

@@ -9,7 +9,10 @@ module.exports = {
   ...labConfig,
   testDir: 'notebook7',
   testIgnore: [],
-  reporter: [['list'], ['html', { open: 'never', outputFolder: 'playwright-report-notebook7' }]],
+  reporter: [
+    ['list'],
+    ['html', { open: 'never', outputFolder: 'playwright-report-notebook7' }]
+  ],
   outputDir: 'test-results-notebook7',
   use: {
     ...labConfig.use,

@@ -42,37 +42,36 @@ const ROUTE_COMMAND = 'nbcompare:route-compare-page';
  * Provides `IComparisonOpener`: in Notebook 7, a comparison asked for on a
  * page whose main area is taken opens its own page in a new browser tab.
  */
-export const notebookOpenerPlugin: JupyterFrontEndPlugin<IComparisonOpener> =
-  {
-    id: 'jupyterlab-nbcompare:notebook-opener',
-    description:
-      'In Jupyter Notebook 7, opens each comparison in a browser tab of its own.',
-    autoStart: true,
-    provides: IComparisonOpener,
-    optional: [INotebookShell, INotebookPathOpener],
-    activate: (
-      app: JupyterFrontEnd,
-      shell: INotebookShell | null,
-      pathOpener: INotebookPathOpener | null
-    ): IComparisonOpener => {
-      const opener = pathOpener ?? defaultNotebookPathOpener;
-      return {
-        open: args => {
-          // JupyterLab, or a Notebook page with nothing in its main area
-          // yet (the comparison page itself): the panel goes there.
-          if (!shell || shell.currentWidget === null) {
-            return false;
-          }
-          opener.open({
-            prefix: URLExt.join(PageConfig.getBaseUrl(), COMPARE_PAGE),
-            searchParams: comparisonSearchParams(args),
-            target: '_blank'
-          });
-          return true;
+export const notebookOpenerPlugin: JupyterFrontEndPlugin<IComparisonOpener> = {
+  id: 'jupyterlab-nbcompare:notebook-opener',
+  description:
+    'In Jupyter Notebook 7, opens each comparison in a browser tab of its own.',
+  autoStart: true,
+  provides: IComparisonOpener,
+  optional: [INotebookShell, INotebookPathOpener],
+  activate: (
+    app: JupyterFrontEnd,
+    shell: INotebookShell | null,
+    pathOpener: INotebookPathOpener | null
+  ): IComparisonOpener => {
+    const opener = pathOpener ?? defaultNotebookPathOpener;
+    return {
+      open: args => {
+        // JupyterLab, or a Notebook page with nothing in its main area
+        // yet (the comparison page itself): the panel goes there.
+        if (!shell || shell.currentWidget === null) {
+          return false;
         }
-      };
-    }
-  };
+        opener.open({
+          prefix: URLExt.join(PageConfig.getBaseUrl(), COMPARE_PAGE),
+          searchParams: comparisonSearchParams(args),
+          target: '_blank'
+        });
+        return true;
+      }
+    };
+  }
+};
 
 /**
  * The comparison page of Notebook 7: its route reads the notebooks from the

@@ -50,8 +50,12 @@ test.describe('Jupyter Notebook 7', () => {
   }) => {
     // Given the runs folder on /tree, with two runs ticked
     await openTree(page);
-    await row(page, 'ridge_alpha0.1.ipynb').locator('input[type="checkbox"]').check();
-    await row(page, 'ridge_alpha10.ipynb').locator('input[type="checkbox"]').check();
+    await row(page, 'ridge_alpha0.1.ipynb')
+      .locator('input[type="checkbox"]')
+      .check();
+    await row(page, 'ridge_alpha10.ipynb')
+      .locator('input[type="checkbox"]')
+      .check();
 
     // When the user right-clicks one and chooses the comparison
     await row(page, 'ridge_alpha10.ipynb').click({ button: 'right' });
@@ -59,7 +63,10 @@ test.describe('Jupyter Notebook 7', () => {
       hasText: 'Compare 2 Notebooks'
     });
     await expect(entry).toBeVisible();
-    const [tab] = await Promise.all([context.waitForEvent('page'), entry.click()]);
+    const [tab] = await Promise.all([
+      context.waitForEvent('page'),
+      entry.click()
+    ]);
 
     // Then a new tab shows the comparison, with both runs' values
     await tab.waitForLoadState();
@@ -75,7 +82,9 @@ test.describe('Jupyter Notebook 7', () => {
     await expect(mse).toContainText(mseOf('ridge_alpha10.ipynb'));
     // ... and the tree page stays as it was
     await expect(row(page, 'ridge_alpha10.ipynb')).toBeVisible();
-    await tab.screenshot({ path: path.join(SCREENSHOTS, 'notebook7-compare-page.png') });
+    await tab.screenshot({
+      path: path.join(SCREENSHOTS, 'notebook7-compare-page.png')
+    });
 
     // When the page is reloaded, the same comparison is shown again
     await tab.reload();
@@ -94,11 +103,17 @@ test.describe('Jupyter Notebook 7', () => {
     await openTree(page);
     await row(page, 'ridge_alpha100.ipynb').click({ button: 'right' });
     await page.locator('.lm-Menu-item', { hasText: 'Pin as Baseline' }).click();
-    await expect(row(page, 'ridge_alpha100.ipynb')).toHaveClass(/jp-NbCompare-pinnedItem/);
+    await expect(row(page, 'ridge_alpha100.ipynb')).toHaveClass(
+      /jp-NbCompare-pinnedItem/
+    );
 
     // When two runs including it are compared
-    await row(page, 'ridge_alpha1.ipynb').locator('input[type="checkbox"]').check();
-    await row(page, 'ridge_alpha100.ipynb').locator('input[type="checkbox"]').check();
+    await row(page, 'ridge_alpha1.ipynb')
+      .locator('input[type="checkbox"]')
+      .check();
+    await row(page, 'ridge_alpha100.ipynb')
+      .locator('input[type="checkbox"]')
+      .check();
     await row(page, 'ridge_alpha1.ipynb').click({ button: 'right' });
     const [tab] = await Promise.all([
       context.waitForEvent('page'),
@@ -114,7 +129,9 @@ test.describe('Jupyter Notebook 7', () => {
     // Cleanup: unpin, so the other tests start without a pin
     await row(page, 'ridge_alpha100.ipynb').click({ button: 'right' });
     await page.locator('.lm-Menu-item', { hasText: 'Unpin Baseline' }).click();
-    await expect(row(page, 'ridge_alpha100.ipynb')).not.toHaveClass(/jp-NbCompare-pinnedItem/);
+    await expect(row(page, 'ridge_alpha100.ipynb')).not.toHaveClass(
+      /jp-NbCompare-pinnedItem/
+    );
   });
 
   test('a comparison address without notebooks says so', async ({ page }) => {
@@ -132,18 +149,22 @@ test.describe('Jupyter Notebook 7', () => {
 
     // When the user opens the tag browser from the View menu
     await page.locator('.lm-MenuBar-itemLabel', { hasText: 'View' }).click();
-    await page.locator('.lm-Menu-item', { hasText: 'Show Tags & Scraps' }).click();
+    await page
+      .locator('.lm-Menu-item', { hasText: 'Show Tags & Scraps' })
+      .click();
 
     // Then it shows the folder's notebooks
     const sidebar = page.locator('#nbcompare-tag-browser');
     await expect(sidebar).toBeVisible();
-    await expect(sidebar.locator('.jp-NbCompare-tagBrowser-folderPath')).toHaveText(
-      '/runs'
-    );
+    await expect(
+      sidebar.locator('.jp-NbCompare-tagBrowser-folderPath')
+    ).toHaveText('/runs');
     const count = fs.readdirSync(RUNS).filter(n => n.endsWith('.ipynb')).length;
-    await expect(sidebar.locator('.jp-NbCompare-tagBrowser-folderCount')).toHaveText(
-      `${count} notebooks`
-    );
-    await page.screenshot({ path: path.join(SCREENSHOTS, 'notebook7-tag-browser.png') });
+    await expect(
+      sidebar.locator('.jp-NbCompare-tagBrowser-folderCount')
+    ).toHaveText(`${count} notebooks`);
+    await page.screenshot({
+      path: path.join(SCREENSHOTS, 'notebook7-tag-browser.png')
+    });
   });
 });
