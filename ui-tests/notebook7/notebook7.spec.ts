@@ -167,4 +167,26 @@ test.describe('Jupyter Notebook 7', () => {
       path: path.join(SCREENSHOTS, 'notebook7-tag-browser.png')
     });
   });
+
+  test('on a notebook page the tag browser shows the folder of the notebook', async ({
+    page
+  }) => {
+    // Given a notebook of the runs folder open on its own page
+    await page.goto('notebooks/runs/ridge_alpha1.ipynb');
+    await expect(page.locator('.jp-Notebook')).toBeVisible();
+
+    // When the user opens the tag browser from the View menu
+    await page.locator('.lm-MenuBar-itemLabel', { hasText: 'View' }).click();
+    await page.locator('.lm-Menu-item', { hasText: 'Show Tags & Scraps' }).click();
+
+    // Then it lists the notebook's folder, not the root
+    const sidebar = page.locator('#nbcompare-tag-browser');
+    await expect(sidebar.locator('.jp-NbCompare-tagBrowser-folderPath')).toHaveText(
+      '/runs'
+    );
+    const count = fs.readdirSync(RUNS).filter(n => n.endsWith('.ipynb')).length;
+    await expect(sidebar.locator('.jp-NbCompare-tagBrowser-folderCount')).toHaveText(
+      `${count} notebooks`
+    );
+  });
 });
