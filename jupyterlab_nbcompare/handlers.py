@@ -20,6 +20,7 @@ from tornado.web import HTTPError
 
 from . import __version__
 from .app import NbCompare
+from .pages import page_handlers
 from .service import NotebookService
 
 #: The origins a named value can have (api.md, "Named values").
@@ -252,5 +253,6 @@ def setup_handlers(web_app) -> None:
             (route("compare"), CompareHandler),
             (route("output"), OutputHandler),
             (route("index"), IndexHandler),
+            *page_handlers(base_url),
         ],
     )

@@ -13,6 +13,7 @@ import {
   TickTracker
 } from './selection';
 import { compareIcon } from './icons';
+import { IComparisonOpener } from './shells/tokens';
 import { IBaselinePin } from './tokens';
 import { ComparePanel } from './widgets/ComparePanel';
 import { RunView } from './widgets/RunView';
@@ -75,6 +76,8 @@ export interface ICompareCommandOptions {
   tracker: WidgetTracker<ComparePanel>;
   rendermime?: IRenderMimeRegistry | null;
   pin?: IBaselinePin | null;
+  /** Where a comparison goes when not in this page's main area (Notebook 7). */
+  opener?: IComparisonOpener | null;
 }
 
 let panelCounter = 0;
@@ -119,6 +122,20 @@ export function addCompareCommand(options: ICompareCommandOptions): void {
         ? paths!
         : selectedNotebooks(selection());
       if (chosen.length === 0) {
+        return;
+      }
+      // A comparison opened in a page of its own carries the pinned
+      // baseline in its address: that page may not see the pin (another
+      // browser tab), and a bookmark must show the same comparison.
+      const pinned = options.pin?.path ?? null;
+      const opened = options.opener?.open({
+        paths: chosen,
+        baseline:
+          baseline ??
+          (pinned !== null && chosen.includes(pinned) ? pinned : undefined),
+        names
+      });
+      if (opened) {
         return;
       }
       const panel = new ComparePanel({

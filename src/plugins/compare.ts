@@ -17,6 +17,7 @@ import {
   restoreName
 } from '../commands';
 import { requestAPI } from '../request';
+import { IComparisonOpener } from '../shells/tokens';
 import { IBaselinePin, IVersionResponse } from '../tokens';
 import { ComparePanel } from '../widgets/ComparePanel';
 
@@ -32,7 +33,8 @@ export const comparePlugin: JupyterFrontEndPlugin<void> = {
     ILayoutRestorer,
     IRenderMimeRegistry,
     IBaselinePin,
-    IDocumentManager
+    IDocumentManager,
+    IComparisonOpener
   ],
   activate: (
     app: JupyterFrontEnd,
@@ -42,7 +44,8 @@ export const comparePlugin: JupyterFrontEndPlugin<void> = {
     restorer: ILayoutRestorer | null,
     rendermime: IRenderMimeRegistry | null,
     pin: IBaselinePin | null,
-    docManager: IDocumentManager | null
+    docManager: IDocumentManager | null,
+    opener: IComparisonOpener | null
   ) => {
     const tracker = new WidgetTracker<ComparePanel>({
       namespace: 'nbcompare-panel'
@@ -54,7 +57,8 @@ export const comparePlugin: JupyterFrontEndPlugin<void> = {
       translator: translator ?? nullTranslator,
       tracker,
       rendermime,
-      pin
+      pin,
+      opener
     });
     addOpenSourceCommand(
       app,
