@@ -58,13 +58,13 @@ def _template(path: Path) -> None:
 
 
 @pytest.fixture(scope="session")
-def sweep_runs(tmp_path_factory) -> dict[str, Path]:
+def sweep_grid(tmp_path_factory) -> dict[str, Path]:
     """The :data:`SWEEP` runs (papermill, for real), keyed by stem, in sweep order."""
     from concurrent.futures import ThreadPoolExecutor
 
     import papermill as pm
 
-    out = tmp_path_factory.mktemp("sweep_runs")
+    out = tmp_path_factory.mktemp("sweep_grid")
     template = out / "template.ipynb"
     _template(template)
 

@@ -27,8 +27,8 @@ def _cli(argv: list[str]) -> tuple[int, str]:
 
 
 @pytest.fixture
-def sweep(sweep_runs) -> list[str]:
-    return [str(path) for path in sweep_runs.values()]
+def sweep(sweep_grid) -> list[str]:
+    return [str(path) for path in sweep_grid.values()]
 
 
 def _same(a, b) -> bool:

@@ -1,6 +1,6 @@
 """Issue #13 in the core: failures, why a value is missing, flattened parameters, groups.
 
-On notebooks papermill really executed (``sweep_runs``: seeds, a dict parameter,
+On notebooks papermill really executed (``sweep_grid``: seeds, a dict parameter,
 a failing run; ``example_runs``: the demo grid), compared through
 ``core.files.compare_paths`` as the CLI and the Python API do.
 """
@@ -19,7 +19,7 @@ from jupyterlab_nbcompare.core.compare import compare, compare_json
 from jupyterlab_nbcompare.core.extract import extract
 from jupyterlab_nbcompare.core.files import compare_paths, load_entry
 
-from .sweep_runs import SWEEP, score
+from .sweep_grid import SWEEP, score
 
 PARAMS = dict(SWEEP)
 
@@ -43,9 +43,9 @@ def _row(answer: dict, name: str) -> dict:
 # --------------------------------------------------------------------------- failure
 
 
-def test_failure_names_the_first_error_and_its_cell(sweep_runs):
+def test_failure_names_the_first_error_and_its_cell(sweep_grid):
     # Given an ok run and a run that raised in an untagged cell
-    ok, failed = str(sweep_runs["c01_s0"]), str(sweep_runs["c1_fail"])
+    ok, failed = str(sweep_grid["c01_s0"]), str(sweep_grid["c1_fail"])
     # When they are compared
     answer = compare_paths([ok, failed])
     # Then the failed one says what was raised, and where (among all cells)
@@ -53,7 +53,7 @@ def test_failure_names_the_first_error_and_its_cell(sweep_runs):
     assert _notebook(answer, failed)["failure"] == {
         "ename": "ValueError",
         "evalue": "bad C: 1.0",
-        "cell_index": _index_of(sweep_runs["c1_fail"], "raise ValueError"),
+        "cell_index": _index_of(sweep_grid["c1_fail"], "raise ValueError"),
     }
     assert _notebook(answer, ok)["failure"] is None
 
@@ -116,18 +116,18 @@ def test_papermill_cell_mark_without_error_output_still_gives_the_cell():
 # --------------------------------------------------------------------------- missing
 
 
-def test_a_value_after_the_failure_is_missing_because_it_never_ran(sweep_runs):
+def test_a_value_after_the_failure_is_missing_because_it_never_ran(sweep_grid):
     # Given a run whose failure left the tagged cell "late" pending
-    ok, failed = str(sweep_runs["c01_s0"]), str(sweep_runs["c1_fail"])
+    ok, failed = str(sweep_grid["c01_s0"]), str(sweep_grid["c1_fail"])
     answer = compare_paths([ok, failed])
     late = _row(answer, "late")
-    failed_at = _index_of(sweep_runs["c1_fail"], "raise ValueError")
+    failed_at = _index_of(sweep_grid["c1_fail"], "raise ValueError")
     # Then its missing cell says so, machine-readably and in words
     assert late["cells"][failed] is None
     assert late["missing"] == {
         failed: {
             "reason": "not_run",
-            "cell_index": _index_of(sweep_runs["c1_fail"], "print(seed)"),
+            "cell_index": _index_of(sweep_grid["c1_fail"], "print(seed)"),
             "failed_at": failed_at,
             "message": f"not run: the run failed at cell {failed_at}",
         }
@@ -175,8 +175,8 @@ def test_absent_no_output_and_unreadable_are_told_apart(tmp_path, example_runs):
 # --------------------------------------------------------------------------- parameters_flat
 
 
-def test_dict_parameters_are_flattened_on_real_runs(sweep_runs):
-    answer = compare_paths([str(sweep_runs["c1_s1"])])
+def test_dict_parameters_are_flattened_on_real_runs(sweep_grid):
+    answer = compare_paths([str(sweep_grid["c1_s1"])])
     notebook = answer["notebooks"][0]
     assert notebook["parameters"]["cfg"]["value"] == {"C": 1.0, "kernel": {"gamma": 2}}
     assert notebook["parameters_flat"] == {
@@ -190,18 +190,18 @@ def test_dict_parameters_are_flattened_on_real_runs(sweep_runs):
 # --------------------------------------------------------------------------- groups
 
 
-def test_groups_of_seeds_by_a_dict_leaf(sweep_runs):
+def test_groups_of_seeds_by_a_dict_leaf(sweep_grid):
     # Given the sweep, grouped by the dict parameter's leaf
-    paths = [str(p) for p in sweep_runs.values()]
+    paths = [str(p) for p in sweep_grid.values()]
     answer = compare_paths(paths, group_by=["cfg.C"])
     groups = answer["groups"]
     # Then one group per C, in first-appearance order, the failed run listed apart
     assert [g["key"] for g in groups] == [{"cfg.C": 0.1}, {"cfg.C": 1.0}]
-    low = [str(sweep_runs[s]) for s in ("c01_s0", "c01_s1", "c01_s2")]
-    high = [str(sweep_runs[s]) for s in ("c1_s0", "c1_s1", "c1_fail")]
+    low = [str(sweep_grid[s]) for s in ("c01_s0", "c01_s1", "c01_s2")]
+    high = [str(sweep_grid[s]) for s in ("c1_s0", "c1_s1", "c1_fail")]
     assert groups[0]["paths"] == low
     assert groups[1]["paths"] == high
-    assert groups[1]["failed"] == [str(sweep_runs["c1_fail"])]
+    assert groups[1]["failed"] == [str(sweep_grid["c1_fail"])]
     assert answer["baseline_group"] == 0
     # And the score's statistics are those of the ok runs, by hand
     low_scores = [score(PARAMS[s]) for s in ("c01_s0", "c01_s1", "c01_s2")]
@@ -244,19 +244,19 @@ def test_groups_of_the_demo_grid_by_model(example_runs):
     assert ols_stat["better"] is None  # so no verdict either (the base group has n = 5)
 
 
-def test_group_by_a_parameter_nobody_has_is_refused(sweep_runs):
+def test_group_by_a_parameter_nobody_has_is_refused(sweep_grid):
     with pytest.raises(ValueError, match=r"cfg\.D"):
-        compare_paths([str(sweep_runs["c01_s0"])], group_by=["cfg.D"])
+        compare_paths([str(sweep_grid["c01_s0"])], group_by=["cfg.D"])
 
 
-def test_without_group_by_there_are_no_group_fields(sweep_runs):
-    answer = compare_paths([str(sweep_runs["c01_s0"])])
+def test_without_group_by_there_are_no_group_fields(sweep_grid):
+    answer = compare_paths([str(sweep_grid["c01_s0"])])
     assert "groups" not in answer
     assert "baseline_group" not in answer
 
 
-def test_streamed_json_carries_the_same_groups(sweep_runs, example_runs):
-    entries = [load_entry(p) for p in [*sweep_runs.values(), example_runs["ridge_alpha1"]]]
+def test_streamed_json_carries_the_same_groups(sweep_grid, example_runs):
+    entries = [load_entry(p) for p in [*sweep_grid.values(), example_runs["ridge_alpha1"]]]
     whole = compare(entries, group_by=["cfg.C", "seed"])
     streamed = orjson.loads(compare_json(entries, group_by=["cfg.C", "seed"]))
     assert streamed == json.loads(json.dumps(whole))
