@@ -177,16 +177,18 @@ test.describe('Jupyter Notebook 7', () => {
 
     // When the user opens the tag browser from the View menu
     await page.locator('.lm-MenuBar-itemLabel', { hasText: 'View' }).click();
-    await page.locator('.lm-Menu-item', { hasText: 'Show Tags & Scraps' }).click();
+    await page
+      .locator('.lm-Menu-item', { hasText: 'Show Tags & Scraps' })
+      .click();
 
     // Then it lists the notebook's folder, not the root
     const sidebar = page.locator('#nbcompare-tag-browser');
-    await expect(sidebar.locator('.jp-NbCompare-tagBrowser-folderPath')).toHaveText(
-      '/runs'
-    );
+    await expect(
+      sidebar.locator('.jp-NbCompare-tagBrowser-folderPath')
+    ).toHaveText('/runs');
     const count = fs.readdirSync(RUNS).filter(n => n.endsWith('.ipynb')).length;
-    await expect(sidebar.locator('.jp-NbCompare-tagBrowser-folderCount')).toHaveText(
-      `${count} notebooks`
-    );
+    await expect(
+      sidebar.locator('.jp-NbCompare-tagBrowser-folderCount')
+    ).toHaveText(`${count} notebooks`);
   });
 });
