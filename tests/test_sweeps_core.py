@@ -19,7 +19,7 @@ from jupyterlab_nbcompare.core.compare import compare, compare_json
 from jupyterlab_nbcompare.core.extract import extract
 from jupyterlab_nbcompare.core.files import compare_paths, load_entry
 
-from .sweep_grid import SWEEP, score
+from .sweep_runs import SWEEP, score
 
 PARAMS = dict(SWEEP)
 
