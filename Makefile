@@ -25,13 +25,13 @@ test: install chromium lint jest pytest ui-test dist-check
 check-tools:
 	@scripts/check-tools.sh
 
-$(VENV)/.stamp-python: pyproject.toml package.json yarn.lock | check-tools
+$(VENV)/.stamp-python: pyproject.toml tests/constraints.txt package.json yarn.lock | check-tools
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet "jupyterlab>=4.6,<4.7"
 	$(BIN)/jlpm install --immutable
 	$(BIN)/jlpm build
-	$(BIN)/python -m pip install --quiet -e ".[test,demo]"
+	$(BIN)/python -m pip install --quiet -c tests/constraints.txt -e ".[test,demo]"
 	$(BIN)/jupyter labextension develop --overwrite .
 	touch $@
 

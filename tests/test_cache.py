@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextvars
 import os
 import threading
 from datetime import datetime, timezone
 
 import pytest
+from jupyter_core.utils import ensure_async
 
 from jupyterlab_nbcompare.cache import ByteBudgetCache, estimate_bytes, key_bytes
 
@@ -229,22 +231,34 @@ async def test_a_warm_compare_never_uses_the_managers_content_read(
     stock = next(c for c in type(jp_serverapp.contents_manager).__mro__ if "get" in vars(c))
     calls: list[dict] = []
     original = stock.get
+    nested = contextvars.ContextVar("nested", default=False)
 
-    def counting_get(self, path, content=True, **kwargs):
-        calls.append({"path": path, "content": content})
-        return original(self, path, content=content, **kwargs)
+    async def counting_get(self, path, content=True, **kwargs):
+        # only the calls the extension makes, not the manager's own calls
+        # for each child of a folder it lists
+        if not nested.get():
+            calls.append({"path": path, "content": content, "type": kwargs.get("type")})
+        token = nested.set(True)
+        try:
+            return await ensure_async(original(self, path, content=content, **kwargs))
+        finally:
+            nested.reset(token)
 
     monkeypatch.setattr(stock, "get", counting_get)
     assert service.uses_fast_path is (read_path == "fast")
     # When the same runs are compared again (with other names, so not the answer cache)
     await compare(jp_fetch, served_runs, names=["mse"])
     monkeypatch.undo()
-    # Then no content was read through the manager; the fast path does not even ask it
-    assert not [c for c in calls if c["content"]]
+    # Then no notebook's content was read through the manager; the fast path does
+    # not even ask it, the generic one lists each folder once (the listing gives
+    # every notebook's stamp) and asks nothing per notebook
+    assert [c for c in calls if c["content"] and c["type"] != "directory"] == []
     if read_path == "fast":
         assert calls == []
     else:
-        assert len(calls) == len(served_runs)
+        folders = {run.rpartition("/")[0] for run in served_runs}
+        assert sorted(c["path"] for c in calls) == sorted(folders)
+        assert all(c["type"] == "directory" for c in calls)
 
 
 async def test_a_tiny_budget_keeps_answers_right(jp_fetch, jp_serverapp, served_runs, service):

@@ -552,10 +552,17 @@ def test_csv_has_status_failure_parts_flat_parameters_and_every_run(sweep_runs, 
         by_run[Path(r["notebook"]).stem].append(r)
     # Then every run is there, the failed one included, with its status
     assert set(by_run) == set(sweep_runs)
+    error = next(
+        o
+        for o in cell_of(sweep_runs["deep_failed"], "check")["outputs"]
+        if o["output_type"] == "error"
+    )
     for stem, path in sweep_runs.items():
-        expected_status = "failed" if stem == "deep_failed" else "ok"
-        assert {r["status"] for r in by_run[stem]} == {expected_status}
-        assert {r["failure"] for r in by_run[stem]} == {""}  # no `failure` in this answer
+        failed = stem == "deep_failed"
+        assert {r["status"] for r in by_run[stem]} == {"failed" if failed else "ok"}
+        # the failed run's every line says which exception stopped it
+        expected_failure = f"{error['ename']}: {error['evalue']}" if failed else ""
+        assert {r["failure"] for r in by_run[stem]} == {expected_failure}
         # the dict parameter as its leaves, with the values papermill injected
         params = injected_parameters(path)["model_params"]
         for r in by_run[stem]:
