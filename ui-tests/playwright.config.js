@@ -21,8 +21,8 @@ function chromiumPath() {
 
 module.exports = {
   ...baseConfig,
-  // Notebook 7's tests have their own server and config.
-  testIgnore: ['notebook7/**'],
+  // Notebook 7's and the URL prefix's tests have their own server and config.
+  testIgnore: ['notebook7/**', 'base-url/**'],
   timeout: 120000,
   expect: { timeout: 20000 },
   retries: process.env.CI ? 1 : 0,
