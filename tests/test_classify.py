@@ -915,24 +915,28 @@ def _tagged_outputs(path) -> dict[str, list[dict]]:
     }
 
 
+def _stdout(outputs: list[dict]) -> str:
+    """The joined ``stdout`` text of a cell's outputs."""
+    return "".join(
+        "".join(o["text"]) if isinstance(o["text"], list) else o["text"]
+        for o in outputs
+        if o.get("output_type") == "stream" and o.get("name") == "stdout"
+    )
+
+
 def test_example_runs(example_runs):
     # Given a real papermill run of examples/template.ipynb
     outputs = _tagged_outputs(example_runs["ridge_alpha1"])
     # When each tagged cell's output is classified
-    mse = classify_output(outputs["mse"][-1])
-    metrics = classify_output(outputs["metrics"][-1])
+    mse = classify_text(_stdout(outputs["mse"]))
+    metrics = classify_text(_stdout(outputs["metrics"]))
     coefficients = classify_output(outputs["coefficients"][-1])
-    top = classify_output(outputs["top_features"][-1])
     plot = classify_output(outputs["residuals_plot"][-1])
-    # (two prints may reach the notebook as one stream output or as two,
-    # depending on when the kernel flushed: the stdout text is their join)
-    summary = classify_text(
-        "".join(
-            "".join(o["text"]) if isinstance(o["text"], list) else o["text"]
-            for o in outputs["summary"]
-            if o.get("name") == "stdout"
-        )
-    )
+    # (a print may reach the notebook as one stream output or as several,
+    # `['s2', 'bmi', 'age']` then `\n`, depending on when the kernel flushed:
+    # the stdout text is their join, as the extractor takes it)
+    top = classify_text(_stdout(outputs["top_features"]))
+    summary = classify_text(_stdout(outputs["summary"]))
     # Then print(float) is a scalar, and the numpy 2 dict of the same
     # computation has the very same mse
     assert mse["kind"] == "scalar"
