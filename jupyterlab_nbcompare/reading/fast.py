@@ -30,13 +30,11 @@ from typing import Any
 from tornado.web import HTTPError
 
 from .. import loader
-from ..app import NbCompare
 from ..core.files import iso_utc
 from ..paths import hidden_by_name
-from ..pools import Pools
 from ..worker import PIPELINE_BYTES, WorkerError, WorkerStartError, request
 from .loaded import WORKER_STOPPED_MESSAGE, Loaded, Waiting, refused, too_large
-from .records import RecordKeeper
+from .records import Reader
 
 log = logging.getLogger(__name__)
 
@@ -49,17 +47,8 @@ def _take(batches: deque) -> Any:
         return None
 
 
-class FastReader:
+class FastReader(Reader):
     """Reads the notebooks of a file manager that keeps the stock rules (worker threads)."""
-
-    def __init__(
-        self, contents_manager: Any, config: NbCompare, keeper: RecordKeeper, pools: Pools
-    ) -> None:
-        """Read through ``contents_manager``'s paths, remember in ``keeper``, work in ``pools``."""
-        self.contents_manager = contents_manager
-        self.config = config
-        self.keeper = keeper
-        self.pools = pools
 
     # -- one file (worker threads) -------------------------------------------
 

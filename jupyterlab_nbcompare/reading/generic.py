@@ -21,11 +21,9 @@ from typing import Any
 from jupyter_server.utils import ensure_async
 from tornado.web import HTTPError
 
-from ..app import NbCompare
 from ..core.files import iso_utc
-from ..pools import Pools
 from .loaded import Loaded, refused, too_large
-from .records import RecordKeeper
+from .records import Reader
 
 
 def _model_bytes(model: dict) -> bytes:
@@ -44,7 +42,7 @@ def _model_bytes(model: dict) -> bytes:
         return b""
 
 
-class GenericReader:
+class GenericReader(Reader):
     """Reads notebooks through any ContentsManager's ``get`` (manager calls in threads)."""
 
     #: The threads that call a synchronous contents manager (made on first use,
@@ -52,14 +50,9 @@ class GenericReader:
     _remote_threads: ThreadPoolExecutor | None = None
     _remote_size = 0
 
-    def __init__(
-        self, contents_manager: Any, config: NbCompare, keeper: RecordKeeper, pools: Pools
-    ) -> None:
-        """Read through ``contents_manager``, remember in ``keeper``, parse in ``pools``."""
-        self.contents_manager = contents_manager
-        self.config = config
-        self.keeper = keeper
-        self.pools = pools
+    def __init__(self, *args: Any) -> None:
+        """A :class:`.records.Reader`, with no read in progress yet."""
+        super().__init__(*args)
         # Single flight: the reads in progress (event loop only).
         self._inflight: dict[Hashable, asyncio.Future] = {}
 

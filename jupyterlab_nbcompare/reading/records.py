@@ -8,7 +8,8 @@
 * concurrent requests that need the same file share one read (single flight:
   :meth:`RecordKeeper.claim` and :meth:`RecordKeeper.release`).
 
-Both read paths use one :class:`RecordKeeper`; only their keys differ.
+Both read paths use one :class:`RecordKeeper` (each is a :class:`Reader`);
+only their keys differ.
 """
 
 from __future__ import annotations
@@ -16,10 +17,12 @@ from __future__ import annotations
 import threading
 from collections.abc import Hashable, Sequence
 from concurrent.futures import Future
+from typing import Any
 
 from .. import loader
 from ..app import NbCompare
 from ..cache import ByteBudgetCache
+from ..pools import Pools
 from ..store import RecordStore, default_path
 from .loaded import Loaded, Waiting
 
@@ -145,3 +148,16 @@ class RecordKeeper:
                 del self._inflight[key]
         if not future.done():
             future.set_result(loaded)
+
+
+class Reader:
+    """What each read path holds: the manager, the options, the records and the pools."""
+
+    def __init__(
+        self, contents_manager: Any, config: NbCompare, keeper: RecordKeeper, pools: Pools
+    ) -> None:
+        """Read through ``contents_manager``, remember in ``keeper``, work in ``pools``."""
+        self.contents_manager = contents_manager
+        self.config = config
+        self.keeper = keeper
+        self.pools = pools
