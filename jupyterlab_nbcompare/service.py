@@ -84,7 +84,10 @@ class NotebookService:
 
     One instance per server (``web_app.settings["nbcompare_service"]``). The
     configuration object is read at every call, so a changed trait takes
-    effect on the next request.
+    effect on the next request. It holds one of each part: ``keeper`` (the
+    records, :mod:`.reading.records`), ``pools`` (:mod:`.pools`), the two read
+    paths ``fast`` and ``generic`` (:mod:`.reading`), and ``lister``
+    (:mod:`.listing`).
 
     Public API (what the handlers use):
 
