@@ -30,7 +30,6 @@ import hashlib
 import logging
 import threading
 from collections.abc import Callable, Hashable, Sequence
-from functools import partial
 from typing import Any
 
 import orjson
@@ -48,6 +47,9 @@ from .reading import NOT_FOUND_MESSAGE, FastReader, GenericReader, Loaded, Recor
 from .store import RecordStore
 
 log = logging.getLogger(__name__)
+
+#: Error codes of a path the manager refused (not of a file's contents).
+REFUSALS = ("forbidden", "not_found")
 
 
 def collect_startup_garbage() -> None:
@@ -318,19 +320,47 @@ class NotebookService:
 
     async def index(
         self, path: str, recursive: bool, cancelled: Callable[[], bool] | None = None
-    ) -> dict[str, Any]:
-        """The body of ``GET nbcompare/index`` (the core summarises, we add scan facts).
+    ) -> bytes:
+        """The JSON body of ``GET nbcompare/index`` (the core summarises, we add scan facts).
 
         ``truncated_reason`` names the option that cut the scan (``None`` when
         nothing was cut); ``cancelled`` tells when the client went away.
+
+        A repeated index of an unchanged tree is answered from the response
+        cache, keyed by what the folder listings said of every notebook (its
+        stamp: inode, size, modification and change times; a remote
+        manager's ``last_modified`` and ``size``). It then costs the listings
+        and nothing per notebook beyond them: no record look-up, no summary,
+        no serialisation. An answer naming a notebook without a stamp, or one
+        that was refused (an access rule may change without the file
+        changing), is not cached.
         """
-        notebooks, reason = await self.list_notebooks(path, recursive, cancelled)
+        found = await self.lister.scan(path, recursive, self.uses_fast_path, cancelled)
+        notebooks, reason = found.paths, found.reason
         if reason == "disconnected":
             notebooks = []  # nobody is left to read the answer
+        key = None
+        if self.responses.budget and all(found.stamps.get(p) is not None for p in notebooks):
+            material = (
+                path.strip("/"),
+                recursive,
+                reason,
+                [(p, found.stamps[p]) for p in notebooks],
+            )
+            key = ("index", hashlib.sha256(orjson.dumps(material, default=str)).digest())
+            body = self.responses.get(key)
+            if body is not None:
+                return body
         loaded = await self.load(notebooks)
         entries = [item.entry() for item in loaded]
-        answer = await self.pools.in_thread(
-            partial(core_index.index_summary, entries, path=path.strip("/"), truncated=bool(reason))
-        )
-        answer["truncated_reason"] = reason
-        return answer
+
+        def summarise() -> bytes:
+            answer = core_index.index_summary(entries, path=path.strip("/"), truncated=bool(reason))
+            answer["truncated_reason"] = reason
+            return orjson.dumps(answer)
+
+        body = await self.pools.in_thread(summarise)
+        refused = any(item.error and item.error.get("code") in REFUSALS for item in loaded)
+        if key is not None and reason != "disconnected" and not refused:
+            self.responses.put(key, body)
+        return body
