@@ -12,8 +12,7 @@ import shutil
 
 from jupyterlab_nbcompare import NotebookCollection
 
-from .conftest import marked_generated
-from .test_cli_views import write_view
+from .conftest import marked_generated, write_view
 from .test_export_notebook import GENERATED
 
 

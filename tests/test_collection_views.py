@@ -18,8 +18,9 @@ from jupyterlab_nbcompare import NotebookCollection
 from jupyterlab_nbcompare.gates import GateError
 from jupyterlab_nbcompare.viewfile import ViewFileError
 
+from .conftest import write_view
 from .test_cli import printed_metrics, printed_mse, run
-from .test_cli_views import RIDGES, write_view
+from .test_cli_views import RIDGES
 
 
 def test_from_view_is_the_views_comparison_and_its_gates_are_the_clis(example_view, capsys):
@@ -55,24 +56,10 @@ def test_from_view_is_the_views_comparison_and_its_gates_are_the_clis(example_vi
     assert any(str(runs / "ridge_alpha1000.ipynb") in line for line in result.failures)
 
 
-def test_from_view_applies_names_filter_only_differences_directions_and_groups(
-    example_runs, tmp_path
-):
+def test_from_view_applies_names_filter_only_differences_directions_and_groups(settings_view):
     # Given a view that narrows, overrides a direction and groups by model
-    runs = tmp_path / "runs"
-    runs.mkdir()
-    for stem in ("ridge_alpha1", "ridge_alpha10", "ridge_small_n", "ols_seed1"):
-        shutil.copyfile(example_runs[stem], runs / f"{stem}.ipynb")
-    view = write_view(
-        tmp_path / "views" / "v.nbcompare",
-        notebooks=["../runs/ridge_*.ipynb", "../runs/ols_seed1.ipynb"],
-        baseline="../runs/ridge_alpha10.ipynb",
-        names=["mse", "metrics", "config"],
-        filter="A",
-        only_differences=True,
-        directions={"metrics.mae": "higher"},
-        group_by=["model"],
-    )
+    view = settings_view
+    runs = view.parent.parent / "runs"
     # When it is opened
     collection = NotebookCollection.from_view(view, ids="filenames")
     # Then it shows what the panel would: the differing rows whose label holds "a"
