@@ -379,6 +379,7 @@ def is_generated(path: str | os.PathLike) -> bool:
     runs; comparing it with them as one more run would be noise. Only a file
     that mentions ``nbcompare`` at all is parsed.
     """
+    from .core.extract import is_generated_metadata
     from .core.files import read_limited
     from .core.reader import parse_notebook
 
@@ -386,11 +387,9 @@ def is_generated(path: str | os.PathLike) -> bool:
         raw = read_limited(path, None)[0]
         if raw is None or b'"nbcompare"' not in raw:
             return False
-        metadata = parse_notebook(raw).get("metadata")
+        return is_generated_metadata(parse_notebook(raw).get("metadata"))
     except Exception:  # unreadable: not ours to judge here, the comparison says why
         return False
-    mark = metadata.get("nbcompare") if isinstance(metadata, dict) else None
-    return isinstance(mark, dict) and bool(mark.get("generated"))
 
 
 def _notebooks_in(folder: Path, shown: str, recursive: bool) -> list[str]:
