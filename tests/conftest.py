@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -80,6 +81,37 @@ def example_runs(tmp_path_factory) -> dict[str, Path]:
     out = tmp_path_factory.mktemp("example_runs")
     paths = _load_generator().generate(out)
     return {p.stem: p for p in paths}
+
+
+def marked_generated(raw: bytes) -> bytes:
+    """A notebook's bytes with ``metadata.nbcompare.generated``, as the panel's export writes it.
+
+    A real run marked so still carries its values: whatever leaves it out
+    (index, folders, patterns) is seen to, not merely finding nothing in it.
+    """
+    nb = json.loads(raw)
+    nb["metadata"]["nbcompare"] = {"generated": True}
+    return json.dumps(nb).encode()
+
+
+#: The example's saved view, committed beside ``examples/generate.py``.
+EXAMPLE_VIEW = REPO / "examples" / "sweep.nbcompare"
+
+
+@pytest.fixture
+def example_view(tmp_path, example_runs) -> Path:
+    """``examples/sweep.nbcompare`` in a copy of ``examples/`` whose ``runs/`` are the example runs.
+
+    The runs are copies (a test may add a regression to the folder); answers
+    the view's path, as a user would type it from the repository root.
+    """
+    runs = tmp_path / "examples" / "runs"
+    runs.mkdir(parents=True)
+    for path in example_runs.values():
+        shutil.copyfile(path, runs / path.name)
+    view = tmp_path / "examples" / EXAMPLE_VIEW.name
+    shutil.copyfile(EXAMPLE_VIEW, view)
+    return view
 
 
 @pytest.fixture(scope="session")

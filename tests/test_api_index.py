@@ -8,7 +8,7 @@ import os
 import pytest
 from tornado.httpclient import HTTPClientError
 
-from .conftest import tagged_notebook, text_output
+from .conftest import marked_generated, tagged_notebook, text_output
 from .test_cli import printed_mse
 from .test_export_notebook import GENERATED
 
@@ -292,13 +292,6 @@ async def test_a_scan_stops_when_its_client_is_gone(tree, service, read_path):
     assert len(checks) == 2
     assert answer["notebooks"] == []
     assert answer["truncated_reason"] == "disconnected"
-
-
-def marked_generated(raw: bytes) -> bytes:
-    """A notebook's bytes with ``metadata.nbcompare.generated``, as the panel's export writes it."""
-    nb = json.loads(raw)
-    nb["metadata"]["nbcompare"] = {"generated": True}
-    return json.dumps(nb).encode()
 
 
 async def test_exported_comparisons_are_not_runs_of_the_index(
