@@ -280,6 +280,7 @@ class ViewExpandHandler(NbCompareHandler):
                 path,
                 text,
                 self.nbcompare_config.max_notebooks,
+                self.nbcompare_config.index_max_notebooks,
             )
         except ViewRefused as refused:
             self.set_status(refused.status)

@@ -97,6 +97,16 @@ async def test_a_generated_notebook_named_explicitly_is_kept(jp_fetch, sweep, re
     assert answer["notebooks"] == ["runs/export.ipynb", "runs/a.ipynb", "runs/b.ipynb"]
 
 
+async def test_a_baseline_beside_the_patterns_comes_first(jp_fetch, sweep, read_path):
+    # Given a view comparing the runs against a production run not among them
+    view = {"nbcompare": 1, "notebooks": ["runs/*.ipynb"], "baseline": "prod/production.ipynb"}
+    # When it is expanded
+    answer = await expand(jp_fetch, "root.nbcompare", view)
+    # Then the baseline is the first column, as on the command line
+    assert answer["notebooks"] == ["prod/production.ipynb", "runs/a.ipynb", "runs/b.ipynb"]
+    assert answer["baseline"] == "prod/production.ipynb"
+
+
 async def test_a_missing_explicit_notebook_is_kept_for_compare_to_report(jp_fetch, sweep):
     # Given a view naming a notebook that does not exist and a pattern matching nothing
     view = {"nbcompare": 1, "notebooks": ["gone.ipynb", "nothing/*.ipynb"]}
@@ -125,9 +135,9 @@ async def test_a_missing_explicit_notebook_is_kept_for_compare_to_report(jp_fetc
         ({"nbcompare": 1, "notebooks": ["a"], "directions": {"m": "up"}}, "directions.m", "lower"),
         ({"nbcompare": 1, "notebooks": ["../../etc/*.ipynb"]}, "notebooks[0]", "server root"),
         (
-            {"nbcompare": 1, "notebooks": ["runs/a.ipynb"], "baseline": "b.ipynb"},
+            {"nbcompare": 1, "notebooks": ["runs/a.ipynb"], "baseline": "runs/*.ipynb"},
             "baseline",
-            "not one",
+            "is a pattern: name one notebook",
         ),
         ({"nbcompare": 1, "notebooks": ["a.ipynb"], "baseline": "../../x"}, "baseline", "root"),
     ],
@@ -178,17 +188,35 @@ async def test_a_malformed_request_is_a_400(jp_fetch, sweep, body):
     assert answer["message"]
 
 
-async def test_more_matches_than_max_notebooks_is_a_413(jp_fetch, jp_serverapp, sweep):
+async def test_more_notebooks_than_max_notebooks_is_a_413(jp_fetch, jp_serverapp, sweep):
+    config = jp_serverapp.web_app.settings["nbcompare"]
     # Given a server that compares at most two notebooks
-    jp_serverapp.web_app.settings["nbcompare"].max_notebooks = 2
-    # When a view's pattern matches three (the generated one counts before it is read)
+    config.max_notebooks = 2
+    # When a view names two runs and a generated notebook: it is left out, no 413
+    flat = await expand(jp_fetch, "root.nbcompare", {"nbcompare": 1, "notebooks": ["runs/*.ipynb"]})
+    assert flat["notebooks"] == ["runs/a.ipynb", "runs/b.ipynb"]
+    # When a view names three runs
     status, body = await refused(
-        jp_fetch, "root.nbcompare", {"nbcompare": 1, "notebooks": ["runs/*.ipynb"]}
+        jp_fetch, "root.nbcompare", {"nbcompare": 1, "notebooks": ["runs/**/*.ipynb"]}
     )
-    # Then the server says so, naming the field
+    # Then the server says so, naming the field and the option
     assert status == 413
     assert body["field"] == "notebooks"
     assert "NbCompare.max_notebooks" in body["message"]
+    # And a baseline beside them counts too
+    status, body = await refused(
+        jp_fetch,
+        "root.nbcompare",
+        {"nbcompare": 1, "notebooks": ["runs/*.ipynb"], "baseline": "prod/production.ipynb"},
+    )
+    assert status == 413
+    # And no more pattern matches than the scan bound are read at all
+    config.index_max_notebooks = 2
+    status, body = await refused(
+        jp_fetch, "root.nbcompare", {"nbcompare": 1, "notebooks": ["runs/*.ipynb"]}
+    )
+    assert status == 413
+    assert "reads for one view (2)" in body["message"]
 
 
 async def test_unauthenticated_is_a_403(jp_fetch, sweep):
