@@ -62,6 +62,8 @@ export interface IViewContentOptions {
   fetch?: CompareFetcher;
   /** Wait after a change of the text before opening it again, in ms. */
   reloadDelay?: number;
+  /** Open the file in the text editor (offered with an error), if available. */
+  openEditor?: () => void;
 }
 
 /** The content of a view document: the comparison panel, or why there is none. */
@@ -317,7 +319,14 @@ export class ViewContent extends Widget {
             text: trans.__(
               'The file is left as it is. To fix it, open it with the editor (right-click it, Open With, Editor).'
             )
-          })
+          }),
+          this._options.openEditor
+            ? h('button', {
+                className: 'jp-mod-styled jp-NbCompare-viewEdit',
+                text: trans.__('Open in Editor'),
+                onClick: () => this._options.openEditor?.()
+              })
+            : null
         ]
       )
     );
@@ -374,6 +383,8 @@ export class ViewDocumentFactory extends ABCWidgetFactory<
     const widget = new DocumentWidget({ content, context });
     widget.title.icon = compareIcon;
     widget.addClass('jp-NbCompare-viewWidget');
+    // The panel has its own toolbar; the document's would be an empty strip.
+    widget.toolbar.hide();
     return widget;
   }
 

@@ -93,6 +93,11 @@ export const viewsPlugin: JupyterFrontEndPlugin<void> = {
         new ViewContent({
           context,
           translator,
+          openEditor: () =>
+            void app.commands.execute('docmanager:open', {
+              path: context.path,
+              factory: 'Editor'
+            }),
           panel: {
             translator,
             rendermime,
