@@ -22,6 +22,7 @@ from . import __version__
 from .app import NbCompare
 from .pages import page_handlers
 from .service import NotebookService
+from .viewexpand import ViewRefused, expand_view
 
 #: The origins a named value can have (api.md, "Named values").
 ORIGINS = ("tag", "scrap")
@@ -249,6 +250,45 @@ class IndexHandler(NbCompareHandler):
         return getattr(self, "_gone", False) or (stream is not None and stream.closed())
 
 
+class ViewExpandHandler(NbCompareHandler):
+    """``POST nbcompare/view/expand``: a ``.nbcompare`` view's notebooks, patterns expanded.
+
+    The body is ``{"path": <the view file's API path>, "view": <its text>}``:
+    the text as the editor holds it (unsaved changes, a collaborator's), the
+    path for the folder its relative paths start from. An invalid view is a
+    400 whose ``field`` names what is wrong (``notebooks[2]``, ``chart.x``).
+    """
+
+    @tornado.web.authenticated
+    async def post(self) -> None:
+        """Validate the view with the core's schema, then expand it (see :mod:`.viewexpand`)."""
+        try:
+            request = orjson.loads(self.request.body or b"")
+        except orjson.JSONDecodeError as error:
+            raise HTTPError(400, f"The request body is not valid JSON: {error}") from None
+        if not isinstance(request, dict):
+            raise HTTPError(400, "The request body must be a JSON object.")
+        path, text = request.get("path"), request.get("view")
+        if not isinstance(path, str) or not path.strip("/"):
+            raise HTTPError(400, "'path' must be the view file's path.")
+        if not isinstance(text, str):
+            raise HTTPError(400, "'view' must be the view file's text.")
+        try:
+            answer = await expand_view(
+                self.contents_manager,
+                self.service,
+                path,
+                text,
+                self.nbcompare_config.max_notebooks,
+                self.nbcompare_config.index_max_notebooks,
+            )
+        except ViewRefused as refused:
+            self.set_status(refused.status)
+            self.finish_json({"message": str(refused), "field": refused.field})
+            return
+        self.finish_json(answer)
+
+
 def setup_handlers(web_app) -> None:
     """Mount every route of the extension under ``{base_url}nbcompare/``.
 
@@ -269,6 +309,7 @@ def setup_handlers(web_app) -> None:
             (route("compare"), CompareHandler),
             (route("output"), OutputHandler),
             (route("index"), IndexHandler),
+            (route("view/expand"), ViewExpandHandler),
             *page_handlers(base_url),
         ],
     )

@@ -6,6 +6,7 @@ import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { ITranslator } from '@jupyterlab/translation';
 
 import { saveComparisonNotebook } from './exportNotebook';
+import { IExportSaver } from './exportsaver';
 import {
   isCompareEnabled,
   isCompareVisible,
@@ -78,6 +79,8 @@ export interface ICompareCommandOptions {
   pin?: IBaselinePin | null;
   /** Where a comparison goes when not in this page's main area (Notebook 7). */
   opener?: IComparisonOpener | null;
+  /** Asks where exports go (and offers "Save View As…"). */
+  saver?: IExportSaver | null;
 }
 
 let panelCounter = 0;
@@ -146,6 +149,8 @@ export function addCompareCommand(options: ICompareCommandOptions): void {
         rendermime: options.rendermime ?? null,
         pin: options.pin ?? null,
         contents,
+        saver: options.saver ?? null,
+        canSaveView: true,
         sanitize: options.rendermime
           ? html => options.rendermime!.sanitizer.sanitize(html)
           : undefined,

@@ -2,6 +2,7 @@
  * Entry point: wiring only. Each plugin lives in `plugins/`.
  */
 import { comparePlugin } from './plugins/compare';
+import { exportsPlugin } from './plugins/exports';
 import {
   notebookFolderPlugin,
   notebookOpenerPlugin,
@@ -9,9 +10,12 @@ import {
 } from './plugins/notebook';
 import { pinPlugin } from './plugins/pin';
 import { tagBrowserPlugin } from './plugins/tagbrowser';
+import { viewsPlugin } from './plugins/views';
 
 export default [
   comparePlugin,
+  exportsPlugin,
+  viewsPlugin,
   pinPlugin,
   tagBrowserPlugin,
   notebookOpenerPlugin,

@@ -52,6 +52,8 @@ export interface ICompareModelOptions {
   pinned?: string | null;
   /** Restrict the comparison to these names. */
   names?: string[];
+  /** Direction overrides by name or `name.key` (a view's `directions`). */
+  directions?: Record<string, 'lower' | 'higher'>;
   /** How to ask the server; defaults to `POST nbcompare/compare`. */
   fetch?: CompareFetcher;
   /** How to read last-modified times for live refresh; none disables it. */
@@ -70,6 +72,7 @@ export class CompareModel implements IDisposable {
   constructor(options: ICompareModelOptions) {
     this.paths = [...options.paths];
     this.names = options.names ? [...options.names] : undefined;
+    this.directions = { ...options.directions };
     this._fetch = options.fetch ?? fetchComparison;
     this._stat = options.stat ?? null;
     this._baseline = chooseBaseline(
@@ -92,6 +95,9 @@ export class CompareModel implements IDisposable {
 
   /** The names the comparison is restricted to, if any. */
   readonly names: string[] | undefined;
+
+  /** Direction overrides sent with every request (empty: the server's rules). */
+  readonly directions: Readonly<Record<string, 'lower' | 'higher'>>;
 
   /** Emitted when the data, the loading status or the view options change. */
   get changed(): ISignal<this, ModelChange> {
@@ -223,6 +229,9 @@ export class CompareModel implements IDisposable {
       };
       if (this.names) {
         request.names = this.names;
+      }
+      if (Object.keys(this.directions).length > 0) {
+        request.directions = { ...this.directions };
       }
       const data = await this._fetch(request);
       if (ticket === this._ticket && !this._disposed) {

@@ -37,9 +37,23 @@ export async function requestAPI<T>(
       data && typeof data === 'object' && data.message
         ? data.message
         : `${response.status} ${response.statusText}`;
-    throw new ServerConnection.ResponseError(response, message);
+    throw new APIError(response, message, data);
   }
   return data as T;
+}
+
+/**
+ * A refusal of the server (4xx/5xx), with its decoded body: beside
+ * `message`, an answer may say more (a view's `field`, for one).
+ */
+export class APIError extends ServerConnection.ResponseError {
+  constructor(
+    response: Response,
+    message: string,
+    readonly body: unknown
+  ) {
+    super(response, message);
+  }
 }
 
 /** The URL of a server-relative path (e.g. an image `url`), for `<img src>`. */

@@ -96,6 +96,7 @@ def test_the_description_itself_is_valid_openapi():
         "/nbcompare/compare",
         "/nbcompare/output",
         "/nbcompare/index",
+        "/nbcompare/view/expand",
     }
 
 
@@ -210,6 +211,28 @@ async def test_version_and_403_conform(jp_fetch, openapi):
     assert (good.code, refused.code) == (200, 403)
     conforms(openapi, "GET", "version", good)
     conforms(openapi, "GET", "version", refused)
+
+
+@pytest.mark.parametrize(
+    ("view", "path", "status"),
+    [
+        ({"nbcompare": 1, "notebooks": ["*.ipynb", "edge/*.ipynb"]}, "views.nbcompare", 200),
+        ({"nbcompare": 1, "notebooks": ["x.ipynb"], "baseline": "x.ipynb"}, "views.nbcompare", 200),
+        ({"nbcompare": 1, "notebooks": [3]}, "views.nbcompare", 400),
+        ({"nbcompare": 1, "notebooks": ["*.ipynb"]}, "missing.nbcompare", 404),
+    ],
+)
+async def test_view_expand_answers_conform(
+    jp_fetch, openapi, write_notebook, served_runs, edge_cases, view, path, status
+):
+    # Given a view file beside the runs
+    write_notebook("views.nbcompare", json.dumps(view))
+    body = json.dumps({"path": path, "view": json.dumps(view)})
+    # When the panel opens it
+    response = await call(jp_fetch, "POST", "view/expand", body=body)
+    # Then the answer (or the field-named error) conforms
+    assert response.code == status
+    conforms(openapi, "POST", "view/expand", response, request_body=body.encode())
 
 
 # ------------------------------------------------------------- the description is strict

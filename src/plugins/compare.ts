@@ -16,6 +16,7 @@ import {
   restoreArgs,
   restoreName
 } from '../commands';
+import { IExportSaver } from '../exportsaver';
 import { requestAPI } from '../request';
 import { IComparisonOpener } from '../shells/tokens';
 import { IBaselinePin, IVersionResponse } from '../tokens';
@@ -34,7 +35,8 @@ export const comparePlugin: JupyterFrontEndPlugin<void> = {
     IRenderMimeRegistry,
     IBaselinePin,
     IDocumentManager,
-    IComparisonOpener
+    IComparisonOpener,
+    IExportSaver
   ],
   activate: (
     app: JupyterFrontEnd,
@@ -45,7 +47,8 @@ export const comparePlugin: JupyterFrontEndPlugin<void> = {
     rendermime: IRenderMimeRegistry | null,
     pin: IBaselinePin | null,
     docManager: IDocumentManager | null,
-    opener: IComparisonOpener | null
+    opener: IComparisonOpener | null,
+    saver: IExportSaver | null
   ) => {
     const tracker = new WidgetTracker<ComparePanel>({
       namespace: 'nbcompare-panel'
@@ -58,7 +61,8 @@ export const comparePlugin: JupyterFrontEndPlugin<void> = {
       tracker,
       rendermime,
       pin,
-      opener
+      opener,
+      saver
     });
     addOpenSourceCommand(
       app,

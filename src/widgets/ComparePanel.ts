@@ -19,7 +19,9 @@ import {
   metricsCsv,
   saveExport
 } from '../export';
-import { exportFolder } from '../exportNotebook';
+import { newViewText, stateOfModel } from '../documents/adapter';
+import { buildComparisonNotebook, exportFolder } from '../exportNotebook';
+import { IExportRequest, IExportSaver } from '../exportsaver';
 import { basename } from '../format';
 import { compareIcon } from '../icons';
 import { CompareModel, StatFetcher } from '../model';
@@ -53,6 +55,15 @@ export interface IComparePanelOptions {
     baseline: string;
     names: string[] | null;
   }) => Promise<string>;
+  /**
+   * Asks where each export goes and never overwrites without asking;
+   * without it, exports go beside the baseline under a free name.
+   */
+  saver?: IExportSaver | null;
+  /** The folder exports are suggested in (a view's own); else the saver's or the baseline's. */
+  exportFolder?: string | null;
+  /** Offer "Save View As…" (a comparison that is not a view file yet; needs `saver`). */
+  canSaveView?: boolean;
   /** Sanitize html for the HTML report. */
   sanitize?: (html: string) => string;
   /** Live refresh period in ms (0 disables polling). */
@@ -125,7 +136,8 @@ export class ComparePanel extends Widget {
       model: this.model,
       trans,
       onExport: format => void this._export(format),
-      canExportNotebook: !!options.exportNotebook
+      canExportNotebook: !!options.exportNotebook,
+      canSaveView: !!options.canSaveView && !!options.saver
     });
     this._status = new Widget();
     this._status.addClass('jp-NbCompare-statusBar');
@@ -366,36 +378,32 @@ export class ComparePanel extends Widget {
   private async _export(format: ExportFormat): Promise<void> {
     const trans = this._trans;
     const contents = this._options.contents;
+    const saver = this._options.saver;
     try {
       let path: string;
-      if (format === 'notebook') {
+      if (saver && contents) {
+        const saved = await saver.save(await this._exportRequest(format));
+        if (!saved) {
+          return; // the user cancelled
+        }
+        path = saved.path;
+        if (format === 'view') {
+          this._options.openPath?.(path);
+        }
+      } else if (format === 'notebook') {
         path = await this._options.exportNotebook!({
           paths: this.paths,
           baseline: this.model.baseline,
           names: this.model.names ?? null
         });
       } else {
-        if (!contents || !this.model.data) {
+        if (!contents || !this.model.data || format === 'view') {
           return;
         }
-        const folder = exportFolder(this.model);
-        let text: string;
-        let extension: string;
-        if (format === 'csv') {
-          text = metricsCsv(this.model);
-          extension = 'csv';
-        } else if (format === 'markdown') {
-          text = comparisonMarkdown(this.model, trans);
-          extension = 'md';
-        } else {
-          const images = await fetchDataURIs(imageUrls(this.model));
-          text = comparisonHtml(this.model, trans, {
-            images,
-            sanitize: this._options.sanitize
-          });
-          extension = 'html';
-        }
-        path = (await saveExport(contents, folder, extension, text)).path;
+        const { extension, text } = await this._exportText(format);
+        path = (
+          await saveExport(contents, exportFolder(this.model), extension, text)
+        ).path;
       }
       this.node.dataset.lastExport = path;
       Notification.success(trans.__('Saved %1', path), {
@@ -417,6 +425,88 @@ export class ComparePanel extends Widget {
         )
       );
     }
+  }
+
+  /** The text of a report export, made from what is on screen now. */
+  private async _exportText(
+    format: 'html' | 'csv' | 'markdown'
+  ): Promise<{ extension: string; text: string }> {
+    const trans = this._trans;
+    if (format === 'csv') {
+      return { extension: 'csv', text: metricsCsv(this.model) };
+    }
+    if (format === 'markdown') {
+      return { extension: 'md', text: comparisonMarkdown(this.model, trans) };
+    }
+    const images = await fetchDataURIs(imageUrls(this.model));
+    return {
+      extension: 'html',
+      text: comparisonHtml(this.model, trans, {
+        images,
+        sanitize: this._options.sanitize
+      })
+    };
+  }
+
+  /** What the saver asks and writes for one export. */
+  private async _exportRequest(format: ExportFormat): Promise<IExportRequest> {
+    const trans = this._trans;
+    const model = this.model;
+    const paths = [...this.paths];
+    const folder =
+      this._options.exportFolder ??
+      this._options.saver?.folder ??
+      exportFolder(model);
+    // Beside a view file ('' for one at the root) there is no folder to keep.
+    const offerRemember = typeof this._options.exportFolder !== 'string';
+    if (format === 'notebook') {
+      const spec = {
+        paths,
+        baseline: model.baseline,
+        names: model.names ?? null
+      };
+      return {
+        folder,
+        stem: 'comparison',
+        extension: 'ipynb',
+        label: trans.__('comparison notebook'),
+        offerRemember,
+        content: target => ({
+          type: 'notebook',
+          format: 'json',
+          content: buildComparisonNotebook(spec, target)
+        })
+      };
+    }
+    if (format === 'view') {
+      const state = stateOfModel(model);
+      return {
+        folder,
+        stem: 'comparison',
+        extension: 'nbcompare',
+        label: trans.__('view'),
+        offerRemember,
+        content: target => ({
+          type: 'file',
+          format: 'text',
+          content: newViewText(paths, state, target)
+        })
+      };
+    }
+    const { extension, text } = await this._exportText(format);
+    const labels = {
+      html: trans.__('HTML report'),
+      csv: trans.__('CSV table'),
+      markdown: trans.__('Markdown report')
+    };
+    return {
+      folder,
+      stem: 'comparison',
+      extension,
+      label: labels[format],
+      offerRemember,
+      content: () => ({ type: 'file', format: 'text', content: text })
+    };
   }
 
   private _options: IComparePanelOptions;

@@ -4,7 +4,8 @@ import {
   filterIcon,
   LabIcon,
   notebookIcon,
-  refreshIcon
+  refreshIcon,
+  saveIcon
 } from '@jupyterlab/ui-components';
 import { Widget } from '@lumino/widgets';
 
@@ -12,7 +13,7 @@ import { CompareModel } from '../model';
 import { h, icon } from './dom';
 
 /** The export formats offered by the toolbar. */
-export type ExportFormat = 'html' | 'csv' | 'markdown' | 'notebook';
+export type ExportFormat = 'html' | 'csv' | 'markdown' | 'notebook' | 'view';
 
 /** Options of a {@link CompareToolbar}. */
 export interface ICompareToolbarOptions {
@@ -21,6 +22,8 @@ export interface ICompareToolbarOptions {
   onExport: (format: ExportFormat) => void;
   /** Whether "Export as comparison notebook" is offered. */
   canExportNotebook: boolean;
+  /** Whether "Save View As…" is offered (a comparison not saved as a view). */
+  canSaveView?: boolean;
 }
 
 /**
@@ -111,6 +114,19 @@ export class CompareToolbar extends Widget {
           ),
           () => options.onExport('notebook'),
           'jp-NbCompare-export-notebook'
+        )
+      );
+    }
+    if (options.canSaveView) {
+      exports.appendChild(
+        this._button(
+          saveIcon,
+          trans.__('Save View As…'),
+          trans.__(
+            'Save this comparison as a .nbcompare view file: reopen it, share it, or run it with jupyter nbcompare'
+          ),
+          () => options.onExport('view'),
+          'jp-NbCompare-export-view'
         )
       );
     }

@@ -366,12 +366,23 @@ test.describe('Comparison panel', () => {
     await expect(toggle).toHaveAttribute('aria-pressed', 'true');
   });
 
-  test('exports give files beside the baseline', async ({ page, tmpPath }) => {
+  test('exports are suggested beside the baseline', async ({
+    page,
+    tmpPath
+  }) => {
     const panel = await openComparison(page, tmpPath, [
       { name: A },
       { name: B },
       { name: F }
     ]);
+    /** Accept the place the "save as" dialog suggests, checking it first. */
+    const accept = async (suggested: string) => {
+      const dialog = page.locator('.jp-Dialog');
+      await expect(
+        dialog.getByRole('textbox', { name: 'Path of the new file' })
+      ).toHaveValue(suggested);
+      await dialog.getByRole('button', { name: 'Save' }).click();
+    };
     // When the user exports as HTML, CSV and Markdown
     for (const [label, file] of [
       ['HTML', 'comparison.html'],
@@ -379,7 +390,8 @@ test.describe('Comparison panel', () => {
       ['Markdown', 'comparison.md']
     ]) {
       await panel.getByRole('button', { name: label, exact: true }).click();
-      // Then a file appears in the baseline's folder
+      // Then the dialog suggests the baseline's folder, and the file appears there
+      await accept(`${tmpPath}/${file}`);
       await expect(panel).toHaveAttribute(
         'data-last-export',
         `${tmpPath}/${file}`
@@ -408,13 +420,15 @@ test.describe('Comparison panel', () => {
     expect(md).toContain('## Metrics');
     // and "Comparison notebook" writes a notebook that reproduces the comparison
     await panel.getByRole('button', { name: 'Comparison notebook' }).click();
+    await accept(`${tmpPath}/comparison.ipynb`);
     await expect(panel).toHaveAttribute(
       'data-last-export',
       `${tmpPath}/comparison.ipynb`
     );
     expect(await get('comparison.ipynb')).toContain(B);
-    // Exporting again never replaces an earlier file (here one the user
-    // edited, so an overwrite would show), and leaves no temporary file behind
+    // Exporting again suggests a free name, never replaces an earlier file
+    // (here one the user edited, so an overwrite would show), and leaves no
+    // temporary file behind
     const edited = '<p>my notes on this comparison</p>';
     await page.contents.uploadContent(
       edited,
@@ -422,6 +436,7 @@ test.describe('Comparison panel', () => {
       `${tmpPath}/comparison.html`
     );
     await panel.getByRole('button', { name: 'HTML', exact: true }).click();
+    await accept(`${tmpPath}/comparison-1.html`);
     await expect(panel).toHaveAttribute(
       'data-last-export',
       `${tmpPath}/comparison-1.html`
