@@ -11,12 +11,7 @@ import { ServerConnection } from '@jupyterlab/services';
 import { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 
-import {
-  findSortRow,
-  GridColumn,
-  GridLayout,
-  orderColumns
-} from './columns';
+import { findSortRow, GridColumn, GridLayout, orderColumns } from './columns';
 import {
   chooseBaseline,
   IMetricRow,
