@@ -676,7 +676,8 @@ export class Grid extends Widget {
         expanded,
         onToggle: () => model.setExpanded(group, !expanded),
         onSetBaseline: first ? () => void model.setBaseline(first) : null,
-        role
+        role,
+        compact
       });
     }
     const path = column.path;

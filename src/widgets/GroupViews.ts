@@ -36,6 +36,8 @@ export interface IGroupHeaderOptions {
   onSetBaseline: (() => void) | null;
   /** The ARIA role of the header ('columnheader', or none inside a row header). */
   role?: string | null;
+  /** One short block, for a row header (runs as rows). */
+  compact?: boolean;
 }
 
 /**
@@ -146,7 +148,7 @@ export function renderGroupHeader(options: IGroupHeaderOptions): HTMLElement {
     {
       className: `jp-NbCompare-colHeader jp-NbCompare-groupHeader${
         isBaseline ? ' jp-mod-baseline' : ''
-      }`,
+      }${options.compact ? ' jp-mod-compact' : ''}`,
       attrs
     },
     [toggle, meta, action]
