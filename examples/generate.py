@@ -7,6 +7,12 @@ view ``sweep.nbcompare`` (``examples/sweep.nbcompare``, its paths made
 relative to the runs' folder): open it in JupyterLab, or gate on it with
 ``jupyter nbcompare OUTPUT_DIR/sweep.nbcompare``.
 
+Beside them, ``sweep_template.ipynb`` runs as a real sweep into ``sweep/``:
+three models, each with three seeds and a dict-valued ``model_params``, so
+that grouping by ``model`` shows means, spreads and a difference beyond the
+noise on the first run. One of its runs fails in an untagged cell, leaving its
+tagged cells unrun, as a crashed sweep point does.
+
 Usage: ``python examples/generate.py [OUTPUT_DIR] [--jobs N]``
 """
 
@@ -24,6 +30,9 @@ HERE = Path(__file__).resolve().parent
 TEMPLATE = HERE / "template.ipynb"
 #: The saved view of the sweep; its paths are relative to ``examples/`` (``runs/...``).
 VIEW = HERE / "sweep.nbcompare"
+SWEEP_TEMPLATE = HERE / "sweep_template.ipynb"
+#: The folder of the sweep, inside the output folder.
+SWEEP_FOLDER = "sweep"
 
 #: The grid: (file stem, parameters). The last run fails on purpose.
 GRID: list[tuple[str, dict]] = [
@@ -36,13 +45,36 @@ GRID: list[tuple[str, dict]] = [
     ("ridge_diverged", {"alpha": 1000.0, "model": "ridge", "fail": True}),
 ]
 
+#: Each model with its own ``model_params`` (what the sweep varies).
+SWEEP_MODELS: list[tuple[str, dict]] = [
+    ("ridge", {"alpha": 1.0}),
+    ("lasso", {"alpha": 0.05}),
+    ("svm", {"C": 0.02}),
+]
+SWEEP_SEEDS = (0, 1, 2)
+#: The sweep point that fails on purpose (in an untagged cell).
+SWEEP_FAILING = ("lasso", 2)
 
-def run_one(out_dir: Path, stem: str, params: dict) -> tuple[str, str | None]:
+#: The sweep: (file stem, parameters), every model with every seed.
+SWEEP: list[tuple[str, dict]] = [
+    (
+        f"{model}_s{seed}",
+        {"model": model, "model_params": params, "seed": seed}
+        | ({"fail": True} if (model, seed) == SWEEP_FAILING else {}),
+    )
+    for model, params in SWEEP_MODELS
+    for seed in SWEEP_SEEDS
+]
+
+
+def run_one(
+    out_dir: Path, stem: str, params: dict, template: Path = TEMPLATE
+) -> tuple[str, str | None]:
     """Execute one run; a failure is kept as the (failed) output notebook."""
     target = out_dir / f"{stem}.ipynb"
     try:
         pm.execute_notebook(
-            str(TEMPLATE),
+            str(template),
             str(target),
             parameters=params,
             kernel_name="python3",
@@ -83,6 +115,19 @@ def generate(out_dir: Path, jobs: int = 2) -> list[Path]:
     return [out_dir / f"{stem}.ipynb" for stem, _ in GRID]
 
 
+def generate_sweep(out_dir: Path, jobs: int = 2) -> list[Path]:
+    """Run the sweep into ``out_dir`` (the demo's ``sweep/``) and return its notebooks."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        results = list(
+            pool.map(lambda item: run_one(out_dir, *item, template=SWEEP_TEMPLATE), SWEEP)
+        )
+    for stem, failure in results:
+        state = f"failed on purpose ({failure})" if failure else "ok"
+        print(f"  {SWEEP_FOLDER}/{stem}.ipynb: {state}")
+    return [out_dir / f"{stem}.ipynb" for stem, _ in SWEEP]
+
+
 def main(argv: list[str] | None = None) -> int:
     """Command-line entry point."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -91,6 +136,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     print(f"Running {len(GRID)} experiments with papermill into {args.output} ...")
     generate(Path(args.output), args.jobs)
+    print(f"Running a sweep of {len(SWEEP)} runs into {SWEEP_FOLDER}/ ...")
+    generate_sweep(Path(args.output) / SWEEP_FOLDER, args.jobs)
     return 0
 
 

@@ -5,6 +5,7 @@ import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { ITranslator } from '@jupyterlab/translation';
 
+import { GridLayout } from './columns';
 import { saveComparisonNotebook } from './exportNotebook';
 import { IExportSaver } from './exportsaver';
 import {
@@ -34,6 +35,12 @@ export interface ICompareArgs {
   paths?: string[];
   baseline?: string;
   names?: string[];
+  /** Group the runs by these flattened parameters (`model_params.C`). */
+  groupBy?: string[];
+  /** Sort the columns by a metric (`tag:mse`, or a label such as `mse`). */
+  sortBy?: string;
+  /** `rows` shows the runs as rows. */
+  layout?: GridLayout;
 }
 
 /** What the layout restorer needs to know of a comparison. */
@@ -41,12 +48,16 @@ export interface IRestorableComparison {
   paths: string[];
   names?: string[];
   requestedBaseline: string | null;
+  groupBy?: string[];
+  sortBy?: string | null;
+  gridLayout?: GridLayout;
 }
 
 /**
  * The command arguments that reopen the same comparison after a reload:
- * the notebooks, the name filter of a tag-browser comparison, and the
- * baseline the user chose (a pin or the default are worked out again).
+ * the notebooks, the name filter of a tag-browser comparison, the
+ * baseline the user chose (a pin or the default are worked out again), and
+ * the grouping, sort and layout.
  */
 export function restoreArgs(panel: IRestorableComparison): ICompareArgs {
   const args: ICompareArgs = { paths: [...panel.paths] };
@@ -55,6 +66,15 @@ export function restoreArgs(panel: IRestorableComparison): ICompareArgs {
   }
   if (panel.requestedBaseline) {
     args.baseline = panel.requestedBaseline;
+  }
+  if (panel.groupBy && panel.groupBy.length > 0) {
+    args.groupBy = [...panel.groupBy];
+  }
+  if (panel.sortBy) {
+    args.sortBy = panel.sortBy;
+  }
+  if (panel.gridLayout === 'rows') {
+    args.layout = 'rows';
   }
   return args;
 }
@@ -66,6 +86,35 @@ export function restoreArgs(panel: IRestorableComparison): ICompareArgs {
 export function restoreName(panel: IRestorableComparison): string {
   const key = panel.paths.join('|');
   return panel.names ? `${key}#${panel.names.join('|')}` : key;
+}
+
+/**
+ * The grouping, sort and layout of the command's arguments, checked: a
+ * script may pass anything (a single name for `groupBy` is taken as one).
+ */
+export function viewArgs(
+  args: ICompareArgs
+): Pick<ICompareArgs, 'groupBy' | 'sortBy' | 'layout'> {
+  const view: Pick<ICompareArgs, 'groupBy' | 'sortBy' | 'layout'> = {};
+  const groupBy = args.groupBy as unknown;
+  const names = Array.isArray(groupBy)
+    ? groupBy
+    : typeof groupBy === 'string'
+      ? [groupBy]
+      : [];
+  const valid = names.filter(
+    (name): name is string => typeof name === 'string' && name !== ''
+  );
+  if (valid.length > 0) {
+    view.groupBy = valid;
+  }
+  if (typeof args.sortBy === 'string' && args.sortBy !== '') {
+    view.sortBy = args.sortBy;
+  }
+  if (args.layout === 'rows' || args.layout === 'columns') {
+    view.layout = args.layout;
+  }
+  return view;
 }
 
 /** What the compare command needs from the application. */
@@ -121,6 +170,7 @@ export function addCompareCommand(options: ICompareCommandOptions): void {
       isCompareVisible(selection()),
     execute: async args => {
       const { paths, baseline, names } = args as ICompareArgs;
+      const view = viewArgs(args as ICompareArgs);
       const chosen = explicit(args as ICompareArgs)
         ? paths!
         : selectedNotebooks(selection());
@@ -136,7 +186,8 @@ export function addCompareCommand(options: ICompareCommandOptions): void {
         baseline:
           baseline ??
           (pinned !== null && chosen.includes(pinned) ? pinned : undefined),
-        names
+        names,
+        ...view
       });
       if (opened) {
         return;
@@ -145,6 +196,7 @@ export function addCompareCommand(options: ICompareCommandOptions): void {
         paths: chosen,
         baseline,
         names,
+        ...view,
         translator,
         rendermime: options.rendermime ?? null,
         pin: options.pin ?? null,

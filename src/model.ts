@@ -11,6 +11,7 @@ import { ServerConnection } from '@jupyterlab/services';
 import { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 
+import { findSortRow, GridColumn, GridLayout, orderColumns } from './columns';
 import {
   chooseBaseline,
   IMetricRow,
@@ -21,10 +22,12 @@ import {
   unreadablePaths,
   valueRowDiffers
 } from './delta';
+import { groupId } from './groups';
 import { requestAPI } from './request';
 import {
   ICompareRequest,
   ICompareResponse,
+  IGroup,
   INotebookInfo,
   IValueRow
 } from './tokens';
@@ -58,6 +61,12 @@ export interface ICompareModelOptions {
   fetch?: CompareFetcher;
   /** How to read last-modified times for live refresh; none disables it. */
   stat?: StatFetcher;
+  /** Group the runs by these flattened parameters (`model_params.C`). */
+  groupBy?: string[];
+  /** Sort the columns by this metrics row (`tag:mse`, or a label). */
+  sortBy?: string | null;
+  /** Notebooks as columns (default) or as rows. */
+  layout?: GridLayout;
 }
 
 /** The default fetcher: `POST nbcompare/compare` through `request.ts`. */
@@ -88,6 +97,9 @@ export class CompareModel implements IDisposable {
     if (options.baseline && this.paths.includes(options.baseline)) {
       this._requested = options.baseline;
     }
+    this._groupBy = uniqueNames(options.groupBy ?? []);
+    this._sortBy = options.sortBy ?? null;
+    this._layout = options.layout === 'rows' ? 'rows' : 'columns';
   }
 
   /** The compared notebooks, in column order. */
@@ -178,6 +190,103 @@ export class CompareModel implements IDisposable {
     }
   }
 
+  /**
+   * The flattened parameters the runs are grouped by (empty: not grouped).
+   * Changing them asks the server again, which computes the groups.
+   */
+  get groupBy(): string[] {
+    return [...this._groupBy];
+  }
+
+  /** Group the runs by these parameters (none: ungroup), and ask again. */
+  async setGroupBy(names: string[]): Promise<void> {
+    const next = uniqueNames(names);
+    if (next.join('\u0000') === this._groupBy.join('\u0000')) {
+      return;
+    }
+    this._groupBy = next;
+    this._changed.emit('view');
+    await this.refresh();
+  }
+
+  /**
+   * The metrics row the columns are sorted by (its id, e.g. `tag:mse`), or
+   * null for the notebooks' order.
+   */
+  get sortBy(): string | null {
+    return this._sortBy;
+  }
+  set sortBy(value: string | null) {
+    if (value !== this._sortBy) {
+      this._sortBy = value;
+      this._invalidate();
+      this._changed.emit('view');
+    }
+  }
+
+  /** Notebooks (or groups) as columns, or as rows for wide sweeps. */
+  get layout(): GridLayout {
+    return this._layout;
+  }
+  set layout(value: GridLayout) {
+    if (value !== this._layout) {
+      this._layout = value;
+      this._changed.emit('view');
+    }
+  }
+
+  /** The groups of the last answer, or null when it is not grouped. */
+  get groups(): IGroup[] | null {
+    return this._data?.groups ?? null;
+  }
+
+  /** The index of the baseline's group in `groups`. */
+  get baselineGroup(): number {
+    return this._data?.baseline_group ?? 0;
+  }
+
+  /** Whether a group shows its runs next to it. */
+  isExpanded(group: IGroup): boolean {
+    return this._expanded.has(groupId(group));
+  }
+
+  /** Show or hide a group's runs. */
+  setExpanded(group: IGroup, expanded: boolean): void {
+    const id = groupId(group);
+    if (expanded === this._expanded.has(id)) {
+      return;
+    }
+    if (expanded) {
+      this._expanded.add(id);
+    } else {
+      this._expanded.delete(id);
+    }
+    this._invalidate();
+    this._changed.emit('view');
+  }
+
+  /**
+   * Every metrics row of the answer, whatever the filter: what the columns
+   * can be sorted by.
+   */
+  get sortableRows(): IMetricRow[] {
+    return this._derived().sortable;
+  }
+
+  /** The metrics row the columns are sorted by, when the answer has it. */
+  get sortRow(): IMetricRow | null {
+    return findSortRow(this.sortableRows, this._sortBy);
+  }
+
+  /**
+   * The columns of the grid (its rows when transposed), in order: the runs,
+   * or the groups each followed by its runs when expanded; sorted best
+   * first when a sort is set, the baseline (its group) first.
+   */
+  get columns(): GridColumn[] {
+    return this._derived().columns;
+  }
+
   /** The notebooks (columns) of the last answer, in column order. */
   get notebooks(): INotebookInfo[] {
     return this._data?.notebooks ?? [];
@@ -233,6 +342,9 @@ export class CompareModel implements IDisposable {
       if (Object.keys(this.directions).length > 0) {
         request.directions = { ...this.directions };
       }
+      if (this._groupBy.length > 0) {
+        request.group_by = [...this._groupBy];
+      }
       const data = await this._fetch(request);
       if (ticket === this._ticket && !this._disposed) {
         this._data = data;
@@ -272,6 +384,7 @@ export class CompareModel implements IDisposable {
     }
     this._chosen = true;
     this._baseline = path;
+    this._invalidate();
     this._changed.emit('view');
     await this.refresh();
   }
@@ -371,28 +484,44 @@ export class CompareModel implements IDisposable {
     this._cache = null;
   }
 
-  private _derived(): {
-    parameters: IParameterRow[];
-    metrics: IMetricRow[];
-    others: IValueRow[];
-  } {
+  private _derived(): IDerived {
     if (this._cache) {
       return this._cache;
     }
     const data = this._data;
     if (!data) {
-      return { parameters: [], metrics: [], others: [] };
+      return {
+        parameters: [],
+        metrics: [],
+        others: [],
+        sortable: [],
+        columns: orderColumns({
+          paths: this.paths,
+          baseline: this._baseline,
+          groups: null
+        })
+      };
     }
     const needle = this._filter.trim().toLowerCase();
     const matches = (name: string) =>
       needle === '' || name.toLowerCase().includes(needle);
     const only = this._onlyDifferences;
     const paths = this.paths;
+    const sortable = metricRows(data.values.filter(isMetricRow), paths);
     this._cache = {
+      sortable,
+      columns: orderColumns({
+        paths,
+        baseline: this.dataBaseline,
+        groups: data.groups ?? null,
+        baselineGroup: data.baseline_group ?? 0,
+        isExpanded: group => this.isExpanded(group),
+        sortBy: findSortRow(sortable, this._sortBy)
+      }),
       parameters: parameterRows(data.notebooks).filter(
         row => matches(row.name) && (!only || row.differs)
       ),
-      metrics: metricRows(data.values.filter(isMetricRow), paths).filter(
+      metrics: sortable.filter(
         row => matches(row.label) && (!only || row.differs)
       ),
       others: data.values.filter(
@@ -418,14 +547,30 @@ export class CompareModel implements IDisposable {
   private _ticket = 0;
   private _disposed = false;
   private _seen = new Map<string, string | null>();
-  private _cache: {
-    parameters: IParameterRow[];
-    metrics: IMetricRow[];
-    others: IValueRow[];
-  } | null = null;
+  private _groupBy: string[];
+  private _sortBy: string | null;
+  private _layout: GridLayout;
+  /** The `groupId` of every expanded group (kept across refreshes). */
+  private _expanded = new Set<string>();
+  private _cache: IDerived | null = null;
   private _fetch: CompareFetcher;
   private _stat: StatFetcher | null;
   private _changed = new Signal<this, ModelChange>(this);
+}
+
+/** What the model derives from an answer, cached until something changes. */
+interface IDerived {
+  parameters: IParameterRow[];
+  metrics: IMetricRow[];
+  others: IValueRow[];
+  /** Every metrics row, unfiltered. */
+  sortable: IMetricRow[];
+  columns: GridColumn[];
+}
+
+/** Names without empties and repeats, in their order. */
+function uniqueNames(names: string[]): string[] {
+  return Array.from(new Set(names.filter(name => !!name)));
 }
 
 /** Whether a file's time is later than the one the server answered with. */

@@ -61,6 +61,16 @@ export interface INotebookInfo {
    * named `name.key` (nested: `name.a.b`).
    */
   parameters_flat?: Record<string, IParameter>;
+  /** The first error of a failed run, wherever it happened; null otherwise. */
+  failure?: IFailure | null;
+}
+
+/** Where and how a failed run stopped (`notebooks[].failure`). */
+export interface IFailure {
+  ename: string;
+  evalue: string;
+  /** The 0-based index among all cells, null when only papermill's metadata tells. */
+  cell_index: number | null;
 }
 
 /** A numeric comparison against the baseline. */
@@ -187,6 +197,48 @@ export interface ICompareRequest {
   baseline?: string;
   names?: string[];
   directions?: Record<string, 'lower' | 'higher'>;
+  /** Names of `parameters_flat` to group the runs by (adds `groups`). */
+  group_by?: string[];
+}
+
+/**
+ * One number-valued value (or mapping item) summarised over a group's `ok`
+ * runs, against the baseline's group (see shared/api.md, "Groups").
+ */
+export interface IGroupStat {
+  name: string;
+  origin: Origin;
+  /** The mapping item's key; null for a scalar value. */
+  key: string | null;
+  n: number;
+  /** Non-finite values left out of every figure (present only when some were). */
+  n_nonfinite?: number;
+  mean: JSONNumber | null;
+  /** Sample standard deviation (n - 1); null below two values. */
+  std: JSONNumber | null;
+  min: JSONNumber | null;
+  max: JSONNumber | null;
+  direction?: Direction;
+  /** Delta of means against the baseline's group. */
+  delta: JSONNumber | null;
+  rel_delta: JSONNumber | null;
+  /** Welch's two-sided p-value against the baseline's group. */
+  p_value?: number | null;
+  /** Whether Welch's test puts the difference beyond the noise (5%). */
+  significant: boolean | null;
+  /** Better/worse by direction, only when significant (or both n = 1). */
+  better: boolean | null;
+}
+
+/** The runs that share the `group_by` parameters' values. */
+export interface IGroup {
+  /** The `group_by` parameters' values (null where a run lacks one). */
+  key: Record<string, unknown>;
+  /** Every run of the group, in request order. */
+  paths: string[];
+  /** Its runs whose status is not `ok`: listed, never averaged. */
+  failed: string[];
+  stats: IGroupStat[];
 }
 
 /** `POST nbcompare/compare` response. */
@@ -194,6 +246,10 @@ export interface ICompareResponse {
   baseline: string;
   notebooks: INotebookInfo[];
   values: IValueRow[];
+  /** Only with `group_by`: the groups, in order of first appearance. */
+  groups?: IGroup[];
+  /** Only with `group_by`: the index of the group holding `baseline`. */
+  baseline_group?: number;
 }
 
 /** A name as one notebook carries it, in the index. */

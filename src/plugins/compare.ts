@@ -76,12 +76,14 @@ export const comparePlugin: JupyterFrontEndPlugin<void> = {
         args: panel => ({ ...restoreArgs(panel) }),
         name: restoreName
       });
-      // A baseline chosen later must survive a reload too.
+      // A baseline chosen later, a grouping, a sort and a layout must
+      // survive a reload too.
       tracker.widgetAdded.connect((_, panel) => {
-        let saved = panel.requestedBaseline;
+        let saved = JSON.stringify(restoreArgs(panel));
         panel.model.changed.connect(() => {
-          if (panel.requestedBaseline !== saved) {
-            saved = panel.requestedBaseline;
+          const now = JSON.stringify(restoreArgs(panel));
+          if (now !== saved) {
+            saved = now;
             void tracker.save(panel);
           }
         });

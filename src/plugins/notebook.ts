@@ -23,7 +23,7 @@ import {
 } from '@jupyter-notebook/application';
 import { Widget } from '@lumino/widgets';
 
-import { CommandIDs } from '../commands';
+import { CommandIDs, restoreArgs } from '../commands';
 import {
   COMPARE_PAGE,
   COMPARE_PAGE_PATTERN,
@@ -123,20 +123,20 @@ export const notebookPagePlugin: JupyterFrontEndPlugin<void> = {
   }
 };
 
-/** Keep the page's title and address in step with its comparison. */
+/**
+ * Keep the page's title and address in step with its comparison (its
+ * baseline, grouping, sort and layout).
+ */
 function followPanel(panel: ComparePanel): void {
-  let baseline = panel.requestedBaseline;
+  let state = JSON.stringify(restoreArgs(panel));
   const sync = () => {
     document.title = panel.title.label || document.title;
-    if (panel.requestedBaseline === baseline) {
+    const now = JSON.stringify(restoreArgs(panel));
+    if (now === state) {
       return;
     }
-    baseline = panel.requestedBaseline;
-    const params = comparisonSearchParams({
-      paths: panel.paths,
-      names: panel.names,
-      baseline: baseline ?? undefined
-    });
+    state = now;
+    const params = comparisonSearchParams(restoreArgs(panel));
     const url = new URL(window.location.href);
     url.search = params.toString();
     window.history.replaceState({}, '', url.href);

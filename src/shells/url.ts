@@ -5,7 +5,9 @@
  * `/edit/<path>`, `/terminals/<name>`) that a reload or a bookmark opens
  * again. A comparison is not one file but several notebooks, a baseline and
  * an optional filter of names, so it lives in the query of one page:
- * `{base_url}nbcompare/view?path=a.ipynb&path=b.ipynb&baseline=a.ipynb`.
+ * `{base_url}nbcompare/view?path=a.ipynb&path=b.ipynb&baseline=a.ipynb`,
+ * with `group_by`, `sort` and `layout` when the panel is grouped, sorted or
+ * transposed.
  * Pure functions, so the round trip is unit-tested without a browser.
  */
 import { ICompareArgs } from '../commands';
@@ -34,6 +36,15 @@ export function comparisonSearchParams(args: ICompareArgs): URLSearchParams {
   }
   if (args.baseline) {
     params.set('baseline', args.baseline);
+  }
+  for (const name of args.groupBy ?? []) {
+    params.append('group_by', name);
+  }
+  if (args.sortBy) {
+    params.set('sort', args.sortBy);
+  }
+  if (args.layout === 'rows') {
+    params.set('layout', 'rows');
   }
   return params;
 }
@@ -64,6 +75,19 @@ export function parseComparisonSearch(search: string): ICompareArgs | null {
   const baseline = (params.get('baseline') ?? '').replace(/^\/+/, '');
   if (baseline !== '' && paths.includes(baseline)) {
     args.baseline = baseline;
+  }
+  const groupBy = Array.from(
+    new Set(params.getAll('group_by').filter(name => name !== ''))
+  );
+  if (groupBy.length > 0) {
+    args.groupBy = groupBy;
+  }
+  const sort = params.get('sort') ?? '';
+  if (sort !== '') {
+    args.sortBy = sort;
+  }
+  if (params.get('layout') === 'rows') {
+    args.layout = 'rows';
   }
   return args;
 }

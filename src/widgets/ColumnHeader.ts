@@ -30,6 +30,15 @@ export interface IColumnHeaderOptions {
   isPinned?: boolean;
   /** Pin this notebook as the shared baseline, or unpin it. */
   onTogglePin?: () => void;
+  /** The group the run is shown under (an expanded group), if any. */
+  groupLabel?: string | null;
+  /**
+   * One short block for a row header (runs as rows): no error text (it is in
+   * the status's hover text) and no pin toggle.
+   */
+  compact?: boolean;
+  /** The ARIA role ('columnheader' by default; null for none). */
+  role?: string | null;
 }
 
 /**
@@ -61,6 +70,12 @@ export function renderColumnHeader(options: IColumnHeaderOptions): HTMLElement {
     ]
   );
   const meta = h('div', { className: 'jp-NbCompare-colMeta' });
+  const compact = !!options.compact;
+  const failureText =
+    info?.error?.message ??
+    (status === 'failed'
+      ? (options.failure ?? trans.__('The run raised an error.'))
+      : null);
   if (status) {
     const labels: Record<string, string> = {
       ok: trans.__('ok'),
@@ -72,6 +87,7 @@ export function renderColumnHeader(options: IColumnHeaderOptions): HTMLElement {
         'span',
         {
           className: `jp-NbCompare-status jp-mod-${status}`,
+          title: compact && failureText ? failureText : '',
           attrs: { 'data-status': status }
         },
         [
@@ -92,21 +108,23 @@ export function renderColumnHeader(options: IColumnHeaderOptions): HTMLElement {
     );
   }
   const message = info?.error?.message;
-  const errorNode = message
-    ? h('div', {
-        className: 'jp-NbCompare-colError',
-        text: message,
-        title: message,
-        attrs: { role: 'note' }
-      })
-    : status === 'failed'
+  const errorNode = compact
+    ? null
+    : message
       ? h('div', {
           className: 'jp-NbCompare-colError',
-          text: options.failure ?? trans.__('The run raised an error.'),
-          title: options.failure ?? '',
+          text: message,
+          title: message,
           attrs: { role: 'note' }
         })
-      : null;
+      : status === 'failed'
+        ? h('div', {
+            className: 'jp-NbCompare-colError',
+            text: options.failure ?? trans.__('The run raised an error.'),
+            title: options.failure ?? '',
+            attrs: { role: 'note' }
+          })
+        : null;
   // An unreadable notebook has no values: as a baseline it would wipe out
   // every delta, so it is offered neither as baseline nor as pin.
   const unreadable = status === 'unreadable';
@@ -135,7 +153,7 @@ export function renderColumnHeader(options: IColumnHeaderOptions): HTMLElement {
           [icon(pinIcon), h('span', { text: trans.__('Set as baseline') })]
         );
   const pinToggle =
-    options.onTogglePin && !(unreadable && !options.isPinned)
+    !compact && options.onTogglePin && !(unreadable && !options.isPinned)
       ? h(
           'button',
           {
@@ -166,12 +184,26 @@ export function renderColumnHeader(options: IColumnHeaderOptions): HTMLElement {
           ]
         )
       : null;
+  const attrs: Record<string, string> = { 'data-path': path };
+  const role = options.role === undefined ? 'columnheader' : options.role;
+  if (role) {
+    attrs.role = role;
+  }
+  const inGroup = options.groupLabel
+    ? h('div', {
+        className: 'jp-NbCompare-memberOf',
+        text: trans.__('in %1', options.groupLabel),
+        title: trans.__('A run of the group %1', options.groupLabel)
+      })
+    : null;
   return h(
     'div',
     {
-      className: `jp-NbCompare-colHeader${isBaseline ? ' jp-mod-baseline' : ''}`,
-      attrs: { 'data-path': path, role: 'columnheader' }
+      className: `jp-NbCompare-colHeader${isBaseline ? ' jp-mod-baseline' : ''}${
+        options.groupLabel ? ' jp-mod-member' : ''
+      }${compact ? ' jp-mod-compact' : ''}`,
+      attrs
     },
-    [name, meta, errorNode, action, pinToggle]
+    [inGroup, name, meta, errorNode, action, pinToggle]
   );
 }

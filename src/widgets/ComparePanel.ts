@@ -22,6 +22,7 @@ import {
 import { newViewText, stateOfModel } from '../documents/adapter';
 import { buildComparisonNotebook, exportFolder } from '../exportNotebook';
 import { IExportRequest, IExportSaver } from '../exportsaver';
+import { GridLayout } from '../columns';
 import { basename } from '../format';
 import { compareIcon } from '../icons';
 import { CompareModel, StatFetcher } from '../model';
@@ -38,6 +39,12 @@ export interface IComparePanelOptions {
   paths: string[];
   baseline?: string;
   names?: string[];
+  /** Group the runs by these flattened parameters. */
+  groupBy?: string[];
+  /** Sort the columns by this metrics row (`tag:mse`, or a label). */
+  sortBy?: string | null;
+  /** Notebooks as columns (default) or as rows. */
+  layout?: GridLayout;
   translator?: ITranslator;
   /** Renders html outputs (untrusted). */
   rendermime?: IRenderMimeRegistry | null;
@@ -123,7 +130,10 @@ export class ComparePanel extends Widget {
         baseline: options.baseline,
         pinned: options.pin?.path ?? null,
         names: options.names,
-        stat: contents ? statByFolder(contents) : undefined
+        stat: contents ? statByFolder(contents) : undefined,
+        groupBy: options.groupBy,
+        sortBy: options.sortBy,
+        layout: options.layout
       });
     this.addClass('jp-NbCompare-panel');
     this.title.label = trans.__('Compare %1 notebooks', this.paths.length);
@@ -162,6 +172,7 @@ export class ComparePanel extends Widget {
       this._timer = window.setInterval(() => this._poll(), period);
     }
     this._renderStatus();
+    this._syncDataset();
     this._grid.rebuild();
     void this.model.refresh();
   }
@@ -180,6 +191,21 @@ export class ComparePanel extends Widget {
   /** The baseline the user chose, or null for the pin or the default. */
   get requestedBaseline(): string | null {
     return this.model.requestedBaseline;
+  }
+
+  /** The parameters the runs are grouped by (restored after a reload). */
+  get groupBy(): string[] {
+    return this.model.groupBy;
+  }
+
+  /** The metrics row the columns are sorted by (restored after a reload). */
+  get sortBy(): string | null {
+    return this.model.sortBy;
+  }
+
+  /** Notebooks as columns or as rows (restored after a reload). */
+  get gridLayout(): GridLayout {
+    return this.model.layout;
   }
 
   /** Stop polling and listening, then dispose of the model. */
@@ -212,8 +238,18 @@ export class ComparePanel extends Widget {
       return;
     }
     this._toolbar.sync(this.model);
-    this.node.dataset.baseline = this.model.baseline;
+    this._syncDataset();
     this._grid.rebuild();
+  }
+
+  /** State for tests and styles: the baseline, grouping, sort and layout. */
+  private _syncDataset(): void {
+    const model = this.model;
+    this.node.dataset.baseline = model.baseline;
+    this.node.dataset.groupBy = model.groupBy.join(',');
+    this.node.dataset.grouped = model.groups ? 'true' : 'false';
+    this.node.dataset.sortBy = model.sortBy ?? '';
+    this.node.dataset.layout = model.layout;
   }
 
   private _onPinChanged(_: IBaselinePin, path: string | null): void {

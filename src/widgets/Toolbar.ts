@@ -5,12 +5,14 @@ import {
   LabIcon,
   notebookIcon,
   refreshIcon,
-  saveIcon
+  saveIcon,
+  tableRowsIcon
 } from '@jupyterlab/ui-components';
 import { Widget } from '@lumino/widgets';
 
 import { CompareModel } from '../model';
 import { h, icon } from './dom';
+import { GroupByControl } from './GroupByControl';
 
 /** The export formats offered by the toolbar. */
 export type ExportFormat = 'html' | 'csv' | 'markdown' | 'notebook' | 'view';
@@ -27,15 +29,16 @@ export interface ICompareToolbarOptions {
 }
 
 /**
- * The panel's toolbar: name filter, "Only differences" toggle, refresh and
- * the exports. Every control is a real `<input>` or `<button>` (keyboard
- * reachable, visible focus); the toggle reports its state with
- * `aria-pressed`.
+ * The panel's toolbar: name filter, "Only differences" toggle, "Group by",
+ * the sort, "Runs as rows", refresh and the exports. Every control is a
+ * real `<input>`, `<select>` or `<button>` (keyboard reachable, visible
+ * focus); the toggles report their state with `aria-pressed`.
  */
 export class CompareToolbar extends Widget {
   constructor(options: ICompareToolbarOptions) {
     super();
     const { model, trans } = options;
+    this._trans = trans;
     this.addClass('jp-NbCompare-toolbar');
     this.node.setAttribute('role', 'toolbar');
     this.node.setAttribute('aria-label', trans.__('Comparison'));
@@ -64,6 +67,30 @@ export class CompareToolbar extends Widget {
         model.onlyDifferences = !model.onlyDifferences;
       },
       'jp-NbCompare-onlyDiff'
+    );
+    this._groupBy = new GroupByControl(model, trans);
+    this._sort = h('select', {
+      className: 'jp-NbCompare-sort',
+      attrs: {
+        'aria-label': trans.__('Sort the columns by'),
+        title: trans.__(
+          'Sort the columns (runs or groups) by a metric, best first by its direction; the baseline stays first'
+        )
+      }
+    });
+    this._sort.addEventListener('change', () => {
+      model.sortBy = this._sort.value || null;
+    });
+    this._rows = this._button(
+      tableRowsIcon,
+      trans.__('Runs as rows'),
+      trans.__(
+        'Show the runs (or groups) as rows and the values as columns, for wide sweeps'
+      ),
+      () => {
+        model.layout = model.layout === 'rows' ? 'columns' : 'rows';
+      },
+      'jp-NbCompare-layoutRows'
     );
     const refresh = this._button(
       refreshIcon,
@@ -136,6 +163,12 @@ export class CompareToolbar extends Widget {
         this._filter
       ]),
       this._only,
+      this._groupBy.node,
+      h('label', { className: 'jp-NbCompare-sortBox' }, [
+        h('span', { text: trans.__('Sort:') }),
+        this._sort
+      ]),
+      this._rows,
       refresh,
       h('span', { className: 'jp-NbCompare-toolbarSpacer' }),
       h('span', {
@@ -156,6 +189,51 @@ export class CompareToolbar extends Widget {
     this._only.classList.toggle('jp-mod-active', model.onlyDifferences);
     if (this._filter.value !== model.filter) {
       this._filter.value = model.filter;
+    }
+    const rows = model.layout === 'rows';
+    this._rows.setAttribute('aria-pressed', rows ? 'true' : 'false');
+    this._rows.classList.toggle('jp-mod-active', rows);
+    this._groupBy.sync();
+    this._syncSort(model);
+  }
+
+  /** Dispose of the group-by control's document listener. */
+  dispose(): void {
+    if (this.isDisposed) {
+      return;
+    }
+    this._groupBy.dispose();
+    super.dispose();
+  }
+
+  /** The sort's options: the notebooks' order, then every metric. */
+  private _syncSort(model: CompareModel): void {
+    const rows = model.sortableRows;
+    const signature = rows.map(row => `${row.id}:${row.direction}`).join('|');
+    if (signature !== this._sortSignature) {
+      this._sortSignature = signature;
+      const options = [
+        h('option', {
+          text: this._trans.__('notebook order'),
+          attrs: { value: '' }
+        }),
+        ...rows.map(row =>
+          h('option', {
+            text:
+              row.direction === 'lower'
+                ? this._trans.__('%1 (lowest first)', row.label)
+                : row.direction === 'higher'
+                  ? this._trans.__('%1 (highest first)', row.label)
+                  : this._trans.__('%1 (ascending)', row.label),
+            attrs: { value: row.id }
+          })
+        )
+      ];
+      this._sort.replaceChildren(...options);
+    }
+    const value = model.sortRow?.id ?? '';
+    if (this._sort.value !== value) {
+      this._sort.value = value;
     }
   }
 
@@ -179,4 +257,9 @@ export class CompareToolbar extends Widget {
 
   private _filter: HTMLInputElement;
   private _only: HTMLButtonElement;
+  private _groupBy: GroupByControl;
+  private _sort: HTMLSelectElement;
+  private _sortSignature = '\u0000';
+  private _rows: HTMLButtonElement;
+  private _trans: TranslationBundle;
 }
