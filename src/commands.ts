@@ -5,6 +5,7 @@ import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { ITranslator } from '@jupyterlab/translation';
 
+import { chartArg, IChartOptions } from './charts';
 import { saveComparisonNotebook } from './exportNotebook';
 import {
   isCompareEnabled,
@@ -33,6 +34,11 @@ export interface ICompareArgs {
   paths?: string[];
   baseline?: string;
   names?: string[];
+  /**
+   * Open the chart pane with this chart (see `charts.ts`: names of
+   * parameters or metrics, `param:`/`metric:` to say which).
+   */
+  chart?: { x: string; y: string; color?: string | null; logX?: boolean };
 }
 
 /** What the layout restorer needs to know of a comparison. */
@@ -40,6 +46,8 @@ export interface IRestorableComparison {
   paths: string[];
   names?: string[];
   requestedBaseline: string | null;
+  /** The chart pane's chart, when it is shown. */
+  chart?: IChartOptions | null;
 }
 
 /**
@@ -54,6 +62,9 @@ export function restoreArgs(panel: IRestorableComparison): ICompareArgs {
   }
   if (panel.requestedBaseline) {
     args.baseline = panel.requestedBaseline;
+  }
+  if (panel.chart) {
+    args.chart = { ...panel.chart };
   }
   return args;
 }
@@ -118,6 +129,7 @@ export function addCompareCommand(options: ICompareCommandOptions): void {
       isCompareVisible(selection()),
     execute: async args => {
       const { paths, baseline, names } = args as ICompareArgs;
+      const chart = chartArg((args as ICompareArgs).chart);
       const chosen = explicit(args as ICompareArgs)
         ? paths!
         : selectedNotebooks(selection());
@@ -142,6 +154,7 @@ export function addCompareCommand(options: ICompareCommandOptions): void {
         paths: chosen,
         baseline,
         names,
+        chart,
         translator,
         rendermime: options.rendermime ?? null,
         pin: options.pin ?? null,

@@ -100,6 +100,39 @@ export class Grid extends Widget {
     }
   }
 
+  /** The notebook whose column a chart click marked, if any. */
+  get highlighted(): string | null {
+    return this._highlight;
+  }
+
+  /**
+   * Scroll a notebook's column into view (centred when it fits), mark it and
+   * move focus to its header, so a click on a chart's mark leads to the run.
+   * Returns false for a path that is not compared here.
+   */
+  revealColumn(path: string): boolean {
+    const index = this._options.model.paths.indexOf(path);
+    if (index < 0) {
+      return false;
+    }
+    this._highlight = path;
+    const room =
+      (this.node.clientWidth || 4 * COLUMN_WIDTH + LABEL_WIDTH) - LABEL_WIDTH;
+    this.node.scrollLeft = Math.max(
+      0,
+      index * COLUMN_WIDTH - Math.max(0, (room - COLUMN_WIDTH) / 2)
+    );
+    this._version++;
+    this._update();
+    const header = Array.from(
+      this._header?.node.querySelectorAll<HTMLElement>('[data-path]') ?? []
+    ).find(cell => cell.dataset.path === path);
+    header
+      ?.querySelector<HTMLElement>('.jp-NbCompare-colName')
+      ?.focus({ preventScroll: true });
+    return true;
+  }
+
   /** Rebuild every row from the model, keeping the scroll position. */
   rebuild(): void {
     const { model, trans } = this._options;
@@ -372,7 +405,7 @@ export class Grid extends Widget {
       const node = h(
         'div',
         {
-          className: `jp-NbCompare-cell${path === baseline ? ' jp-mod-baseline' : ''}`,
+          className: `jp-NbCompare-cell${path === baseline ? ' jp-mod-baseline' : ''}${path === this._highlight ? ' jp-mod-highlighted' : ''}`,
           attrs: { role: 'cell', 'data-path': path, 'data-column': String(i) }
         },
         [cell(path, i)]
@@ -611,6 +644,7 @@ export class Grid extends Widget {
   private _restoring = false;
   private _frame = 0;
   private _version = 0;
+  private _highlight: string | null = null;
   private _renderCount = 0;
 }
 

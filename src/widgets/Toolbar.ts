@@ -9,6 +9,7 @@ import {
 import { Widget } from '@lumino/widgets';
 
 import { CompareModel } from '../model';
+import { chartIcon } from './ChartPane';
 import { h, icon } from './dom';
 
 /** The export formats offered by the toolbar. */
@@ -21,6 +22,8 @@ export interface ICompareToolbarOptions {
   onExport: (format: ExportFormat) => void;
   /** Whether "Export as comparison notebook" is offered. */
   canExportNotebook: boolean;
+  /** Show or hide the chart pane; the button shows only when given. */
+  onToggleCharts?: () => void;
 }
 
 /**
@@ -69,6 +72,17 @@ export class CompareToolbar extends Widget {
       () => void model.refresh(),
       'jp-NbCompare-refresh'
     );
+    this._charts = options.onToggleCharts
+      ? this._button(
+          chartIcon,
+          trans.__('Charts'),
+          trans.__(
+            'Show a scatter of a metric against a parameter and parallel coordinates'
+          ),
+          options.onToggleCharts,
+          'jp-NbCompare-chartsToggle'
+        )
+      : null;
     const exports = h('span', {
       className: 'jp-NbCompare-exports',
       attrs: { role: 'group', 'aria-label': trans.__('Export') }
@@ -120,6 +134,7 @@ export class CompareToolbar extends Widget {
         this._filter
       ]),
       this._only,
+      this._charts ?? '',
       refresh,
       h('span', { className: 'jp-NbCompare-toolbarSpacer' }),
       h('span', {
@@ -143,6 +158,12 @@ export class CompareToolbar extends Widget {
     }
   }
 
+  /** Reflect whether the chart pane is shown. */
+  setChartsShown(shown: boolean): void {
+    this._charts?.setAttribute('aria-pressed', shown ? 'true' : 'false');
+    this._charts?.classList.toggle('jp-mod-active', shown);
+  }
+
   private _button(
     labIcon: LabIcon,
     label: string,
@@ -163,4 +184,5 @@ export class CompareToolbar extends Widget {
 
   private _filter: HTMLInputElement;
   private _only: HTMLButtonElement;
+  private _charts: HTMLButtonElement | null;
 }
