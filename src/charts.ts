@@ -522,6 +522,7 @@ export function parallelSpec(
     axis: {
       orient: 'top',
       labelAngle: 0,
+      labelPadding: 10,
       domain: false,
       ticks: false,
       grid: false,
@@ -601,7 +602,7 @@ export function parallelSpec(
       encoding: {
         x,
         y,
-        text: { field: 'number', type: 'quantitative', format: '~g' }
+        text: { field: 'number', type: 'quantitative', format: '.4~g' }
       }
     },
     {

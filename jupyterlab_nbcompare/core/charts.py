@@ -633,6 +633,7 @@ def parallel_spec(
         "axis": {
             "orient": "top",
             "labelAngle": 0,
+            "labelPadding": 10,
             "domain": False,
             "ticks": False,
             "grid": False,
@@ -698,7 +699,7 @@ def parallel_spec(
             "encoding": {
                 "x": x_enc,
                 "y": y_enc,
-                "text": {"field": "number", "type": "quantitative", "format": "~g"},
+                "text": {"field": "number", "type": "quantitative", "format": ".4~g"},
             },
         },
         {

@@ -86,11 +86,21 @@ export function defaultChart(answer: ICompareResponse): IChartOptions | null {
   const x =
     numeric[0] ?? varying[0] ?? parameters[0] ?? metrics[1] ?? metrics[0];
   const color = varying.find(f => f !== x) ?? null;
+  // A parameter swept over decades (0.1 ... 100) reads best on a log scale.
+  const xs = numeric.includes(x)
+    ? answer.notebooks
+        .map(nb => (nb.parameters_flat ?? {})[x.name]?.value)
+        .filter((v): v is number => typeof v === 'number')
+    : [];
+  const logX =
+    xs.length > 0 &&
+    xs.every(v => v > 0) &&
+    Math.max(...xs) / Math.min(...xs) >= 100;
   return {
     x: `${x.kind}:${x.label}`,
     y: `metric:${metrics[0].label}`,
     color: color ? `param:${color.label}` : null,
-    logX: false
+    logX
   };
 }
 
