@@ -6,16 +6,12 @@
  * no charting library. The specs come from `charts.ts`; this view only picks
  * the fields, themes the specs and turns a click on a run into its column.
  */
-import {
-  IRenderMime,
-  IRenderMimeRegistry,
-  MimeModel
-} from '@jupyterlab/rendermime';
+import { IRenderMimeRegistry, MimeModel } from '@jupyterlab/rendermime';
 import { TranslationBundle } from '@jupyterlab/translation';
 import { LabIcon } from '@jupyterlab/ui-components';
 import { Message } from '@lumino/messaging';
 import { ISignal, Signal } from '@lumino/signaling';
-import { Widget } from '@lumino/widgets';
+import { Panel, PanelLayout, Widget } from '@lumino/widgets';
 
 import {
   chartFields,
@@ -28,6 +24,7 @@ import {
   VegaLiteSpec,
   VEGALITE_MIME
 } from '../charts';
+import { flatParameters } from '../delta';
 import { CompareModel } from '../model';
 import { ICompareResponse } from '../tokens';
 import { h } from './dom';
@@ -73,13 +70,12 @@ export function defaultChart(answer: ICompareResponse): IChartOptions | null {
   }
   const values = (field: IChartField) =>
     answer.notebooks.map(nb => {
-      const flat = nb.parameters_flat ?? {};
-      return JSON.stringify(flat[field.name]?.value ?? null);
+      return JSON.stringify(flatParameters(nb)[field.name]?.value ?? null);
     });
   const varying = parameters.filter(f => new Set(values(f)).size > 1);
   const numeric = varying.filter(f =>
     answer.notebooks.every(nb => {
-      const value = (nb.parameters_flat ?? {})[f.name]?.value;
+      const value = flatParameters(nb)[f.name]?.value;
       return value === undefined || value === null || typeof value === 'number';
     })
   );
@@ -89,7 +85,7 @@ export function defaultChart(answer: ICompareResponse): IChartOptions | null {
   // A parameter swept over decades (0.1 ... 100) reads best on a log scale.
   const xs = numeric.includes(x)
     ? answer.notebooks
-        .map(nb => (nb.parameters_flat ?? {})[x.name]?.value)
+        .map(nb => flatParameters(nb)[x.name]?.value)
         .filter((v): v is number => typeof v === 'number')
     : [];
   const logX =
@@ -202,9 +198,15 @@ export class ChartPane extends Widget {
       className: 'jp-NbCompare-chartMessage',
       attrs: { role: 'status' }
     });
-    this._hosts = h('div', { className: 'jp-NbCompare-chartHosts' });
-    this.node.append(controls, this._message, this._hosts);
-    this._hosts.addEventListener('click', event => {
+    // The renderers are Lumino children, so that they are detached and
+    // disposed with the pane.
+    this._hosts = new Panel();
+    this._hosts.addClass('jp-NbCompare-chartHosts');
+    const layout = (this.layout = new PanelLayout());
+    layout.addWidget(new Widget({ node: controls }));
+    layout.addWidget(new Widget({ node: this._message }));
+    layout.addWidget(this._hosts);
+    this._hosts.node.addEventListener('click', event => {
       const path = notebookOfMark(event.target, options.model.paths);
       if (path) {
         options.onSelect(path);
@@ -226,6 +228,11 @@ export class ChartPane extends Widget {
   /** How many times the charts were drawn (read by tests). */
   get renderCount(): number {
     return this._renderCount;
+  }
+
+  /** The draw in progress, or the last one (tests wait for it). */
+  whenDrawn(): Promise<void> {
+    return this._drawn;
   }
 
   /** Plot something else. */
@@ -279,24 +286,20 @@ export class ChartPane extends Widget {
     }
     const rendered: Promise<void>[] = [];
     for (const [kind, spec] of specs) {
-      const host = h('div', {
-        className: 'jp-NbCompare-chart',
-        attrs: {
-          'data-chart': kind,
-          'data-runs': String(spec.usermeta.nbcompare.runs)
-        }
-      });
-      this._hosts.appendChild(host);
+      const host = new Panel();
+      host.addClass('jp-NbCompare-chart');
+      host.node.dataset.chart = kind;
+      host.node.dataset.runs = String(spec.usermeta.nbcompare.runs);
       const renderer = rendermime.createRenderer(VEGALITE_MIME);
-      this._renderers.push(renderer);
-      Widget.attach(renderer, host);
+      host.addWidget(renderer);
+      this._hosts.addWidget(host);
       const mimeModel = new MimeModel({
         data: { [VEGALITE_MIME]: spec },
         metadata: { [VEGALITE_MIME]: { embed_options: EMBED_OPTIONS } }
       });
       rendered.push(
         renderer.renderModel(mimeModel).catch(reason => {
-          host.textContent = trans.__(
+          host.node.textContent = trans.__(
             'This chart could not be drawn: %1',
             String((reason as Error)?.message ?? reason)
           );
@@ -355,7 +358,7 @@ export class ChartPane extends Widget {
     this._timer = window.setTimeout(() => {
       // A hidden pane draws nothing until it is shown.
       if (!this.isDisposed && this.isVisible) {
-        void this.render();
+        this._drawn = this.render();
       }
     }, 0);
   }
@@ -375,11 +378,9 @@ export class ChartPane extends Widget {
   }
 
   private _clearCharts(): void {
-    for (const renderer of this._renderers) {
-      renderer.dispose();
+    for (const host of [...this._hosts.widgets]) {
+      host.dispose();
     }
-    this._renderers = [];
-    this._hosts.replaceChildren();
   }
 
   private _select(
@@ -472,8 +473,8 @@ export class ChartPane extends Widget {
   private _color: HTMLSelectElement;
   private _logX: HTMLInputElement;
   private _message: HTMLElement;
-  private _hosts: HTMLElement;
-  private _renderers: IRenderMime.IRenderer[] = [];
+  private _hosts: Panel;
+  private _drawn: Promise<void> = Promise.resolve();
   private _observer: MutationObserver | null = null;
   private _timer = 0;
   private _ticket = 0;
