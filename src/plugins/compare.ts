@@ -74,6 +74,8 @@ export const comparePlugin: JupyterFrontEndPlugin<void> = {
       });
       // A baseline chosen later must survive a reload too.
       tracker.widgetAdded.connect((_, panel) => {
+        // and so must the chart picked in the chart pane
+        panel.charts.chartChanged.connect(() => void tracker.save(panel));
         let saved = panel.requestedBaseline;
         panel.model.changed.connect(() => {
           if (panel.requestedBaseline !== saved) {
