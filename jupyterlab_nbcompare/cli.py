@@ -6,6 +6,7 @@ Usage::
         [--format table|json|markdown|csv|csv-wide|html] [-o FILE] [--width N]
         [--direction NAME=lower|higher ...] [--fail-if-worse NAME[:TOL] ...]
         [--filter TEXT] [--only-differences] [--group-by PARAM ...]
+        [--chart x=PARAM,y=METRIC[,color=PARAM][,logx]]
     jupyter nbcompare VIEW.nbcompare [same options, which override the view's]
 
 The comparison is :func:`jupyterlab_nbcompare.core.files.compare_paths`, the
@@ -170,6 +171,14 @@ def build_parser() -> argparse.ArgumentParser:
         "against the baseline's group; with -f csv the output is the groups table",
     )
     parser.add_argument(
+        "--chart",
+        metavar="x=PARAM,y=METRIC[,color=PARAM][,logx]",
+        help="with -f html: add a scatter of METRIC against PARAM (or another metric) and "
+        "parallel coordinates, as static SVG (needs vl-convert-python: "
+        "pip install 'jupyterlab_nbcompare[charts]'); failed runs are left out and "
+        "counted; with --group-by, group means with ± std bars",
+    )
+    parser.add_argument(
         "--color",
         choices=("auto", "always", "never"),
         default="auto",
@@ -323,6 +332,20 @@ def _names(items: Sequence[str] | None) -> list[str] | None:
     return list(dict.fromkeys(names))
 
 
+def _chart(text: str | None, fmt: str) -> dict | None:
+    """``--chart``, parsed (only the HTML report draws charts)."""
+    if text is None:
+        return None
+    if fmt != "html":
+        raise UsageError(f"--chart draws into the HTML report: add -f html (not -f {fmt})")
+    from .report_charts import parse_chart
+
+    try:
+        return parse_chart(text)
+    except ValueError as error:
+        raise UsageError(f"--chart {text}: {error}") from None
+
+
 def image_source_for_files() -> report.ImageSource:
     """Image bytes for the HTML report, read again from the notebook files.
 
@@ -457,6 +480,7 @@ def run(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int:
         if args.output:
             settings.refuse_output(args.output)
         names, directions, gates = settings.names, settings.directions, settings.gates
+        chart = _chart(args.chart, args.format)
 
         from .core.files import compare_paths
         from .core.narrow import narrow
@@ -526,6 +550,19 @@ def run(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int:
             from .report_groups import add_groups
 
             text = add_groups(text, shown, args.format)
+        if chart is not None:
+            from .report_charts import INSTALL_HINT, add_charts
+
+            try:
+                text, drawn = add_charts(text, shown, chart)
+            except ValueError as error:
+                raise UsageError(f"--chart: {error}") from None
+            if not drawn:
+                print(
+                    f"{PROG}: the report has no charts: they need vl-convert-python "
+                    f"({INSTALL_HINT})",
+                    file=sys.stderr,
+                )
         failures, passes = check_gates(response, gates) if gates else ([], [])
         if args.output:
             try:

@@ -746,6 +746,53 @@ class NotebookCollection(Mapping):
         columns, rows = tidy_rows(narrow(answer, **self._narrowing))
         return pd.DataFrame(rows, columns=columns)
 
+    def plot(
+        self,
+        x: str | None = None,
+        y: str | None = None,
+        color: str | None = None,
+        by: Sequence[str] | str | None = None,
+        log_x: bool = False,
+        kind: str = "scatter",
+    ):
+        """A chart of the runs, the panel's own: displays in JupyterLab as Vega-Lite.
+
+        ``kind="scatter"`` (default): metric ``y`` against ``x`` (a parameter or
+        another metric), one point per run, coloured by ``color``, the baseline
+        ringed; ``log_x`` for a logarithmic x axis. ``kind="parallel"``: parallel
+        coordinates over the parameters that vary and ``y``. Names are those of
+        ``parameters_flat`` (``model_params.C``) and of the values (a mapping's
+        item as ``metrics.r2``); ``param:NAME`` / ``metric:NAME`` say which when
+        both exist. Failed runs and runs without the values are left out and
+        counted (``chart.summary``). ``by``: group the runs by these parameters
+        (as :meth:`groups`) and draw each group's mean ± std over its runs. The
+        notebooks are read again when grouping. Raises ``ValueError`` for an
+        unknown name (listing the known ones) or kind.
+        """
+        from .core.charts import parallel_spec, scatter_spec
+        from .plot import Chart
+
+        if kind not in ("scatter", "parallel"):
+            raise ValueError(f"kind must be 'scatter' or 'parallel', got {kind!r}")
+        if y is None or (kind == "scatter" and x is None):
+            needed = "x and y" if kind == "scatter" else "y"
+            raise ValueError(f"a {kind} chart needs {needed} (parameter or metric names)")
+        answer = self.response
+        if by is not None:
+            from .core.compare import compare
+            from .core.files import load_entry
+
+            entries = [load_entry(path) for path in self.paths]
+            answer = compare(
+                entries,
+                baseline=self.baseline,
+                directions=self.directions or None,
+                group_by=[by] if isinstance(by, str) else list(by),
+            )
+        if kind == "parallel":
+            return Chart(parallel_spec(answer, y, color=color))
+        return Chart(scatter_spec(answer, x, y, color=color, log_x=log_x))
+
     def _resolve(self, baseline: PathType | None, default: str) -> str:
         if baseline is None:
             return default

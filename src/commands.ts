@@ -6,6 +6,7 @@ import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { ITranslator } from '@jupyterlab/translation';
 
 import { GridLayout } from './columns';
+import { chartArg, IChartOptions } from './charts';
 import { saveComparisonNotebook } from './exportNotebook';
 import { IExportSaver } from './exportsaver';
 import {
@@ -41,6 +42,11 @@ export interface ICompareArgs {
   sortBy?: string;
   /** `rows` shows the runs as rows. */
   layout?: GridLayout;
+  /**
+   * Open the chart pane with this chart (see `charts.ts`: names of
+   * parameters or metrics, `param:`/`metric:` to say which).
+   */
+  chart?: { x: string; y: string; color?: string | null; logX?: boolean };
 }
 
 /** What the layout restorer needs to know of a comparison. */
@@ -51,6 +57,8 @@ export interface IRestorableComparison {
   groupBy?: string[];
   sortBy?: string | null;
   gridLayout?: GridLayout;
+  /** The chart pane's chart, when it is shown. */
+  chart?: IChartOptions | null;
 }
 
 /**
@@ -75,6 +83,9 @@ export function restoreArgs(panel: IRestorableComparison): ICompareArgs {
   }
   if (panel.gridLayout === 'rows') {
     args.layout = 'rows';
+  }
+  if (panel.chart) {
+    args.chart = { ...panel.chart };
   }
   return args;
 }
@@ -171,6 +182,7 @@ export function addCompareCommand(options: ICompareCommandOptions): void {
     execute: async args => {
       const { paths, baseline, names } = args as ICompareArgs;
       const view = viewArgs(args as ICompareArgs);
+      const chart = chartArg((args as ICompareArgs).chart);
       const chosen = explicit(args as ICompareArgs)
         ? paths!
         : selectedNotebooks(selection());
@@ -197,6 +209,7 @@ export function addCompareCommand(options: ICompareCommandOptions): void {
         baseline,
         names,
         ...view,
+        chart,
         translator,
         rendermime: options.rendermime ?? null,
         pin: options.pin ?? null,

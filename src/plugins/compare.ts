@@ -79,6 +79,8 @@ export const comparePlugin: JupyterFrontEndPlugin<void> = {
       // A baseline chosen later, a grouping, a sort and a layout must
       // survive a reload too.
       tracker.widgetAdded.connect((_, panel) => {
+        // and so must the chart picked in the chart pane
+        panel.charts.chartChanged.connect(() => void tracker.save(panel));
         let saved = JSON.stringify(restoreArgs(panel));
         panel.model.changed.connect(() => {
           const now = JSON.stringify(restoreArgs(panel));

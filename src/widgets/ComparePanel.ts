@@ -33,6 +33,8 @@ import { Grid, ISourceTarget } from './Grid';
 import { ImageCompare } from './ImageCompare';
 import { CompareToolbar, ExportFormat } from './Toolbar';
 import { baselineParts } from './ValueCell';
+import { IChartOptions } from '../charts';
+import { ChartPane } from './ChartPane';
 
 /** Options of a comparison panel. */
 export interface IComparePanelOptions {
@@ -77,6 +79,8 @@ export interface IComparePanelOptions {
   pollInterval?: number;
   /** A ready model (tests); built from the options otherwise. */
   model?: CompareModel;
+  /** Open with the chart pane showing this chart. */
+  chart?: IChartOptions | null;
 }
 
 /** Live refresh: how often last-modified times are read, in ms. */
@@ -147,7 +151,8 @@ export class ComparePanel extends Widget {
       trans,
       onExport: format => void this._export(format),
       canExportNotebook: !!options.exportNotebook,
-      canSaveView: !!options.canSaveView && !!options.saver
+      canSaveView: !!options.canSaveView && !!options.saver,
+      onToggleCharts: () => this.toggleCharts()
     });
     this._status = new Widget();
     this._status.addClass('jp-NbCompare-statusBar');
@@ -160,8 +165,18 @@ export class ComparePanel extends Widget {
       openImage: (path, row, part) => void this._openImage(path, row, part),
       pin: options.pin ?? null
     });
+    this._charts = new ChartPane({
+      model: this.model,
+      trans,
+      rendermime: options.rendermime ?? null,
+      chart: options.chart ?? null,
+      onSelect: path => this._grid.revealColumn(path)
+    });
+    this._charts.setHidden(!options.chart);
+    this._toolbar.setChartsShown(!!options.chart);
     layout.addWidget(this._toolbar);
     layout.addWidget(this._status);
+    layout.addWidget(this._charts);
     layout.addWidget(this._grid);
 
     this.model.changed.connect(this._onModelChanged, this);
@@ -206,6 +221,23 @@ export class ComparePanel extends Widget {
   /** Notebooks as columns or as rows (restored after a reload). */
   get gridLayout(): GridLayout {
     return this.model.layout;
+  }
+
+  /** The chart the chart pane shows, or null when the pane is hidden. */
+  get chart(): IChartOptions | null {
+    return this._charts.isHidden ? null : this._charts.chart;
+  }
+
+  /** The chart pane (shown or hidden). */
+  get charts(): ChartPane {
+    return this._charts;
+  }
+
+  /** Show or hide the chart pane (toggle without an argument). */
+  toggleCharts(show?: boolean): void {
+    const shown = show ?? this._charts.isHidden;
+    this._charts.setHidden(!shown);
+    this._toolbar.setChartsShown(shown);
   }
 
   /** Stop polling and listening, then dispose of the model. */
@@ -550,6 +582,7 @@ export class ComparePanel extends Widget {
   private _toolbar: CompareToolbar;
   private _status: Widget;
   private _grid: Grid;
+  private _charts: ChartPane;
   private _timer = 0;
   private _fileTimer = 0;
 }

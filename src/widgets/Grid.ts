@@ -124,6 +124,50 @@ export class Grid extends Widget {
     }
   }
 
+  /** The notebook whose column a chart click marked, if any. */
+  get highlighted(): string | null {
+    return this._highlight;
+  }
+
+  /**
+   * Scroll a notebook's column into view (centred when it fits), mark it and
+   * move focus to its header, so a click on a chart's mark leads to the run.
+   * Returns false for a path that is not compared here.
+   */
+  revealColumn(path: string): boolean {
+    const index = this._columns.findIndex(
+      column => column.kind === 'run' && column.path === path
+    );
+    if (index < 0) {
+      return false;
+    }
+    this._highlight = path;
+    if (this._options.model.layout === 'rows') {
+      // Runs as rows: the run is a row; bring it into view vertically.
+      const row = this._rows.find(item =>
+        item.node.querySelector(`[data-path="${CSS.escape(path)}"]`)
+      );
+      row?.node.scrollIntoView({ block: 'center' });
+    } else {
+      const room =
+        (this.node.clientWidth || 4 * COLUMN_WIDTH + LABEL_WIDTH) - LABEL_WIDTH;
+      const width = this._widths[index] ?? COLUMN_WIDTH;
+      this.node.scrollLeft = Math.max(
+        0,
+        (this._offsets[index] ?? 0) - Math.max(0, (room - width) / 2)
+      );
+    }
+    this._version++;
+    this._update();
+    const header = Array.from(
+      this.node.querySelectorAll<HTMLElement>('[data-path]')
+    ).find(cell => cell.dataset.path === path);
+    header
+      ?.querySelector<HTMLElement>('.jp-NbCompare-colName')
+      ?.focus({ preventScroll: true });
+    return true;
+  }
+
   /** Rebuild every row from the model, keeping the scroll position. */
   rebuild(): void {
     const { model } = this._options;
@@ -495,7 +539,8 @@ export class Grid extends Widget {
     }
     const classes = [
       column.path === model.dataBaseline ? 'jp-mod-baseline' : '',
-      column.group !== null ? 'jp-mod-member' : ''
+      column.group !== null ? 'jp-mod-member' : '',
+      column.path === this._highlight ? 'jp-mod-highlighted' : ''
     ].filter(Boolean);
     return {
       className: classes.join(' '),
@@ -998,6 +1043,7 @@ export class Grid extends Widget {
   private _restoring = false;
   private _frame = 0;
   private _version = 0;
+  private _highlight: string | null = null;
   private _renderCount = 0;
   /** The notebooks and groups, in order (the columns, or the rows transposed). */
   private _columns: GridColumn[] = [];

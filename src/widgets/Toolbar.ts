@@ -11,6 +11,7 @@ import {
 import { Widget } from '@lumino/widgets';
 
 import { CompareModel } from '../model';
+import { chartIcon } from './ChartPane';
 import { h, icon } from './dom';
 import { GroupByControl } from './GroupByControl';
 
@@ -26,6 +27,8 @@ export interface ICompareToolbarOptions {
   canExportNotebook: boolean;
   /** Whether "Save View As…" is offered (a comparison not saved as a view). */
   canSaveView?: boolean;
+  /** Show or hide the chart pane; the button shows only when given. */
+  onToggleCharts?: () => void;
 }
 
 /**
@@ -99,6 +102,17 @@ export class CompareToolbar extends Widget {
       () => void model.refresh(),
       'jp-NbCompare-refresh'
     );
+    this._charts = options.onToggleCharts
+      ? this._button(
+          chartIcon,
+          trans.__('Charts'),
+          trans.__(
+            'Show a scatter of a metric against a parameter and parallel coordinates'
+          ),
+          options.onToggleCharts,
+          'jp-NbCompare-chartsToggle'
+        )
+      : null;
     const exports = h('span', {
       className: 'jp-NbCompare-exports',
       attrs: { role: 'group', 'aria-label': trans.__('Export') }
@@ -169,6 +183,7 @@ export class CompareToolbar extends Widget {
         this._sort
       ]),
       this._rows,
+      this._charts ?? '',
       refresh,
       h('span', { className: 'jp-NbCompare-toolbarSpacer' }),
       h('span', {
@@ -237,6 +252,12 @@ export class CompareToolbar extends Widget {
     }
   }
 
+  /** Reflect whether the chart pane is shown. */
+  setChartsShown(shown: boolean): void {
+    this._charts?.setAttribute('aria-pressed', shown ? 'true' : 'false');
+    this._charts?.classList.toggle('jp-mod-active', shown);
+  }
+
   private _button(
     labIcon: LabIcon,
     label: string,
@@ -262,4 +283,5 @@ export class CompareToolbar extends Widget {
   private _sortSignature = '\u0000';
   private _rows: HTMLButtonElement;
   private _trans: TranslationBundle;
+  private _charts: HTMLButtonElement | null;
 }

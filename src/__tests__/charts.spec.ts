@@ -1,0 +1,375 @@
+/// <reference types="node" />
+import * as fs from 'fs';
+import * as path from 'path';
+
+import {
+  categoryText,
+  chartArg,
+  chartFields,
+  IChartAnswer,
+  IChartOptions,
+  parallelSpec,
+  resolveField,
+  scatterSpec,
+  VegaLiteSpec
+} from '../charts';
+
+/**
+ * The golden fixture that `tests/test_charts.py` checks against the Python
+ * builder too (`tests/chart_golden.py` writes it): the same answers must
+ * give the same specs in both languages.
+ */
+const GOLDEN = path.resolve(
+  __dirname,
+  '..',
+  '..',
+  'tests',
+  'files',
+  'charts',
+  'golden.json'
+);
+
+interface ICase {
+  name: string;
+  answer: string;
+  kind: 'scatter' | 'parallel';
+  options: IChartOptions;
+  spec: VegaLiteSpec;
+}
+
+const golden = JSON.parse(fs.readFileSync(GOLDEN, 'utf-8')) as {
+  answers: Record<string, IChartAnswer>;
+  cases: ICase[];
+};
+
+function build(c: ICase): VegaLiteSpec {
+  const answer = golden.answers[c.answer];
+  return c.kind === 'scatter'
+    ? scatterSpec(answer, c.options)
+    : parallelSpec(answer, c.options);
+}
+
+/** The layer of a spec by its name. */
+function layer(spec: VegaLiteSpec, name: string): VegaLiteSpec {
+  const found = spec.layer.find((l: VegaLiteSpec) => l.name === name);
+  if (!found) {
+    throw new Error(`no layer ${name}`);
+  }
+  return found;
+}
+
+const demo = golden.answers.demo;
+const sweep = golden.answers.sweep_by_C;
+const edge = golden.answers.edge;
+
+describe('chart specs: the golden fixture shared with pytest', () => {
+  it.each(golden.cases.map(c => [c.name, c] as const))('%s', (_name, c) => {
+    // Given a stored answer and options, when the spec is built here,
+    // then it is the one the Python builder stored
+    expect(build(c)).toEqual(c.spec);
+  });
+
+  it('covers both kinds, grouped answers and edge cases', () => {
+    const kinds = new Set(golden.cases.map(c => `${c.kind}:${c.answer}`));
+    expect(kinds).toEqual(
+      new Set([
+        'scatter:demo',
+        'scatter:demo_by_model',
+        'scatter:sweep_by_C',
+        'scatter:edge',
+        'parallel:demo',
+        'parallel:sweep_by_C',
+        'parallel:edge'
+      ])
+    );
+  });
+});
+
+describe('scatterSpec', () => {
+  it('has one point per ok run, and leaves the failed run out with a count', () => {
+    // Given the demo runs, one of which failed
+    const failed = demo.notebooks.filter(nb => nb.status !== 'ok');
+    expect(failed.map(nb => nb.path)).toEqual(['runs/ridge_diverged.ipynb']);
+    // When mse is plotted against alpha
+    const spec = scatterSpec(demo, { x: 'alpha', y: 'mse' });
+    // Then every other run is one point, with its notebook
+    const runs = spec.datasets.runs as Record<string, unknown>[];
+    expect(runs.map(r => r.notebook)).toEqual(
+      demo.notebooks.filter(nb => nb.status === 'ok').map(nb => nb.path)
+    );
+    expect(runs.every(r => typeof r.y === 'number')).toBe(true);
+    // and the failed run is counted, in the title and the summary
+    expect(spec.usermeta.nbcompare.failed).toEqual([
+      'runs/ridge_diverged.ipynb'
+    ]);
+    expect(spec.title.subtitle).toEqual(['1 failed run left out']);
+  });
+
+  it('takes each point from the run it names', () => {
+    // Given the demo answer
+    const spec = scatterSpec(demo, { x: 'alpha', y: 'mse', color: 'model' });
+    for (const row of spec.datasets.runs as Record<string, any>[]) {
+      const nb = demo.notebooks.find(n => n.path === row.notebook)!;
+      const mse = demo.values.find(v => v.name === 'mse')!.cells[nb.path];
+      // Then x, y and colour are that run's alpha, mse and model
+      expect(row.x).toBe(nb.parameters_flat!.alpha.value);
+      expect(row.y).toBe((mse as any).value);
+      expect(row.color).toBe(nb.parameters_flat!.model.value);
+      expect(row.label).toBe(nb.path.split('/').pop());
+    }
+    // and the colours are categories of model
+    expect(layer(spec, 'runs').encoding.color).toEqual({
+      field: 'color',
+      type: 'nominal',
+      title: 'model'
+    });
+  });
+
+  it('marks the baseline run, and only it', () => {
+    const spec = scatterSpec(demo, { x: 'alpha', y: 'mse' });
+    const flagged = (spec.datasets.runs as Record<string, unknown>[]).filter(
+      r => r.baseline
+    );
+    expect(flagged.map(r => r.notebook)).toEqual([demo.baseline]);
+    // The ring and its label are drawn over the runs marked baseline
+    for (const name of ['baseline', 'baselineLabel']) {
+      const ring = layer(spec, name);
+      expect(ring.data).toEqual({ name: 'runs' });
+      expect(ring.transform).toEqual([{ filter: 'datum.baseline' }]);
+    }
+    expect(layer(spec, 'baselineLabel').mark.text).toBe('baseline');
+  });
+
+  it('a log x scale leaves out and counts runs with x <= 0', () => {
+    // Given runs with lr 0.1, 0, 10 and 1e-7 (and others without a loss)
+    const linear = scatterSpec(edge, { x: 'lr', y: 'loss' });
+    const log = scatterSpec(edge, { x: 'lr', y: 'loss', logX: true });
+    // Then the log scale is asked for, and the run with lr = 0 is left out
+    expect(layer(log, 'runs').encoding.x.scale).toEqual({ type: 'log' });
+    expect(layer(linear, 'runs').encoding.x.scale).toEqual({ zero: false });
+    expect(log.usermeta.nbcompare.nonpositive).toEqual(['e/b.ipynb']);
+    expect(linear.usermeta.nbcompare.nonpositive).toEqual([]);
+    expect(log.datasets.runs.length).toBe(linear.datasets.runs.length - 1);
+    expect(log.title.subtitle).toContain('1 run with lr <= 0 (log scale)');
+  });
+
+  it('log x does not apply to a categorical x', () => {
+    const spec = scatterSpec(demo, { x: 'model', y: 'mse', logX: true });
+    const x = layer(spec, 'runs').encoding.x;
+    expect(x.type).toBe('nominal');
+    expect(x.scale).toBeUndefined();
+  });
+
+  it('leaves out runs without x or y: missing, NaN, infinite, boolean', () => {
+    // e: no lr; c: loss NaN; h: loss Infinity; i: loss True
+    const spec = scatterSpec(edge, { x: 'lr', y: 'loss' });
+    expect(spec.usermeta.nbcompare.missing).toEqual([
+      'e/c.ipynb',
+      'e/e.ipynb',
+      'e/h.ipynb',
+      'e/i.ipynb'
+    ]);
+    expect(spec.usermeta.nbcompare.failed).toEqual(['e/f.ipynb', 'e/g.ipynb']);
+    expect(spec.title.subtitle).toEqual([
+      '2 failed runs left out',
+      '4 runs without lr or loss'
+    ]);
+  });
+
+  it('draws each group mean ± std from the answer, over its runs', () => {
+    // Given the sweep grouped by cfg.C (three seeds at C = 0.1, two ok at 1)
+    const spec = scatterSpec(sweep, { x: 'cfg.C', y: 'score' });
+    const groups = spec.datasets.groups as Record<string, any>[];
+    expect(groups.map(g => g.x)).toEqual([0.1, 1]);
+    for (const [i, row] of groups.entries()) {
+      const stat = sweep.groups![i].stats.find(s => s.name === 'score')!;
+      // Then mean and std are the server's, and the bar spans mean ± std
+      expect(row.mean).toBe(stat.mean);
+      expect(row.std).toBe(stat.std);
+      expect(row.lo).toBe((stat.mean as number) - (stat.std as number));
+      expect(row.hi).toBe((stat.mean as number) + (stat.std as number));
+    }
+    expect(layer(spec, 'spread').mark.type).toBe('errorbar');
+    expect(layer(spec, 'spread').encoding.y2).toEqual({ field: 'hi' });
+    // and the runs stay, one point each, with their group
+    expect(spec.datasets.runs.length).toBe(5);
+    expect(spec.datasets.runs[0].group).toBe('cfg.C=0.1');
+    // and the baseline's group is the one marked
+    expect(groups.map(g => g.baseline)).toEqual([true, false]);
+    expect(layer(spec, 'baseline').data).toEqual({ name: 'groups' });
+  });
+
+  it('has no error bars without groups', () => {
+    const spec = scatterSpec(demo, { x: 'alpha', y: 'mse' });
+    expect(spec.datasets.groups).toBeUndefined();
+    expect(spec.layer.map((l: VegaLiteSpec) => l.name)).toEqual([
+      'runs',
+      'baseline',
+      'baselineLabel'
+    ]);
+  });
+
+  it('a group of one run has a mean but no bar', () => {
+    // Given the demo grouped by model: ols has one run
+    const spec = scatterSpec(golden.answers.demo_by_model, {
+      x: 'model',
+      y: 'mse'
+    });
+    const ols = (spec.datasets.groups as Record<string, any>[]).find(
+      g => g.x === 'ols'
+    )!;
+    expect(ols.n).toBe(1);
+    expect(ols.std).toBeNull();
+    expect(ols.lo).toBeNull();
+    expect(layer(spec, 'spread').transform).toEqual([
+      { filter: 'isValid(datum.lo)' }
+    ]);
+  });
+
+  it('colours few distinct numbers in steps, many on a continuous scale', () => {
+    const few = scatterSpec(sweep, { x: 'cfg.C', y: 'score', color: 'seed' });
+    expect(layer(few, 'runs').encoding.color.type).toBe('ordinal');
+    // a colour some run lacks makes categories, with (none)
+    const lacking = scatterSpec(edge, { x: 'lr', y: 'loss', color: 'opt' });
+    expect(layer(lacking, 'runs').encoding.color.type).toBe('nominal');
+    expect(lacking.datasets.runs.map((r: any) => r.color)).toEqual([
+      'adam',
+      'sgd',
+      '(none)'
+    ]);
+  });
+
+  it('applies a theme palette and its config', () => {
+    const palette = {
+      foreground: 'white',
+      muted: 'grey',
+      config: { background: 'transparent' }
+    };
+    const spec = scatterSpec(demo, { x: 'alpha', y: 'mse' }, palette);
+    expect(spec.config).toEqual({ background: 'transparent' });
+    expect(layer(spec, 'baseline').mark.color).toBe('white');
+    expect(scatterSpec(demo, { x: 'alpha', y: 'mse' }).config).toBeUndefined();
+  });
+});
+
+describe('parallelSpec', () => {
+  it('draws one line per ok run through the varying parameters and the metric', () => {
+    const spec = parallelSpec(demo, { y: 'mse' });
+    const lines = spec.datasets.lines as Record<string, any>[];
+    const axes = spec.datasets.axes.map((a: any) => a.dimension);
+    // The metric is the last axis; the parameters are those that vary
+    expect(axes[axes.length - 1]).toBe('mse');
+    expect(axes).toContain('alpha');
+    expect(axes).toContain('model');
+    expect(axes).not.toContain('fail'); // false in every plotted run
+    // One line (detail) per ok run, each through every axis it has
+    const runs = new Set(lines.map(l => l.notebook));
+    expect([...runs]).toEqual(
+      demo.notebooks.filter(nb => nb.status === 'ok').map(nb => nb.path)
+    );
+    expect(layer(spec, 'lines').encoding.detail).toEqual({ field: 'notebook' });
+    expect(spec.usermeta.nbcompare.failed).toEqual([
+      'runs/ridge_diverged.ipynb'
+    ]);
+    // Positions run from 0 (smallest) to 1 (largest)
+    const mse = lines.filter(l => l.dimension === 'mse');
+    expect(Math.min(...mse.map(l => l.norm))).toBe(0);
+    expect(Math.max(...mse.map(l => l.norm))).toBe(1);
+  });
+
+  it('marks the baseline line', () => {
+    const spec = parallelSpec(demo, { y: 'mse' });
+    const lines = spec.datasets.lines as Record<string, any>[];
+    expect(new Set(lines.filter(l => l.baseline).map(l => l.notebook))).toEqual(
+      new Set([demo.baseline])
+    );
+    expect(layer(spec, 'lines').encoding.strokeWidth.condition).toEqual({
+      test: 'datum.baseline',
+      value: 4
+    });
+  });
+
+  it('spaces categories evenly and leaves runs without the metric out', () => {
+    const spec = parallelSpec(edge, { y: 'loss' });
+    const ticks = (spec.datasets.ticks as Record<string, any>[]).filter(
+      t => t.dimension === 'opt'
+    );
+    expect(ticks.map(t => [t.category, t.norm])).toEqual([
+      ['adam', 0],
+      ['sgd', 0.5],
+      ['(none)', 1]
+    ]);
+    expect(spec.usermeta.nbcompare.missing).toEqual([
+      'e/c.ipynb',
+      'e/h.ipynb',
+      'e/i.ipynb'
+    ]);
+  });
+});
+
+describe('fields', () => {
+  it('offers parameters and number-valued metrics, mapping items as name.key', () => {
+    const { parameters, metrics } = chartFields(demo);
+    expect(parameters.map(f => f.label)).toEqual(
+      expect.arrayContaining(['alpha', 'model', 'seed'])
+    );
+    expect(metrics.map(f => f.label)).toEqual(
+      expect.arrayContaining(['mse', 'metrics.mse', 'metrics.r2', 'r2'])
+    );
+    // text, tables and images are not offered
+    expect(metrics.map(f => f.label)).not.toContain('summary');
+    expect(metrics.map(f => f.label)).not.toContain('coefficients');
+  });
+
+  it('resolves bare names by preference, prefixed names exactly', () => {
+    const answer: IChartAnswer = {
+      ...edge,
+      values: [
+        ...edge.values,
+        {
+          name: 'lr',
+          origin: 'tag',
+          kind: 'scalar',
+          direction: null,
+          differs: true,
+          cells: { 'e/a.ipynb': { kind: 'scalar', value: 3 } as any }
+        }
+      ]
+    };
+    expect(resolveField(answer, 'lr', 'param').kind).toBe('param');
+    expect(resolveField(answer, 'lr', 'metric').kind).toBe('metric');
+    expect(resolveField(answer, 'metric:lr', 'param').kind).toBe('metric');
+    expect(() => resolveField(answer, 'nope', 'param')).toThrow(
+      /No parameter or metric named "nope" \(parameters: lr, flag, opt; metrics: loss, lr\)/
+    );
+  });
+
+  it('spells categories as the notebook would show them', () => {
+    expect(categoryText(true)).toBe('True');
+    expect(categoryText(null)).toBe('(none)');
+    expect(categoryText(1e-7)).toBe('1e-7');
+    expect(categoryText([1, 'a'])).toBe('[1,"a"]');
+  });
+});
+
+describe('chartArg', () => {
+  it('accepts {x, y, color?, logX?} and refuses anything else', () => {
+    expect(chartArg(undefined)).toBeUndefined();
+    expect(chartArg({ x: 'alpha', y: 'mse' })).toEqual({
+      x: 'alpha',
+      y: 'mse'
+    });
+    expect(
+      chartArg({ x: 'alpha', y: 'mse', color: 'model', logX: true })
+    ).toEqual({ x: 'alpha', y: 'mse', color: 'model', logX: true });
+    for (const bad of [
+      'alpha',
+      { x: 'alpha' },
+      { x: 1, y: 'mse' },
+      { x: 'a', y: 'b', logX: 'yes' },
+      { x: 'a', y: 'b', color: 3 }
+    ]) {
+      expect(() => chartArg(bad)).toThrow(/"chart" must be/);
+    }
+  });
+});
