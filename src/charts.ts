@@ -15,7 +15,13 @@
  */
 import { flatParameters } from './delta';
 import { formatFull, toNumber } from './format';
-import { ICompareResponse, INotebookInfo, IValueRow, Origin } from './tokens';
+import {
+  ICompareResponse,
+  IGroup,
+  INotebookInfo,
+  IValueRow,
+  Origin
+} from './tokens';
 
 /** The mime type of JupyterLab's Vega-Lite 5 renderer (vega5-extension). */
 export const VEGALITE_MIME = 'application/vnd.vegalite.v5+json';
@@ -61,28 +67,11 @@ export const DEFAULT_PALETTE: IChartPalette = {
 };
 
 /** One statistic of a group (`groups[].stats[]` of a grouped answer). */
-export interface IGroupStat {
-  name: string;
-  origin: Origin;
-  key: string | null;
-  n: number;
-  mean: number | string | null;
-  std: number | string | null;
-}
-
-/** One group of runs that share the `group_by` parameters. */
-export interface IChartGroup {
-  key: Record<string, unknown>;
-  paths: string[];
-  failed: string[];
-  stats: IGroupStat[];
-}
+/** A group of runs, as the compare answer gives it with `group_by`. */
+export type IChartGroup = IGroup;
 
 /** A compare answer, with `groups` when it was asked with `group_by`. */
-export interface IChartAnswer extends ICompareResponse {
-  groups?: IChartGroup[];
-  baseline_group?: number;
-}
+export type IChartAnswer = ICompareResponse;
 
 /** Something a chart can plot: a parameter, or a number-valued metric. */
 export interface IChartField {
