@@ -312,7 +312,11 @@ async def compare(jp_fetch, paths: list[str] | None = None, **request) -> dict:
     """
     if paths is not None:
         request["paths"] = paths
-    response = await jp_fetch("nbcompare", "compare", method="POST", body=json.dumps(request))
+    # pytest-jupyter's 20 s default is too short for a cold compare of the
+    # corpus in worker processes on a loaded 2-CPU machine.
+    response = await jp_fetch(
+        "nbcompare", "compare", method="POST", body=json.dumps(request), request_timeout=120
+    )
     assert response.code == 200
     assert response.headers["Content-Type"].startswith("application/json")
     return json.loads(response.body)
