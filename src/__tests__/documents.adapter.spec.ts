@@ -2,6 +2,7 @@ import { ServerConnection } from '@jupyterlab/services';
 
 import {
   applyStateToModel,
+  emptyViewState,
   IViewState,
   modelOptions,
   newViewText,
@@ -90,7 +91,11 @@ describe('opening a view', () => {
       names: ['mse', 'metrics'],
       filter: '',
       onlyDifferences: false,
-      directions: { margin: 'higher' }
+      directions: { margin: 'higher' },
+      groupBy: ['model'],
+      sort: 'mse',
+      layout: 'columns',
+      chart: { x: 'model_params.C', y: 'mse', color: 'model', logX: false }
     });
   });
 
@@ -101,13 +106,7 @@ describe('opening a view', () => {
       server({ baseline: null })
     );
     expect(opened.folder).toBe('');
-    expect(opened.state).toEqual({
-      baseline: null,
-      names: null,
-      filter: '',
-      onlyDifferences: false,
-      directions: {}
-    });
+    expect(opened.state).toEqual(emptyViewState());
   });
 
   it("turns the server's field-named 400 into a ViewError naming the field", async () => {
@@ -163,12 +162,12 @@ describe('round trip: view ↔ model state', () => {
   it('gives the same bytes back when nothing changed', async () => {
     const opened = await openView(EXAMPLE, VIEW_PATH, server());
     const model = modelFor(opened.paths, opened.state);
-    expect(stateOfModel(model)).toEqual(opened.state);
+    expect(stateOfModel(model, opened.state.chart)).toEqual(opened.state);
     const text = viewText(
       opened.text,
       opened.view,
       opened.state,
-      stateOfModel(model),
+      stateOfModel(model, opened.state.chart),
       { folder: opened.folder, baseline: null }
     );
     expect(text).toBe(EXAMPLE);
@@ -184,7 +183,7 @@ describe('round trip: view ↔ model state', () => {
       opened.text,
       opened.view,
       opened.state,
-      stateOfModel(model),
+      stateOfModel(model, opened.state.chart),
       { folder: opened.folder, baseline: null }
     );
     const saved = JSON.parse(text);
@@ -215,7 +214,7 @@ describe('round trip: view ↔ model state', () => {
       VIEW_PATH,
       server({ baseline: 'views/runs/b.ipynb' })
     );
-    expect(reopened.state).toEqual(stateOfModel(model));
+    expect(reopened.state).toEqual(stateOfModel(model, opened.state.chart));
     const again = modelFor(reopened.paths, reopened.state);
     expect(again.baseline).toBe('views/runs/b.ipynb');
     expect(again.filter).toBe('ms');
@@ -224,14 +223,76 @@ describe('round trip: view ↔ model state', () => {
     expect(again.names).toEqual(['mse', 'metrics']);
   });
 
+  it('saves and reopens grouping, sort, layout and chart', async () => {
+    const opened = await openView(EXAMPLE, VIEW_PATH, server());
+    // the file's own values reach the model and the chart pane
+    expect(opened.state.groupBy).toEqual(['model']);
+    expect(opened.state.sort).toBe('mse');
+    expect(opened.state.layout).toBe('columns');
+    expect(opened.state.chart).toEqual({
+      x: 'model_params.C',
+      y: 'mse',
+      color: 'model',
+      logX: false
+    });
+    const model = modelFor(opened.paths, opened.state);
+    expect(model.groupBy).toEqual(['model']);
+    expect(model.sortBy).toBe('mse');
+    // When the user groups by two parameters, sorts by a mapping's key (the
+    // sort select gives a row id), shows runs as rows and picks a log-x chart
+    void model.setGroupBy(['model', 'model_params.C']);
+    model.sortBy = 'tag:metrics.r2';
+    model.layout = 'rows';
+    const chart = { x: 'alpha', y: 'metrics.r2', color: null, logX: true };
+    const text = viewText(
+      opened.text,
+      opened.view,
+      opened.state,
+      stateOfModel(model, chart),
+      { folder: opened.folder, baseline: null }
+    );
+    // Then the file says so in its own words
+    const saved = JSON.parse(text);
+    expect(saved.group_by).toEqual(['model', 'model_params.C']);
+    expect(saved.sort).toEqual({ by: 'metrics.r2' });
+    expect(saved.layout).toBe('rows');
+    expect(saved.chart).toEqual({ x: 'alpha', y: 'metrics.r2', log_x: true });
+    expect(saved.gates).toEqual(JSON.parse(EXAMPLE).gates);
+    // And reopened, it is the same state, and a model built from it too
+    const reopened = await openView(text, VIEW_PATH, server());
+    expect(reopened.state).toEqual(stateOfModel(model, chart));
+    const again = modelFor(reopened.paths, reopened.state);
+    expect(again.groupBy).toEqual(['model', 'model_params.C']);
+    expect(again.sortBy).toBe('metrics.r2');
+    expect(again.layout).toBe('rows');
+    // And closing the chart pane removes the chart, ungrouping the grouping
+    void again.setGroupBy([]);
+    again.layout = 'columns';
+    const closed = JSON.parse(
+      viewText(text, reopened.view, reopened.state, stateOfModel(again, null), {
+        folder: reopened.folder,
+        baseline: null
+      })
+    );
+    expect(closed).not.toHaveProperty('chart');
+    expect(closed).not.toHaveProperty('group_by');
+    expect(closed).not.toHaveProperty('layout');
+  });
+
   it('gives the original bytes back after a change and its undoing', async () => {
     const opened = await openView(EXAMPLE, VIEW_PATH, server());
     const model = modelFor(opened.paths, opened.state);
     const text = () =>
-      viewText(opened.text, opened.view, opened.state, stateOfModel(model), {
-        folder: opened.folder,
-        baseline: null
-      });
+      viewText(
+        opened.text,
+        opened.view,
+        opened.state,
+        stateOfModel(model, opened.state.chart),
+        {
+          folder: opened.folder,
+          baseline: null
+        }
+      );
     model.onlyDifferences = true;
     expect(text()).not.toBe(EXAMPLE);
     model.onlyDifferences = false;
@@ -267,6 +328,7 @@ describe('round trip: view ↔ model state', () => {
     });
     const model = new CompareModel({
       ...modelOptions(['a.ipynb', 'b.ipynb'], {
+        ...emptyViewState(),
         baseline: null,
         names: null,
         filter: '',
@@ -289,6 +351,7 @@ describe('a new view from a comparison on screen', () => {
     const text = newViewText(
       ['runs/a.ipynb', 'runs/b.ipynb', 'prod/p.ipynb'],
       {
+        ...emptyViewState(),
         baseline: 'runs/b.ipynb',
         names: ['mse'],
         filter: '',
@@ -309,6 +372,7 @@ describe('a new view from a comparison on screen', () => {
     expect(
       readState(view, { folder: 'reports', baseline: 'runs/b.ipynb' })
     ).toEqual({
+      ...emptyViewState(),
       baseline: 'runs/b.ipynb',
       names: ['mse'],
       filter: '',

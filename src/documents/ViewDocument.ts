@@ -232,9 +232,12 @@ export class ViewContent extends Widget {
       model,
       pin: null, // a view carries its own baseline, the same for everyone
       exportFolder: opened.folder,
-      canSaveView: false
+      canSaveView: false,
+      chart: state.chart
     });
     model.changed.connect(this._sync, this);
+    panel.charts.chartChanged.connect(this._sync, this);
+    panel.chartToggled.connect(this._sync, this);
     this._panel = panel;
     (this.layout as PanelLayout).addWidget(panel);
     this.node.dataset.state = 'ready';
@@ -252,7 +255,7 @@ export class ViewContent extends Widget {
       opened.text,
       opened.view,
       opened.state,
-      stateOfModel(panel.model),
+      stateOfModel(panel.model, panel.chart),
       { folder: opened.folder, baseline: null }
     );
     const model = this._options.context.model;
@@ -286,7 +289,7 @@ export class ViewContent extends Widget {
       paths.length === panel.paths.length &&
       paths.every((path, index) => path === panel.paths[index]);
     if (!same && panel === this._panel && !this.isDisposed) {
-      this._build(paths, stateOfModel(panel.model));
+      this._build(paths, stateOfModel(panel.model, panel.chart));
     }
   }
 

@@ -6,11 +6,10 @@
  * server validates it with that schema and expands its patterns (see
  * `expand.ts`). This module maps the validated file to the panel's state and
  * back, one field at a time through {@link VIEW_FIELDS}: to carry a new piece
- * of state (grouping, sort, layout, chart), add it to {@link IViewState}, give
- * it one entry in `VIEW_FIELDS`, and read and set it in
- * {@link stateOfModel} / {@link applyStateToModel}. Until then such fields are
- * never touched: a file written by a newer version, or by hand, keeps every
- * field this version does not know, in place.
+ * of state, add it to {@link IViewState}, give it one entry in `VIEW_FIELDS`,
+ * and read and set it in {@link stateOfModel} / {@link applyStateToModel}.
+ * Fields this version does not map (`gates`, a newer version's) are never
+ * touched: a file written by a newer version, or by hand, keeps them in place.
  *
  * Writing is a pure function of (the file as loaded, the state it meant, the
  * state now): a field whose state did not change keeps its original text, so
@@ -20,6 +19,8 @@
 import { PathExt } from '@jupyterlab/coreutils';
 import { JSONExt, JSONObject, JSONValue } from '@lumino/coreutils';
 
+import { IChartOptions } from '../charts';
+import { GridLayout } from '../columns';
 import { CompareModel, ICompareModelOptions } from '../model';
 
 /** The version of the format this code reads and writes (`nbcompare` field). */
@@ -33,8 +34,7 @@ export type ViewDirection = 'lower' | 'higher';
 
 /**
  * A view file's JSON: the fields this version uses, typed; any other field
- * (`group_by`, `sort`, `layout`, `chart`, `gates`, a newer version's) kept as
- * it is.
+ * (`gates`, a newer version's) kept as it is.
  */
 export interface IViewFile extends JSONObject {
   nbcompare: number;
@@ -56,6 +56,29 @@ export interface IViewState {
   onlyDifferences: boolean;
   /** Direction overrides by name or `name.key`. */
   directions: Record<string, ViewDirection>;
+  /** The flattened parameters the runs are grouped by (empty: not grouped). */
+  groupBy: string[];
+  /** The metric the columns are sorted by (`mse`, `metrics.r2`), or null. */
+  sort: string | null;
+  /** Runs as columns, or as rows. */
+  layout: GridLayout;
+  /** The chart pane's chart, or null when the pane is closed. */
+  chart: IChartOptions | null;
+}
+
+/** The state of a comparison nobody changed: what an empty view means. */
+export function emptyViewState(): IViewState {
+  return {
+    baseline: null,
+    names: null,
+    filter: '',
+    onlyDifferences: false,
+    directions: {},
+    groupBy: [],
+    sort: null,
+    layout: 'columns',
+    chart: null
+  };
 }
 
 /** What a field's mapping needs besides the value. */
@@ -120,7 +143,61 @@ export const VIEW_FIELDS: IViewField[] = [
     'directions',
     {},
     value => Object.keys(value as object).length === 0
-  )
+  ),
+  plain('group_by', 'groupBy', [], value => (value as string[]).length === 0),
+  {
+    field: 'sort',
+    state: 'sort',
+    read: value => {
+      const sort = value as { by?: string; key?: string | null } | null;
+      if (!sort || !sort.by) {
+        return null;
+      }
+      return sort.key ? `${sort.by}.${sort.key}` : sort.by;
+    },
+    write: value => (value === null ? undefined : { by: value as string })
+  } as IViewField<'sort'>,
+  {
+    field: 'layout',
+    state: 'layout',
+    read: value => (value === 'rows' ? 'rows' : 'columns'),
+    write: value => (value === 'rows' ? 'rows' : undefined)
+  } as IViewField<'layout'>,
+  {
+    field: 'chart',
+    state: 'chart',
+    read: value => {
+      const chart = value as {
+        x?: string;
+        y?: string;
+        color?: string | null;
+        log_x?: boolean;
+      } | null;
+      if (!chart || !chart.x || !chart.y) {
+        return null;
+      }
+      return {
+        x: chart.x,
+        y: chart.y,
+        color: chart.color ?? null,
+        logX: !!chart.log_x
+      };
+    },
+    write: value => {
+      const chart = value as IChartOptions | null;
+      if (!chart) {
+        return undefined;
+      }
+      const out: JSONObject = { x: chart.x, y: chart.y };
+      if (chart.color) {
+        out.color = chart.color;
+      }
+      if (chart.logX) {
+        out.log_x = true;
+      }
+      return out;
+    }
+  } as IViewField<'chart'>
 ] as IViewField[];
 
 /** A path of the view: `path` (an API path) relative to the view's `folder`. */
@@ -251,14 +328,36 @@ export function newViewText(
   return `${JSON.stringify(view, null, 2)}\n`;
 }
 
-/** The state of a panel's model, as a view saves it. */
-export function stateOfModel(model: CompareModel): IViewState {
+/**
+ * The state of a panel's model (and of its chart pane: `chart`, null when
+ * closed), as a view saves it. A sort by a tag's row is saved by its label
+ * (`mse`), as a view names it.
+ */
+export function stateOfModel(
+  model: CompareModel,
+  chart: IChartOptions | null = null
+): IViewState {
+  const sortBy = model.sortBy;
   return {
     baseline: model.requestedBaseline,
     names: model.names ? [...model.names] : null,
     filter: model.filter,
     onlyDifferences: model.onlyDifferences,
-    directions: { ...model.directions }
+    directions: { ...model.directions },
+    groupBy: model.groupBy,
+    sort: sortBy && sortBy.startsWith('tag:') ? sortBy.slice(4) : sortBy,
+    layout: model.layout,
+    chart: chart ? normalChart(chart) : null
+  };
+}
+
+/** A chart with its optional fields spelled out, so that equal charts compare equal. */
+function normalChart(chart: IChartOptions): IChartOptions {
+  return {
+    x: chart.x,
+    y: chart.y,
+    color: chart.color ?? null,
+    logX: !!chart.logX
   };
 }
 
@@ -271,7 +370,10 @@ export function modelOptions(
     paths,
     baseline: state.baseline ?? undefined,
     names: state.names ?? undefined,
-    directions: state.directions
+    directions: state.directions,
+    groupBy: state.groupBy,
+    sortBy: state.sort,
+    layout: state.layout
   };
 }
 

@@ -15,7 +15,11 @@ import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 
 import { CommandIDs } from '../commands';
-import { VIEW_EXTENSION, newViewText } from '../documents/adapter';
+import {
+  emptyViewState,
+  newViewText,
+  VIEW_EXTENSION
+} from '../documents/adapter';
 import {
   VIEW_FACTORY,
   ViewContent,
@@ -154,17 +158,7 @@ export const viewsPlugin: JupyterFrontEndPlugin<void> = {
             : selectedNotebooks(ticks ? ticks.items() : []);
         const text =
           chosen.length > 0
-            ? newViewText(
-                chosen,
-                {
-                  baseline: null,
-                  names: null,
-                  filter: '',
-                  onlyDifferences: false,
-                  directions: {}
-                },
-                local
-              )
+            ? newViewText(chosen, emptyViewState(), local)
             : `${JSON.stringify({ nbcompare: 1, notebooks: ['*.ipynb'] }, null, 2)}\n`;
         const model = await saveAsNew(
           contents,

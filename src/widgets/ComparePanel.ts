@@ -9,6 +9,7 @@ import {
 } from '@jupyterlab/translation';
 import { Message } from '@lumino/messaging';
 import { Panel, PanelLayout, Widget } from '@lumino/widgets';
+import { ISignal, Signal } from '@lumino/signaling';
 
 import {
   cellText,
@@ -233,11 +234,20 @@ export class ComparePanel extends Widget {
     return this._charts;
   }
 
+  /** Emitted when the chart pane is shown or hidden (a saved view records it). */
+  get chartToggled(): ISignal<this, boolean> {
+    return this._chartToggled;
+  }
+
   /** Show or hide the chart pane (toggle without an argument). */
   toggleCharts(show?: boolean): void {
     const shown = show ?? this._charts.isHidden;
+    const changed = shown === this._charts.isHidden;
     this._charts.setHidden(!shown);
     this._toolbar.setChartsShown(shown);
+    if (changed) {
+      this._chartToggled.emit(shown);
+    }
   }
 
   /** Stop polling and listening, then dispose of the model. */
@@ -547,7 +557,7 @@ export class ComparePanel extends Widget {
       };
     }
     if (format === 'view') {
-      const state = stateOfModel(model);
+      const state = stateOfModel(model, this.chart);
       return {
         folder,
         stem: 'comparison',
@@ -583,6 +593,7 @@ export class ComparePanel extends Widget {
   private _status: Widget;
   private _grid: Grid;
   private _charts: ChartPane;
+  private _chartToggled = new Signal<this, boolean>(this);
   private _timer = 0;
   private _fileTimer = 0;
 }
