@@ -67,19 +67,18 @@ async function viewDocument(
 }
 
 test.describe('A .nbcompare view opened as a document', () => {
-  test('round trip: change the baseline, Ctrl+S, reload, the same view', async ({
+  test('round trip: change baseline, grouping and chart, Ctrl+S, reload, the same view', async ({
     page,
     tmpPath
   }) => {
-    // Given runs and a view naming them by a pattern, with fields this
-    // version does not show yet (grouping, chart) and a note of the user's
+    // Given runs and a view naming them by a pattern, with a field the panel
+    // does not show (gates) and a note of the user's
     await uploadRuns(page, tmpPath);
     const original = {
       nbcompare: 1,
       notebooks: ['runs/ridge_alpha*.ipynb'],
       names: ['mse', 'metrics'],
-      group_by: ['model'],
-      chart: { x: 'alpha', y: 'mse' },
+      gates: { mse: '1%' },
       'x-notes': 'kept as written'
     };
     const file = `${tmpPath}/sweep.nbcompare`;
@@ -96,7 +95,7 @@ test.describe('A .nbcompare view opened as a document', () => {
 
     // Then the comparison panel opens on the runs the pattern matches, first one as baseline
     let view = await viewDocument(page);
-    const panel = view.locator('.jp-NbCompare-panel');
+    let panel = view.locator('.jp-NbCompare-panel');
     await expect(panel.locator('.jp-NbCompare-colHeader')).toHaveCount(3);
     await expect(panel).toHaveAttribute('data-baseline', runs[0]);
     const tab = page.locator('.lm-DockPanel-tabBar .lm-TabBar-tab', {
@@ -113,35 +112,52 @@ test.describe('A .nbcompare view opened as a document', () => {
     // Then the document is dirty, and nothing is written yet
     await expect(tab).toHaveClass(/jp-mod-dirty/);
     expect(JSON.parse(await stored(page, file))).toEqual(original);
+
+    // When the user also groups the runs by their alpha
+    await panel.getByRole('button', { name: /^Group by/ }).click();
+    await panel
+      .getByRole('group', { name: 'Group by parameters' })
+      .getByRole('checkbox', { name: /^alpha\b/ })
+      .check();
+    await page.keyboard.press('Escape');
+    await expect(panel.locator('.jp-NbCompare-groupHeader')).toHaveCount(3);
+    // And opens the chart pane with alpha on the x axis
+    await panel.locator('.jp-NbCompare-chartsToggle').click();
+    const pane = panel.locator('.jp-NbCompare-charts');
+    await pane.locator('.jp-NbCompare-chart-x').selectOption('param:alpha');
+    await expect(
+      pane.locator('[data-chart="scatter"] .jp-RenderedVegaLite svg')
+    ).toBeVisible();
     await page.screenshot({ path: path.join(SHOTS, 'view-document.png') });
 
     // When the user saves with Ctrl+S (the focus is still in the panel)
     await page.keyboard.press('Control+s');
     await expect(tab).not.toHaveClass(/jp-mod-dirty/);
 
-    // Then the file holds the new baseline (relative to the view), and the
-    // rest of the view as it was, in its order
+    // Then the file holds the new baseline (relative to the view), the
+    // grouping and the chart, and the rest of the view as it was, in its order
     const saved = JSON.parse(await stored(page, file));
-    expect(saved).toEqual({
+    expect(saved).toMatchObject({
       ...original,
-      baseline: 'runs/ridge_alpha10.ipynb'
+      baseline: 'runs/ridge_alpha10.ipynb',
+      group_by: ['alpha'],
+      chart: { x: 'param:alpha' }
     });
-    expect(Object.keys(saved)).toEqual([...Object.keys(original), 'baseline']);
+    expect(typeof saved.chart.y).toBe('string');
+    expect(Object.keys(saved).slice(0, 5)).toEqual(Object.keys(original));
 
     // When the page is reloaded
     await page.reload({ waitForIsReady: false });
 
-    // Then the view is open again with the same baseline, and clean
+    // Then the view is open again with the same baseline, grouping and
+    // chart, and clean
     view = await viewDocument(page);
-    await expect(view.locator('.jp-NbCompare-panel')).toHaveAttribute(
-      'data-baseline',
-      runs[1]
-    );
+    panel = view.locator('.jp-NbCompare-panel');
+    await expect(panel).toHaveAttribute('data-baseline', runs[1]);
+    await expect(panel.locator('.jp-NbCompare-groupHeader')).toHaveCount(3);
     await expect(
-      view.locator(
-        `.jp-NbCompare-colHeader[data-path="${runs[1]}"].jp-mod-baseline`
-      )
-    ).toBeVisible();
+      panel.locator('.jp-NbCompare-charts .jp-NbCompare-chart-x')
+    ).toHaveValue('param:alpha');
     await expect(
       page.locator('.lm-DockPanel-tabBar .lm-TabBar-tab', {
         hasText: 'sweep.nbcompare'
