@@ -2,9 +2,12 @@
 
 The runs are the demo (``make demo`` opens JupyterLab on them) and the fixtures
 of the integration tests. One run fails on purpose, so that failed runs are
-always part of what the product is shown with.
+always part of what the product is shown with. Beside the runs goes the saved
+view ``sweep.nbcompare`` (``examples/sweep.nbcompare``, its paths made
+relative to the runs' folder): open it in JupyterLab, or gate on it with
+``jupyter nbcompare OUTPUT_DIR/sweep.nbcompare``.
 
-Beside them, ``sweep_template.ipynb`` runs as a real sweep into ``sweep/``:
+Beside them too, ``sweep_template.ipynb`` runs as a real sweep into ``sweep/``:
 three models, each with three seeds and a dict-valued ``model_params``, so
 that grouping by ``model`` shows means, spreads and a difference beyond the
 noise on the first run. One of its runs fails in an untagged cell, leaving its
@@ -16,6 +19,7 @@ Usage: ``python examples/generate.py [OUTPUT_DIR] [--jobs N]``
 from __future__ import annotations
 
 import argparse
+import posixpath
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -27,6 +31,8 @@ TEMPLATE = HERE / "template.ipynb"
 SWEEP_TEMPLATE = HERE / "sweep_template.ipynb"
 #: The folder of the sweep, inside the output folder.
 SWEEP_FOLDER = "sweep"
+#: The saved view of the sweep; its paths are relative to ``examples/`` (``runs/...``).
+VIEW = HERE / "sweep.nbcompare"
 
 #: The grid: (file stem, parameters). The last run fails on purpose.
 GRID: list[tuple[str, dict]] = [
@@ -80,14 +86,32 @@ def run_one(
     return stem, None
 
 
+def write_view(out_dir: Path) -> Path:
+    """``examples/sweep.nbcompare`` written into ``out_dir``, its paths relative to it.
+
+    The view's ``runs/...`` paths name the generated runs; beside them the same
+    paths lose their ``runs/``, wherever the runs were generated.
+    """
+    from jupyterlab_nbcompare.core.views import dump_view, parse_view
+
+    view = parse_view(VIEW.read_bytes())
+    moved = {"notebooks": [posixpath.relpath(entry, "runs") for entry in view["notebooks"]]}
+    if view.get("baseline"):
+        moved["baseline"] = posixpath.relpath(view["baseline"], "runs")
+    target = out_dir / VIEW.name
+    target.write_text(dump_view(moved, view), encoding="utf-8")
+    return target
+
+
 def generate(out_dir: Path, jobs: int = 2) -> list[Path]:
-    """Run the whole grid into ``out_dir`` and return the notebooks written."""
+    """Run the whole grid into ``out_dir``, write the view; return the notebooks written."""
     out_dir.mkdir(parents=True, exist_ok=True)
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         results = list(pool.map(lambda item: run_one(out_dir, *item), GRID))
     for stem, failure in results:
         state = f"failed on purpose ({failure})" if failure else "ok"
         print(f"  {stem}.ipynb: {state}")
+    print(f"  {write_view(out_dir).name}: the saved view of the sweep")
     return [out_dir / f"{stem}.ipynb" for stem, _ in GRID]
 
 

@@ -5,29 +5,39 @@ Usage::
     jupyter nbcompare PATHS... [--baseline PATH] [--names N1,N2]
         [--format table|json|markdown|csv|csv-wide|html] [-o FILE] [--width N]
         [--direction NAME=lower|higher ...] [--fail-if-worse NAME[:TOL] ...]
+        [--filter TEXT] [--only-differences] [--group-by PARAM ...]
+    jupyter nbcompare VIEW.nbcompare [same options, which override the view's]
 
 The comparison is :func:`jupyterlab_nbcompare.core.files.compare_paths`, the
 same core the REST handler uses, so ``--format json`` prints exactly the body
-of ``POST nbcompare/compare`` for the same paths (paths as given).
+of ``POST nbcompare/compare`` for the same paths (paths as given; narrowed by
+``--filter``/``--only-differences`` as the panel narrows it).
 
-``--fail-if-worse`` makes the command a CI gate (see :class:`Gate`). Exit
-codes: 0 all fine, 1 a gate failed, 2 usage error or a notebook that is
-missing or unreadable (named in one line on stderr, never a traceback).
+A saved view (:mod:`.viewfile`) stands for its notebooks and settings; its
+``gates`` are ``--fail-if-worse`` gates. ``--fail-if-worse`` makes the command
+a CI gate (see :mod:`.gates`). Exit codes: 0 all fine, 1 a gate failed, 2
+usage error, a malformed view, or a notebook that is missing or unreadable
+(named in one line on stderr, never a traceback).
 """
 
 from __future__ import annotations
 
 import argparse
-import math
 import os
 import shutil
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from . import report
+from .gates import Gate, GateError, check_gates, gate_base_name, locate
+
+if TYPE_CHECKING:
+    from .viewfile import LoadedView
+
+#: Kept importable from here, where they were first defined.
+__all__ = ["Gate", "UsageError", "check_gates", "expand_paths", "is_generated", "main", "run"]
 
 EXIT_OK, EXIT_GATE, EXIT_USAGE = 0, 1, 2
 PROG = "jupyter nbcompare"
@@ -35,231 +45,6 @@ PROG = "jupyter nbcompare"
 
 class UsageError(Exception):
     """A problem with the command line or its files: exit 2 with this message."""
-
-
-# --------------------------------------------------------------------------
-# The gate
-# --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Gate:
-    """One ``--fail-if-worse NAME[:TOL]``.
-
-    ``NAME`` is a value name (``mse``) or one item of a mapping value
-    (``metrics.mse``). ``TOL`` is how much worse a candidate may be before the
-    gate fails: absolute (``0.01``), or relative to the baseline's magnitude
-    with a ``%`` (``5%``). The default, 0, fails on any worsening. "Worse" follows
-    the name's direction (``lower`` for ``mse``, ``higher`` for ``r2``, or
-    ``--direction``). A candidate whose value is missing, an error, not a
-    number or NaN fails the gate: a CI gate must not pass on what it cannot see.
-    """
-
-    name: str
-    tolerance: float = 0.0
-    relative: bool = False
-
-    @classmethod
-    def parse(cls, text: str) -> Gate:
-        """Parse ``NAME``, ``NAME:0.01`` or ``NAME:5%``; :class:`UsageError` if malformed."""
-        name, sep, tol = text.rpartition(":")
-        if not sep:
-            name, tol = text, ""
-        if not name:
-            raise UsageError(f"--fail-if-worse needs a NAME, got {text!r}")
-        if not tol:
-            return cls(name)
-        relative = tol.endswith("%")
-        try:
-            value = float(tol[:-1] if relative else tol)
-        except ValueError:
-            raise UsageError(
-                f"--fail-if-worse {text!r}: tolerance {tol!r} is not a number "
-                "(use e.g. mse:0.01 or mse:5%)"
-            ) from None
-        if not math.isfinite(value) or value < 0:
-            raise UsageError(f"--fail-if-worse {text!r}: tolerance must be a number >= 0")
-        return cls(name, value / 100 if relative else value, relative)
-
-    def describe_tolerance(self) -> str:
-        """The tolerance as the user wrote it."""
-        if self.relative:
-            return f"{self.tolerance * 100:g}% of the baseline"
-        return f"{self.tolerance:g}"
-
-
-def _locate(response: dict, name: str) -> tuple[dict, str | None]:
-    """The value row behind a gate NAME and the mapping key, if any.
-
-    An exact value name wins (a tag before a scrap, in response order); else
-    the longest value name that is a prefix before a ``.`` and is a mapping
-    (``metrics.mse`` -> value ``metrics``, key ``mse``; ``a.b.c`` may be
-    ``a`` with the flattened key ``b.c``).
-    """
-    values = response["values"]
-    for value in values:
-        if value["name"] == name:
-            return value, None
-    cuts = [i for i, ch in enumerate(name) if ch == "."]
-    for cut in reversed(cuts):
-        base, key = name[:cut], name[cut + 1 :]
-        for value in values:
-            if value["name"] == base and any(
-                cell and cell.get("kind") == "mapping" and key in cell.get("items", {})
-                for cell in value["cells"].values()
-            ):
-                return value, key
-    known = ", ".join(sorted({v["name"] for v in values})) or "none"
-    raise UsageError(f"--fail-if-worse: no notebook has a value named {name!r} (names: {known})")
-
-
-def gate_base_name(name: str) -> list[str]:
-    """Value names a gate NAME may refer to (so ``--names`` keeps them)."""
-    out = [name]
-    for i, ch in enumerate(name):
-        if ch == ".":
-            out.append(name[:i])
-    return out
-
-
-def _a(kind: Any) -> str:
-    """``a table``, ``an image``: a kind with its article."""
-    word = str(kind)
-    if word in ("text", "html"):
-        return word if word == "text" else "HTML"
-    return f"{'an' if word[:1].lower() in 'aeiou' else 'a'} {word}"
-
-
-def _refuse_non_numbers(label: str, value: dict, key: str | None) -> None:
-    """:class:`UsageError` when no notebook has a number under a gate's NAME.
-
-    Checked before the direction: asking which way is better for a table
-    would suggest it could be gated. Errors and missing values do not count:
-    a run whose ``mse`` cell raised still fails the gate as it should.
-    """
-    kinds: list[str] = []
-    for cell in value["cells"].values():
-        if cell is None or cell.get("kind") == "error":
-            continue
-        if key is None:
-            kind = cell.get("kind")
-            if kind == "scalar" and report.as_number(cell.get("value")) is not None:
-                return
-        else:
-            item = (cell.get("items") or {}).get(key) if cell.get("kind") == "mapping" else None
-            if item is None:
-                continue
-            if report.as_number(item.get("value")) is not None:
-                return
-            kind = "scalar" if isinstance(item.get("value"), (bool, type(None))) else "text"
-            if isinstance(item.get("value"), (list, dict)):
-                kind = "sequence"
-        kinds.append(kind)
-    if not kinds:
-        return  # only errors or missing values: the gate itself fails on them
-    # a scalar that is not a number is a boolean (or null)
-    shown = " or ".join("a boolean" if k == "scalar" else _a(k) for k in dict.fromkeys(kinds))
-    hint = f"; gate one of its keys, e.g. --fail-if-worse {label}.KEY" if "mapping" in kinds else ""
-    raise UsageError(
-        f"--fail-if-worse {label}: {label!r} is {shown}, and only numbers can be gated "
-        f"(a number value, or NAME.KEY of a mapping){hint}"
-    )
-
-
-def _number(cell: dict | None, key: str | None) -> tuple[Any, str | None]:
-    """``(number, None)`` or ``(None, why not)`` for a cell or mapping item."""
-    if cell is None:
-        return None, "has no value"
-    kind = cell.get("kind")
-    if kind == "error":
-        return None, f"raised {cell.get('ename', 'an error')}: {cell.get('evalue', '')}".strip()
-    if key is not None:
-        if kind != "mapping":
-            return None, f"is {_a(kind)}, not a mapping"
-        item = cell.get("items", {}).get(key)
-        if item is None:
-            return None, "has no such key"
-        value = item.get("value")
-    else:
-        if kind != "scalar":
-            return None, f"is {_a(kind)}, not a number"
-        value = cell.get("value")
-    number = report.as_number(value)
-    if number is None:
-        return None, f"is {value!r}, not a number"
-    if math.isnan(number):
-        return None, "is NaN"
-    return number, None
-
-
-#: A gate's rounding slack, in units in the last place of the numbers compared:
-#: their decimal-to-binary rounding and the subtraction's, with room to spare.
-_ROUNDING_ULPS = 8
-
-
-def check_gates(response: dict, gates: Sequence[Gate]) -> tuple[list[str], list[str]]:
-    """Apply the gates; returns ``(failures, passes)`` as human-readable lines.
-
-    Raises :class:`UsageError` for a NAME no notebook has, or whose direction
-    is unknown (then "worse" means nothing: pass ``--direction``).
-    """
-    paths = report.notebook_paths(response)
-    baseline = response["baseline"]
-    failures: list[str] = []
-    passes: list[str] = []
-    for gate in gates:
-        value, key = _locate(response, gate.name)
-        label = gate.name
-        _refuse_non_numbers(label, value, key)
-        direction = report.direction_of(value, key)  # overrides already applied
-        if direction not in ("lower", "higher"):
-            raise UsageError(
-                f"--fail-if-worse {label}: the direction of {label!r} is unknown; "
-                f"say it with --direction {label}=lower or --direction {label}=higher"
-            )
-        base, why = _number(value["cells"].get(baseline), key)
-        if why:
-            failures.append(
-                f"FAIL {label}: the baseline {baseline} {why}, so nothing can be compared"
-            )
-            continue
-        for path in paths:
-            if path == baseline:
-                continue
-            number, why = _number(value["cells"].get(path), key)
-            if why:
-                failures.append(f"FAIL {label}: {path} {why} (baseline {baseline}: {base:.6g})")
-                continue
-            worse_by = (number - base) if direction == "lower" else (base - number)
-            allowed = gate.tolerance * abs(base) if gate.relative else gate.tolerance
-            # Printed decimals are not exact in binary (0.85 - 0.84 is
-            # 0.010000000000000009): a drop that equals the tolerance to within
-            # the rounding of the numbers themselves (a few units in the last
-            # place) is within it. Never for integers (exact) nor infinities.
-            if (
-                (isinstance(number, float) or isinstance(base, float))
-                and math.isfinite(number)
-                and math.isfinite(base)
-            ):
-                allowed += _ROUNDING_ULPS * math.ulp(max(abs(number), abs(base), allowed))
-            rel = f" ({worse_by / abs(base):+.2%})" if base else ""
-            facts = (
-                f"{number:.6g} vs baseline {base:.6g} in {baseline}, "
-                f"{direction} is better, tolerance {gate.describe_tolerance()}"
-            )
-            # Infinitely worse is beyond any tolerance (a relative one of an
-            # infinite baseline is itself infinite, or NaN).
-            if worse_by > allowed or worse_by == math.inf:
-                failures.append(f"FAIL {label}: {path} is worse by {worse_by:.6g}{rel}: {facts}")
-            elif worse_by > 0:
-                passes.append(
-                    f"ok   {label}: {path} is worse by {worse_by:.6g}{rel}, "
-                    f"within tolerance: {facts}"
-                )
-            else:
-                word = "better" if worse_by < 0 else "equal"
-                passes.append(f"ok   {label}: {path} is {word}: {facts}")
-    return failures, passes
 
 
 # --------------------------------------------------------------------------
@@ -284,13 +69,21 @@ def build_parser() -> argparse.ArgumentParser:
             "scrapbook scraps side by side, with deltas against a baseline."
         ),
         epilog=(
-            "Exit codes: 0 ok, 1 a --fail-if-worse gate failed, 2 usage error or a "
-            "missing/unreadable notebook. A directory stands for the notebooks in it "
-            "(not hidden ones, nor comparison notebooks this extension exported)."
+            "Exit codes: 0 ok, 1 a gate failed (--fail-if-worse, or a view's gates), "
+            "2 usage error, a malformed view, or a missing/unreadable notebook. A "
+            "directory, or a pattern of a view, stands for the notebooks in it (not "
+            "hidden ones, nor comparison notebooks this extension exported)."
         ),
     )
     parser.add_argument(
-        "paths", nargs="+", metavar="PATH", help="notebooks or directories, in column order"
+        "paths",
+        nargs="+",
+        metavar="PATH",
+        help="notebooks or directories, in column order; or one saved view "
+        "(VIEW.nbcompare), which names the notebooks (paths and patterns relative "
+        "to its folder) and the settings: baseline, names, filter, only_differences, "
+        "directions, group_by and gates (as --fail-if-worse). Options given here "
+        "override the view's (--direction and --fail-if-worse name by name)",
     )
     parser.add_argument(
         "--baseline",
@@ -356,6 +149,19 @@ def build_parser() -> argparse.ArgumentParser:
         "to the baseline (mse:5%%); default 0; repeatable",
     )
     parser.add_argument(
+        "--filter",
+        metavar="TEXT",
+        help="show only the values whose name (NAME.KEY for a mapping item) contains "
+        "TEXT, ignoring case, as the panel's filter does; gates still see every value",
+    )
+    parser.add_argument(
+        "--only-differences",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="hide the values (and mapping items) equal in every notebook, as the "
+        "panel's toggle does (--no-only-differences turns a view's setting off)",
+    )
+    parser.add_argument(
         "--group-by",
         action="append",
         metavar="PARAM",
@@ -379,6 +185,7 @@ def is_generated(path: str | os.PathLike) -> bool:
     runs; comparing it with them as one more run would be noise. Only a file
     that mentions ``nbcompare`` at all is parsed.
     """
+    from .core.extract import is_generated_metadata
     from .core.files import read_limited
     from .core.reader import parse_notebook
 
@@ -386,11 +193,9 @@ def is_generated(path: str | os.PathLike) -> bool:
         raw = read_limited(path, None)[0]
         if raw is None or b'"nbcompare"' not in raw:
             return False
-        metadata = parse_notebook(raw).get("metadata")
+        return is_generated_metadata(parse_notebook(raw).get("metadata"))
     except Exception:  # unreadable: not ours to judge here, the comparison says why
         return False
-    mark = metadata.get("nbcompare") if isinstance(metadata, dict) else None
-    return isinstance(mark, dict) and bool(mark.get("generated"))
 
 
 def _notebooks_in(folder: Path, shown: str, recursive: bool) -> list[str]:
@@ -477,7 +282,7 @@ def _refuse_duplicates(paths: Sequence[str]) -> None:
         raise UsageError("a notebook is named twice: " + "; ".join(pairs))
 
 
-def _unknown_names(unknown: Sequence[str], response: dict) -> str:
+def _unknown_names(unknown: Sequence[str], response: dict, where: str = "--names") -> str:
     """The one-line error for ``--names`` no notebook has, with the names there are.
 
     A ``NAME.KEY`` of a mapping is a row label of the table, not a name: say
@@ -486,15 +291,16 @@ def _unknown_names(unknown: Sequence[str], response: dict) -> str:
     known = sorted({v["name"] for v in response["values"]})
     shown = ", ".join(repr(n) for n in unknown)
     message = (
-        f"--names: no notebook has a value named {shown} (names: {', '.join(known) or 'none'})"
+        f"{where}: no notebook has a value named {shown} (names: {', '.join(known) or 'none'})"
     )
+    use = "--names " if where == "--names" else "the name "
     for name in unknown:
         try:
-            value, key = _locate(response, name)
-        except UsageError:
+            value, key = locate(response, name)
+        except GateError:
             continue
         if key is not None:
-            message += f"; {name!r} is a key of {value['name']!r}: use --names {value['name']}"
+            message += f"; {name!r} is a key of {value['name']!r}: use {use}{value['name']}"
     return message
 
 
@@ -541,38 +347,119 @@ def image_source_for_files() -> report.ImageSource:
     return source
 
 
+def with_baseline(paths: Sequence[str], baseline: str) -> tuple[list[str], str]:
+    """``paths`` with ``baseline`` in front when none of them is that file, and its spelling.
+
+    The baseline of ``--baseline`` or of a view need not be among the
+    compared notebooks (a production run beside a folder of candidates); when
+    it is, however it is spelled (``./a.ipynb``, a link), the column is not
+    doubled and its spelling among ``paths`` is kept.
+    """
+    match = next((p for p in paths if _same_file(p, baseline)), None)
+    if match is None:
+        return [baseline, *paths], baseline
+    return list(paths), match
+
+
+def _check_baseline(baseline: str, where: str) -> None:
+    """:class:`UsageError` unless ``baseline`` is a regular file (``where`` names the option)."""
+    base = Path(baseline)
+    if base.is_dir():
+        raise UsageError(f"{where} {baseline} is a folder: name one notebook")
+    if base.exists() and not base.is_file():
+        raise UsageError(f"{where} {baseline} is not a regular file")
+    if not base.is_file():
+        raise UsageError(f"no such notebook: {baseline} ({where})")
+
+
+def _load_view(paths: Sequence[str]) -> LoadedView | None:
+    """The view file among the PATH arguments, read; ``None`` when there is none."""
+    from .core.views import ViewError
+    from .viewfile import is_view_path, load_view_file
+
+    views = [p for p in paths if is_view_path(p)]
+    if not views:
+        return None
+    if len(paths) > 1:
+        raise UsageError(
+            f"a view file stands alone: give {views[0]} or notebook paths, not both "
+            "(the view names its notebooks)"
+        )
+    try:
+        return load_view_file(views[0])
+    except FileNotFoundError as error:
+        raise UsageError(str(error)) from None
+    except ViewError as error:
+        raise UsageError(str(error)) from None
+
+
+def _gates(view: LoadedView | None, texts: Sequence[str]) -> list[Gate]:
+    """The view's gates and ``--fail-if-worse`` ones; a flag replaces a view gate of its name."""
+    gates = {gate.name: gate for gate in (view.gates if view is not None else ())}
+    for text in texts:
+        gate = Gate.parse(text)
+        gates[gate.name] = gate
+    return list(gates.values())
+
+
+class _Settings:
+    """What to compare and how: the command line over a view's settings.
+
+    Each setting remembers where it came from (``where``), so that an error
+    names the option to change or the field of the view file.
+    """
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        view = self.view = _load_view(args.paths)
+        if view is not None and view.truncated:
+            print(f"{PROG}: warning: {view.file}: {view.truncated}", file=sys.stderr)
+        paths = _expand(view.notebooks if view is not None else args.paths, args.recursive)
+        baseline, where = args.baseline, "--baseline"
+        if baseline is None and view is not None and view.baseline is not None:
+            baseline, where = view.baseline, f"{view.file}: baseline"
+        if baseline is None:
+            self.paths, self.baseline = paths, paths[0]
+        else:
+            _check_baseline(baseline, where)
+            self.paths, self.baseline = with_baseline(paths, baseline)
+        self.names, self.names_where = _names(args.names), "--names"
+        if self.names is None and view is not None and view.names is not None:
+            self.names, self.names_where = view.names, f"{view.file}: names"
+        self.directions = {**(view.directions if view else {}), **_directions(args.direction)}
+        self.gates = _gates(view, args.fail_if_worse)
+        self.group_by, self.group_where = args.group_by, "--group-by"
+        if self.group_by is None and view is not None and view.group_by is not None:
+            self.group_by, self.group_where = view.group_by, f"{view.file}: group_by"
+        self.filter = args.filter if args.filter is not None else (view.filter if view else "")
+        self.only_differences = (
+            args.only_differences
+            if args.only_differences is not None
+            else bool(view and view.only_differences)
+        )
+
+    def refuse_output(self, output: str) -> None:
+        """:class:`UsageError` when ``-o`` would overwrite a compared notebook or the view."""
+        if any(_same_file(p, output) for p in self.paths):
+            # The extension never writes a notebook it reads; neither does -o.
+            raise UsageError(f"-o {output} is one of the compared notebooks")
+        if self.view is not None and _same_file(self.view.file, output):
+            raise UsageError(f"-o {output} is the view file being run")
+
+
 def run(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int:
     """Run the command; returns the exit code (``main`` exits with it)."""
     stdout = stdout or sys.stdout
     args = build_parser().parse_args(argv)
     try:
-        paths = _expand(args.paths, args.recursive)
-        if args.baseline is not None:
-            base = Path(args.baseline)
-            if base.is_dir():
-                raise UsageError(f"--baseline {args.baseline} is a folder: name one notebook")
-            if base.exists() and not base.is_file():
-                raise UsageError(f"--baseline {args.baseline} is not a regular file")
-            if not base.is_file():
-                raise UsageError(f"no such notebook: {args.baseline} (--baseline)")
-            match = next((p for p in paths if _same_file(p, args.baseline)), None)
-            if match is None:
-                paths.insert(0, args.baseline)
-                match = args.baseline
-            baseline = match
-        else:
-            baseline = paths[0]
+        settings = _Settings(args)
+        paths, baseline = settings.paths, settings.baseline
         _refuse_duplicates(paths)
         if args.output:
-            clobbered = [p for p in paths if _same_file(p, args.output)]
-            if clobbered:
-                # The extension never writes a notebook it reads; neither does -o.
-                raise UsageError(f"-o {args.output} is one of the compared notebooks")
-        names = _names(args.names)
-        directions = _directions(args.direction)
-        gates = [Gate.parse(text) for text in args.fail_if_worse]
+            settings.refuse_output(args.output)
+        names, directions, gates = settings.names, settings.directions, settings.gates
 
         from .core.files import compare_paths
+        from .core.narrow import narrow
 
         request_names = names
         if names is not None and gates:
@@ -585,12 +472,12 @@ def run(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int:
                 baseline=baseline,
                 names=request_names,
                 directions=directions or None,
-                group_by=args.group_by,
+                group_by=settings.group_by,
             )
         except ValueError as error:
-            if args.group_by is None:
+            if settings.group_by is None:
                 raise
-            raise UsageError(f"--group-by: {error}") from None
+            raise UsageError(f"{settings.group_where}: {error}") from None
         unreadable = [nb for nb in response["notebooks"] if nb["status"] == "unreadable"]
         if unreadable:
             lines = []
@@ -605,11 +492,15 @@ def run(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int:
             if unknown:
                 # Only on this error path: compare again, unrestricted, to list the names.
                 everything = compare_paths(paths, baseline=baseline)
-                raise UsageError(_unknown_names(unknown, everything))
+                raise UsageError(_unknown_names(unknown, everything, settings.names_where))
 
-        shown = response
-        if request_names != names:
-            shown = {**response, "values": [v for v in response["values"] if v["name"] in names]}
+        # What is shown is narrowed; the gates below see the whole answer.
+        shown = narrow(
+            response,
+            names=names if request_names != names else None,
+            filter=settings.filter,
+            only_differences=settings.only_differences,
+        )
         color = args.color == "always" or (
             args.color == "auto"
             and args.output is None
@@ -631,7 +522,7 @@ def run(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int:
             width=width or None,
             image_source=image_source_for_files() if args.format == "html" else None,
         )
-        if args.group_by is not None:
+        if settings.group_by is not None:
             from .report_groups import add_groups
 
             text = add_groups(text, shown, args.format)
@@ -644,7 +535,7 @@ def run(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int:
         else:
             stdout.write(text)
             stdout.flush()
-    except UsageError as error:
+    except (UsageError, GateError) as error:
         for line in str(error).splitlines():
             print(f"{PROG}: error: {report.terminal_safe(line)}", file=sys.stderr)
         return EXIT_USAGE

@@ -27,9 +27,12 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from os import PathLike
 from pathlib import Path
-from typing import Any, Union
+from typing import TYPE_CHECKING, Any, Union
 
 from . import report
+
+if TYPE_CHECKING:
+    from .gates import GateResult
 
 __all__ = ["CellError", "Comparison", "NotebookCollection", "NotebookIntrospector"]
 
@@ -553,7 +556,14 @@ class NotebookCollection(Mapping):
     A name some notebooks lack gives ``None`` for them instead of ``KeyError``,
     and ``collection[name]`` never raises for a string: an unknown name gives an
     empty comparison that says so (``name in collection`` tells them apart).
+
+    :meth:`from_view` opens a saved view (``.nbcompare``) as the panel and the
+    command line do; :meth:`check_gates` is the command line's
+    ``--fail-if-worse`` (and a view's ``gates``) from Python.
     """
+
+    #: The saved view this collection was opened from (:meth:`from_view`), else None.
+    view = None
 
     def __init__(
         self,
@@ -615,9 +625,93 @@ class NotebookCollection(Mapping):
         self.directions = overrides
         #: The REST ``compare`` response for these paths (keys: paths as given).
         self.response: dict = compare(entries, baseline=self.baseline, directions=overrides or None)
+        # What gates check: every value, even those a view's names or filter hide.
+        self._answer = self.response
+        self._group_by: list[str] | None = None
+        # A view's names / filter / only_differences (core.narrow.narrow's arguments).
+        self._narrowing: dict[str, Any] = {}
         self._nbs: dict[str, NotebookIntrospector | None] = {}
 
-    def groups(self, by: Sequence[str] | str):
+    @classmethod
+    def from_view(
+        cls, path: PathType, ids: Sequence[str] | str | None = None
+    ) -> NotebookCollection:
+        """The comparison a saved view (``.nbcompare``) names, as the panel shows it.
+
+        The view's notebooks (paths and patterns relative to its folder,
+        patterns sorted by path and without the comparison notebooks this
+        extension exported) are compared against its ``baseline`` (put in
+        front when it is not among them) with its ``directions``. Its
+        ``names``, ``filter`` and ``only_differences`` narrow what the
+        collection shows (``names``, ``response``, ``to_frame()``, the HTML
+        table), as the panel narrows it; :meth:`groups` defaults to its
+        ``group_by``, and :meth:`check_gates` to its ``gates``, which see
+        every value. ``ids`` as for the constructor.
+
+        Raises ``FileNotFoundError`` for a missing view or notebook, and
+        :class:`~jupyterlab_nbcompare.viewfile.ViewFileError` (a
+        ``ValueError``) naming the field at fault of a malformed view. The
+        view file is only read.
+        """
+        from .cli import expand_paths, with_baseline
+        from .core.narrow import narrow
+        from .viewfile import load_view_file
+
+        view = load_view_file(path)
+        if view.truncated:
+            warnings.warn(f"{view.file}: {view.truncated}", stacklevel=2)
+        paths = expand_paths(view.notebooks)
+        baseline = None
+        if view.baseline is not None:
+            paths, baseline = with_baseline(paths, view.baseline)
+        collection = cls(paths, ids=ids, baseline=baseline, directions=view.directions)
+        collection.view = view
+        collection._group_by = view.group_by
+        known = {value["name"] for value in collection._answer["values"]}
+        unknown = [name for name in view.names or () if name not in known]
+        if unknown:
+            warnings.warn(
+                f"{view.file}: names: no notebook has a value named "
+                + ", ".join(repr(name) for name in unknown),
+                stacklevel=2,
+            )
+        collection._narrowing = {
+            "names": view.names,
+            "filter": view.filter,
+            "only_differences": view.only_differences,
+        }
+        collection.response = narrow(collection._answer, **collection._narrowing)
+        return collection
+
+    def check_gates(
+        self, gates: Mapping[str, str | float] | Iterable[str] | None = None
+    ) -> GateResult:
+        """Check CI gates, as ``jupyter nbcompare --fail-if-worse`` does.
+
+        ``gates``: ``{"mse": "0.01", "metrics.r2": "1%"}`` as in a view file,
+        or ``["mse:0.01", "metrics.r2:1%"]`` as on the command line; default
+        the view's ``gates`` (:meth:`from_view`). Returns a
+        :class:`~jupyterlab_nbcompare.gates.GateResult`: true when every gate
+        passed, with the command line's ``FAIL``/``ok`` lines in
+        ``failures`` and ``passes`` (``assert runs.check_gates()`` in a
+        notebook run by CI). Raises
+        :class:`~jupyterlab_nbcompare.gates.GateError` (a ``ValueError``) for
+        a gate that cannot be checked: a name no notebook has, a value that
+        is no number, a direction nobody knows.
+        """
+        from .gates import Gate, check_gates
+
+        if gates is None:
+            if self.view is None or not self.view.gates:
+                raise ValueError("no gates to check: pass gates=, or open a view that has some")
+            chosen = self.view.gates
+        elif isinstance(gates, Mapping):
+            chosen = [Gate.from_view(name, tol, "check_gates()") for name, tol in gates.items()]
+        else:
+            chosen = [Gate.parse(text) for text in ([gates] if isinstance(gates, str) else gates)]
+        return check_gates(self._answer, chosen)
+
+    def groups(self, by: Sequence[str] | str | None = None):
         """Runs grouped by papermill parameters: a tidy DataFrame, one row per group and value.
 
         ``by``: names of the notebooks' ``parameters_flat`` (a dict parameter's
@@ -629,20 +723,27 @@ class NotebookCollection(Mapping):
         same as the REST ``group_by`` answer and the CLI's ``--group-by``;
         failed runs are left out of them. The notebooks are read again, so the
         groups describe the files as they are now. Raises ``ValueError`` for a
-        parameter no notebook has.
+        parameter no notebook has. Opened from a view (:meth:`from_view`),
+        ``by`` defaults to its ``group_by``, and the rows are those of the
+        values the view shows.
         """
         import pandas as pd
 
         from .core.compare import compare
         from .core.files import load_entry
         from .core.groups import tidy_rows
+        from .core.narrow import narrow
 
+        if by is None:
+            by = self._group_by
+            if by is None:
+                raise ValueError("groups() needs by= (the view has no group_by)")
         by = [by] if isinstance(by, str) else list(by)
         entries = [load_entry(path) for path in self.paths]
         answer = compare(
             entries, baseline=self.baseline, directions=self.directions or None, group_by=by
         )
-        columns, rows = tidy_rows(answer)
+        columns, rows = tidy_rows(narrow(answer, **self._narrowing))
         return pd.DataFrame(rows, columns=columns)
 
     def _resolve(self, baseline: PathType | None, default: str) -> str:

@@ -2,9 +2,9 @@
 
 The contract is ``shared/api.md``; ``openapi.yaml`` beside this file describes it.
 Handlers stay thin on purpose: validation lives here, reading and caching in
-:mod:`.service`, and every rule about notebooks in :mod:`.core`. Errors are
-raised as ``tornado.web.HTTPError(code, message)``; ``APIHandler.write_error``
-renders them as ``{"message": ...}``.
+:mod:`.service` (over :mod:`.reading`), and every rule about notebooks in
+:mod:`.core`. Errors are raised as ``tornado.web.HTTPError(code, message)``;
+``APIHandler.write_error`` renders them as ``{"message": ...}``.
 """
 
 from __future__ import annotations
@@ -53,6 +53,22 @@ class NbCompareHandler(APIHandler):
         if not isinstance(body, (bytes, bytearray)):
             body = orjson.dumps(body)
         self.finish(body)  # APIHandler sends application/json
+
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        """``APIHandler``'s JSON error, with the ``Allow`` header a 405 must carry (RFC 9110)."""
+        if status_code == 405:
+            self.set_header("Allow", ", ".join(self.allowed_methods()))
+        super().write_error(status_code, **kwargs)
+
+    @classmethod
+    def allowed_methods(cls) -> list[str]:
+        """The HTTP methods this handler implements (tornado's defaults answer 405)."""
+        base = tornado.web.RequestHandler
+        return [
+            method
+            for method in cls.SUPPORTED_METHODS
+            if getattr(cls, method.lower(), None) is not getattr(base, method.lower(), None)
+        ]
 
 
 class VersionHandler(NbCompareHandler):

@@ -1,7 +1,7 @@
 """Read one notebook file and extract its record: the unit of work of the fast path.
 
-Kept apart from :mod:`.service` on purpose: it imports only the core and the
-standard library, so it is cheap to import in a worker *process*
+Kept apart from :mod:`.service` and :mod:`.reading` on purpose: it imports
+only the core and the standard library, so it is cheap to import in a worker *process*
 (``NbCompare.parse_processes``), and the same functions run in the server's
 worker threads otherwise. Every function returns plain picklable tuples and
 never raises for a file: one bad notebook spoils nothing else.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -80,6 +81,66 @@ def example_runs(tmp_path_factory) -> dict[str, Path]:
     out = tmp_path_factory.mktemp("example_runs")
     paths = _load_generator().generate(out)
     return {p.stem: p for p in paths}
+
+
+def marked_generated(raw: bytes) -> bytes:
+    """A notebook's bytes with ``metadata.nbcompare.generated``, as the panel's export writes it.
+
+    A real run marked so still carries its values: whatever leaves it out
+    (index, folders, patterns) is seen to, not merely finding nothing in it.
+    """
+    nb = json.loads(raw)
+    nb["metadata"]["nbcompare"] = {"generated": True}
+    return json.dumps(nb).encode()
+
+
+#: The example's saved view, committed beside ``examples/generate.py``.
+EXAMPLE_VIEW = REPO / "examples" / "sweep.nbcompare"
+
+
+@pytest.fixture
+def example_view(tmp_path, example_runs) -> Path:
+    """``examples/sweep.nbcompare`` in a copy of ``examples/`` whose ``runs/`` are the example runs.
+
+    The runs are copies (a test may add a regression to the folder); answers
+    the view's path, as a user would type it from the repository root.
+    """
+    runs = tmp_path / "examples" / "runs"
+    runs.mkdir(parents=True)
+    for path in example_runs.values():
+        shutil.copyfile(path, runs / path.name)
+    view = tmp_path / "examples" / EXAMPLE_VIEW.name
+    shutil.copyfile(EXAMPLE_VIEW, view)
+    return view
+
+
+def write_view(path: Path, **fields) -> Path:
+    """A view file with these fields (``nbcompare: 1`` added)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"nbcompare": 1, **fields}))
+    return path
+
+
+@pytest.fixture
+def settings_view(example_runs, tmp_path) -> Path:
+    """``views/v.nbcompare`` over ``../runs``: names, a filter, only differences,
+    a direction and groups. Of its rows, only ``metrics.mae``, ``config.alpha``
+    and ``config.n_samples`` hold an "a" and differ (``ridge_small_n`` has 40
+    samples)."""
+    runs = tmp_path / "runs"
+    runs.mkdir()
+    for stem in ("ridge_alpha1", "ridge_alpha10", "ridge_small_n", "ols_seed1"):
+        shutil.copyfile(example_runs[stem], runs / f"{stem}.ipynb")
+    return write_view(
+        tmp_path / "views" / "v.nbcompare",
+        notebooks=["../runs/ridge_*.ipynb", "../runs/ols_seed1.ipynb"],
+        baseline="../runs/ridge_alpha10.ipynb",
+        names=["mse", "metrics", "config"],
+        filter="A",
+        only_differences=True,
+        directions={"metrics.mae": "higher"},
+        group_by=["model"],
+    )
 
 
 @pytest.fixture(scope="session")
@@ -251,7 +312,11 @@ async def compare(jp_fetch, paths: list[str] | None = None, **request) -> dict:
     """
     if paths is not None:
         request["paths"] = paths
-    response = await jp_fetch("nbcompare", "compare", method="POST", body=json.dumps(request))
+    # pytest-jupyter's 20 s default is too short for a cold compare of the
+    # corpus in worker processes on a loaded 2-CPU machine.
+    response = await jp_fetch(
+        "nbcompare", "compare", method="POST", body=json.dumps(request), request_timeout=120
+    )
     assert response.code == 200
     assert response.headers["Content-Type"].startswith("application/json")
     return json.loads(response.body)

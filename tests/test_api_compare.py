@@ -364,7 +364,7 @@ async def test_worker_processes_give_identical_answers(jp_fetch, jp_serverapp, e
 async def test_a_dead_worker_process_is_replaced(jp_fetch, jp_serverapp, served_runs):
     # Given a server with one worker process, and that worker killed
     service = in_workers_only(jp_serverapp)
-    pool = service._process_pool()
+    pool = service.pools.pool()
     (pid,) = pool.pids()
     os.kill(pid, signal.SIGKILL)
     os.waitpid(pid, 0)
@@ -441,9 +441,9 @@ def test_the_automatic_number_of_workers_follows_the_cpus(
     jp_serverapp, monkeypatch, option, cpus, workers
 ):
     # Given parse_processes (-1: automatic) on a machine with this many CPUs
-    from jupyterlab_nbcompare import service as service_module
+    from jupyterlab_nbcompare import pools
 
-    monkeypatch.setattr(service_module, "_available_cpus", lambda: cpus)
+    monkeypatch.setattr(pools, "_available_cpus", lambda: cpus)
     settings = jp_serverapp.web_app.settings
     settings["nbcompare"].parse_processes = option
     # Then one worker beside the server's thread when there is a second CPU,
@@ -459,15 +459,15 @@ async def test_idle_workers_stop_and_the_next_compare_starts_them_again(
     try:
         answer = await cold_compare(jp_fetch, service, served_runs)
         assert all(nb["status"] != "unreadable" for nb in answer["notebooks"])
-        pool = service._pool
+        pool = service.pools._pool
         (pid,) = pool.pids()
         # When nothing uses it for a while
         for _ in range(200):
-            if service._pool is None:
+            if service.pools._pool is None:
                 break
             await asyncio.sleep(0.02)
         # Then its process is gone (killed and reaped right after)
-        assert service._pool is None
+        assert service.pools._pool is None
         assert pool.pids() == []
 
         def gone() -> bool:
@@ -485,8 +485,8 @@ async def test_idle_workers_stop_and_the_next_compare_starts_them_again(
         # And the next compare starts a worker again and is answered in full
         again = await cold_compare(jp_fetch, service, served_runs)
         assert again == answer
-        assert service._pool is not None
-        assert service._pool.pids()
+        assert service.pools._pool is not None
+        assert service.pools._pool.pids()
     finally:
         service.close()
 
@@ -495,22 +495,22 @@ def test_workers_in_use_or_without_a_timeout_are_never_stopped(jp_serverapp):
     settings = jp_serverapp.web_app.settings
     settings["nbcompare"].parse_processes = 1
     service = settings["nbcompare_service"]
-    pool = service._process_pool()
+    pool = service.pools.pool()
     try:
-        service._last_use -= 1000  # unused for long
+        service.pools._last_use -= 1000  # unused for long
         # Given a compare using the workers, they stay, however long unused before
         settings["nbcompare"].worker_idle_seconds = 1
-        service._active += 1
-        assert service._stop_if_idle(pool) is False
-        service._active -= 1
+        service.pools._active += 1
+        assert service.pools.stop_if_idle(pool) is False
+        service.pools._active -= 1
         # Given no timeout, they stay
         settings["nbcompare"].worker_idle_seconds = 0
-        assert service._stop_if_idle(pool) is False
-        assert service._pool is pool
+        assert service.pools.stop_if_idle(pool) is False
+        assert service.pools._pool is pool
         # Given neither, they stop
         settings["nbcompare"].worker_idle_seconds = 1
-        assert service._stop_if_idle(pool) is True
-        assert service._pool is None
+        assert service.pools.stop_if_idle(pool) is True
+        assert service.pools._pool is None
     finally:
         service.close()
         pool.close()
@@ -559,7 +559,7 @@ async def test_a_compare_does_not_wait_for_workers_busy_with_another(
     settings["nbcompare"].parse_processes = 1
     settings["nbcompare"].parse_in_server = True
     service = settings["nbcompare_service"]
-    slots = service._process_slots(service.worker_count())
+    slots = service.pools.slots(service.worker_count())
     await slots.acquire()
     try:
         # When runs are compared cold, Then the server's thread answers at once

@@ -25,7 +25,8 @@ from tornado.httpclient import HTTPClientError
 from tornado.web import HTTPError
 
 from jupyterlab_nbcompare.app import NbCompare
-from jupyterlab_nbcompare.service import ACCESS_METHODS, NotebookService
+from jupyterlab_nbcompare.paths import ACCESS_METHODS
+from jupyterlab_nbcompare.service import NotebookService
 
 from .conftest import image_output, png_bytes, tagged_notebook, text_output
 

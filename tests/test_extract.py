@@ -728,7 +728,7 @@ def test_arbitrary_cells_give_a_json_record(cells):
         return
     record = extract(parsed)
     # Then the record is JSON with the documented keys
-    assert set(record) == {"status", "failure", "duration", "parameters", "values"}
+    assert set(record) == {"status", "failure", "duration", "parameters", "generated", "values"}
     json.dumps(record)
 
 
@@ -769,3 +769,17 @@ def test_image_of_skips_an_unreadable_image_like_classification():
     assert (cell["kind"], cell["mime"]) == ("image", "image/svg+xml")
     assert image_of(nb, "fig") == ("image/svg+xml", svg.encode())
     assert hashlib.sha256(svg.encode()).hexdigest() == cell["sha256"]
+
+
+def test_a_record_says_whether_the_extension_generated_the_notebook(example_runs):
+    # Given a real run, and the comparison notebook the panel exports
+    _, run_record = run(example_runs, "ridge_alpha1")
+    exported = Path(__file__).parent / "files" / "generated" / "comparison.ipynb"
+    # When each is extracted
+    export_record = extract(parse_notebook(exported.read_bytes()))
+    # Then only the export is marked generated (its metadata.nbcompare says so)
+    assert run_record["generated"] is False
+    assert export_record["generated"] is True
+    # And a mark that is not the extension's (no dict, or generated false) is no mark
+    for mark in ({"generated": False}, "generated", {"other": 1}):
+        assert extract(notebook(metadata={"nbcompare": mark}))["generated"] is False

@@ -10,6 +10,7 @@ bytes are fetched again from the notebook by :func:`image_of` when shown)::
       "failure": {"ename", "evalue", "cell_index"} | None,  # the first error of the run
       "duration": 12.3 | None,
       "parameters": {"alpha": {"value": 0.5, "injected": True}, ...},
+      "generated": False,  # metadata.nbcompare.generated: an export of this extension
       "values": [
         {"name": "mse", "origin": "tag", "cell": {...} | None, "cell_index": 5,
          "output_index": None, "duplicate": False, "plain": True},
@@ -57,6 +58,7 @@ __all__ = [
     "extract",
     "find_output",
     "image_of",
+    "is_generated_metadata",
     "load_record",
     "load_sized_record",
     "locate",
@@ -68,7 +70,7 @@ __all__ = [
 #: server's persistent record store): bump this whenever a change of the core
 #: would make a different record, or a different error, from the same bytes,
 #: and every record stored by an older version is then ignored.
-RECORD_VERSION = 1
+RECORD_VERSION = 2  # 2: records say whether the notebook is ``generated``
 
 #: Tags papermill puts on cells for its own use: they never name a value.
 PAPERMILL_TAGS = frozenset({"parameters", "injected-parameters", "papermill-error-cell-tag"})
@@ -737,8 +739,20 @@ def extract(nb: dict) -> dict:
         "failure": failure,
         "duration": duration,
         "parameters": parameters,
+        "generated": is_generated_metadata(metadata),
         "values": values,
     }
+
+
+def is_generated_metadata(metadata: Any) -> bool:
+    """Whether a notebook's metadata marks it as written by this extension.
+
+    The panel's "Export notebook" writes ``metadata.nbcompare.generated``:
+    such a notebook is a comparison, not a run, so the tag browser's index,
+    folders and patterns leave it out (naming it explicitly still compares it).
+    """
+    mark = metadata.get("nbcompare") if isinstance(metadata, dict) else None
+    return isinstance(mark, dict) and bool(mark.get("generated"))
 
 
 def load_record(raw: bytes | str) -> dict:

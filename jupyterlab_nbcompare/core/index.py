@@ -36,11 +36,17 @@ def index_summary(entries: Sequence[Mapping], path: str = "", truncated: bool = 
     notebooks carrying the name; ``min``/``max`` are given only when at least one
     value is a finite number (booleans and ``NaN``/``inf`` left out). ``path``
     and ``truncated`` are facts of the scan the caller made, passed through.
+
+    A notebook this extension generated (an exported comparison, see
+    :func:`.extract.is_generated_metadata`) is not a run: it is neither
+    listed nor counted.
     """
     notebooks = []
     summary: dict[tuple[str, str], dict] = {}
     for entry in sorted(entries, key=lambda e: e["path"]):
         record = entry.get("record")
+        if record is not None and record.get("generated"):
+            continue
         item: dict[str, Any] = {
             "path": entry["path"],
             "last_modified": entry.get("last_modified"),
