@@ -7,7 +7,7 @@ view ``sweep.nbcompare`` (``examples/sweep.nbcompare``, its paths made
 relative to the runs' folder): open it in JupyterLab, or gate on it with
 ``jupyter nbcompare OUTPUT_DIR/sweep.nbcompare``.
 
-Beside them, ``sweep_template.ipynb`` runs as a real sweep into ``sweep/``:
+Beside them too, ``sweep_template.ipynb`` runs as a real sweep into ``sweep/``:
 three models, each with three seeds and a dict-valued ``model_params``, so
 that grouping by ``model`` shows means, spreads and a difference beyond the
 noise on the first run. One of its runs fails in an untagged cell, leaving its
@@ -28,11 +28,11 @@ import papermill as pm
 
 HERE = Path(__file__).resolve().parent
 TEMPLATE = HERE / "template.ipynb"
-#: The saved view of the sweep; its paths are relative to ``examples/`` (``runs/...``).
-VIEW = HERE / "sweep.nbcompare"
 SWEEP_TEMPLATE = HERE / "sweep_template.ipynb"
 #: The folder of the sweep, inside the output folder.
 SWEEP_FOLDER = "sweep"
+#: The saved view of the sweep; its paths are relative to ``examples/`` (``runs/...``).
+VIEW = HERE / "sweep.nbcompare"
 
 #: The grid: (file stem, parameters). The last run fails on purpose.
 GRID: list[tuple[str, dict]] = [
