@@ -40,7 +40,7 @@ install: $(VENV)/.stamp-python
 	@jupyter labextension list 2>&1 | grep -q "jupyterlab-nbcompare.*enabled" || { echo "jupyterlab-nbcompare is not enabled"; exit 1; }
 
 examples: install
-	@test -f examples/runs/.complete -a examples/runs/.complete -nt examples/template.ipynb -a examples/runs/.complete -nt examples/generate.py \
+	@test -f examples/runs/.complete -a examples/runs/.complete -nt examples/template.ipynb -a examples/runs/.complete -nt examples/generate.py -a examples/runs/.complete -nt examples/sweep.nbcompare \
 	  || { $(BIN)/python examples/generate.py examples/runs && touch examples/runs/.complete; }
 
 chromium:

@@ -69,9 +69,10 @@ def build_parser() -> argparse.ArgumentParser:
             "scrapbook scraps side by side, with deltas against a baseline."
         ),
         epilog=(
-            "Exit codes: 0 ok, 1 a --fail-if-worse gate failed, 2 usage error or a "
-            "missing/unreadable notebook. A directory stands for the notebooks in it "
-            "(not hidden ones, nor comparison notebooks this extension exported)."
+            "Exit codes: 0 ok, 1 a gate failed (--fail-if-worse, or a view's gates), "
+            "2 usage error, a malformed view, or a missing/unreadable notebook. A "
+            "directory, or a pattern of a view, stands for the notebooks in it (not "
+            "hidden ones, nor comparison notebooks this extension exported)."
         ),
     )
     parser.add_argument(

@@ -2,9 +2,9 @@
 
 The contract is ``shared/api.md``; ``openapi.yaml`` beside this file describes it.
 Handlers stay thin on purpose: validation lives here, reading and caching in
-:mod:`.service` (over :mod:`.reading`), and every rule about notebooks in :mod:`.core`. Errors are
-raised as ``tornado.web.HTTPError(code, message)``; ``APIHandler.write_error``
-renders them as ``{"message": ...}``.
+:mod:`.service` (over :mod:`.reading`), and every rule about notebooks in
+:mod:`.core`. Errors are raised as ``tornado.web.HTTPError(code, message)``;
+``APIHandler.write_error`` renders them as ``{"message": ...}``.
 """
 
 from __future__ import annotations

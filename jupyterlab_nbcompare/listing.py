@@ -12,7 +12,7 @@ import os
 import stat as stat_module
 import time
 from collections.abc import Callable, Hashable
-from typing import Any
+from typing import Any, NamedTuple
 
 from jupyter_core.paths import is_file_hidden as jupyter_is_file_hidden
 from jupyter_core.paths import is_hidden as jupyter_is_hidden
@@ -22,6 +22,39 @@ from .app import NbCompare
 from .pools import Pools
 from .reading.generic import GenericReader
 from .reading.loaded import Loaded
+
+
+class Scan(NamedTuple):
+    """What a scan found: notebook paths (sorted), why it was cut, and each one's stamp."""
+
+    paths: list[str]
+    reason: str | None
+    #: Per path, what changes whenever its file does (``None``: unknown).
+    stamps: dict[str, Hashable | None]
+
+
+def file_stamp(os_path: str, info: os.stat_result) -> Hashable | None:
+    """What changes whenever the file (or the file a link points to) changes.
+
+    Device, inode, size, and the modification and change times in
+    nanoseconds: a rewrite, a rename over it, a ``touch`` or a ``chmod``
+    (which can make it unreadable) all give a new stamp. ``info`` is the
+    entry's ``lstat``; a link is followed. ``None`` for a broken link.
+    """
+    if stat_module.S_ISLNK(info.st_mode):
+        try:
+            info = os.stat(os_path)
+        except (OSError, ValueError):
+            return None
+    return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
+
+
+def model_stamp(model: dict) -> Hashable | None:
+    """A remote manager's stamp of a listed file: its ``last_modified`` and ``size``."""
+    modified = model.get("last_modified")
+    if modified is None:
+        return None
+    return (str(modified), model.get("size"))
 
 
 class NotebookLister:
@@ -44,7 +77,8 @@ class NotebookLister:
         that are not files, folders or links, names matching ``hide_globs``
         and hidden entries are left out (a broken link is listed, as Jupyter
         lists it; reading it then answers ``not_found``). Answers children as
-        ``{"name", "path", "type"}`` (the fields the scan uses), or ``None``.
+        ``{"name", "path", "type"}`` (the fields the scan uses), a notebook's
+        also with its ``stamp`` (:func:`file_stamp`), or ``None``.
         """
         cm = self.contents_manager
         api = directory.strip("/")
@@ -79,7 +113,10 @@ class NotebookLister:
             except (OSError, ValueError):
                 continue
             kind = "directory" if is_dir else "file"
-            children.append({"name": name, "path": f"{api}/{name}" if api else name, "type": kind})
+            child = {"name": name, "path": f"{api}/{name}" if api else name, "type": kind}
+            if not is_dir and name.endswith(".ipynb"):
+                child["stamp"] = file_stamp(os_path, info)
+            children.append(child)
         return sorted(children, key=lambda child: child["name"])
 
     def _folder_identity(self, directory: str) -> Hashable:
@@ -103,6 +140,17 @@ class NotebookLister:
         fast: bool,
         cancelled: Callable[[], bool] | None = None,
     ) -> tuple[list[str], str | None]:
+        """The paths and the reason of :meth:`scan` (its stamps left out)."""
+        found = await self.scan(path, recursive, fast, cancelled)
+        return found.paths, found.reason
+
+    async def scan(
+        self,
+        path: str,
+        recursive: bool,
+        fast: bool,
+        cancelled: Callable[[], bool] | None = None,
+    ) -> Scan:
         """Notebook paths below a directory, by the manager's listing rules.
 
         Hidden entries (unless allowed) and the manager's ``hide_globs`` are
@@ -114,8 +162,10 @@ class NotebookLister:
         cannot keep the scan busy. The scan is bounded by ``index_max_notebooks``,
         ``index_max_depth``, ``index_max_folders`` and ``index_max_seconds``, and
         stops between two folders once ``cancelled()`` (the client went away).
-        Answers (paths sorted, the option that cut the scan or ``None``).
-        Raises ``HTTPError(404)`` when ``path`` is not a directory Jupyter shows.
+        Answers a :class:`Scan`: the paths sorted, the option that cut the
+        scan or ``None``, and each notebook's stamp from its folder's listing
+        (:func:`file_stamp` on the fast path, :func:`model_stamp` on the
+        generic one). Raises ``HTTPError(404)`` when ``path`` is not a directory Jupyter shows.
         """
         config = self.config
         limit = max(0, int(config.index_max_notebooks))
@@ -156,6 +206,7 @@ class NotebookLister:
         if top is None:
             raise HTTPError(404, "No such directory.")
         found: list[str] = []
+        stamps: dict[str, Hashable | None] = {}
         reason: str | None = None
         stopped = False
         stack: list[tuple[list[dict], int]] = [(top, 0)]
@@ -170,6 +221,7 @@ class NotebookLister:
                         reason, stopped = "index_max_notebooks", True
                         break
                     found.append(child["path"])
+                    stamps[child["path"]] = child.get("stamp") if fast else model_stamp(child)
             if not recursive or stopped or not subdirectories:
                 continue
             if depth + 1 > max_depth:
@@ -186,4 +238,4 @@ class NotebookLister:
                 if children_below is not None:
                     below.append((children_below, depth + 1))
             stack.extend(reversed(below))
-        return sorted(found), reason
+        return Scan(sorted(found), reason, stamps)

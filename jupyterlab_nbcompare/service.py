@@ -30,7 +30,6 @@ import hashlib
 import logging
 import threading
 from collections.abc import Callable, Hashable, Sequence
-from functools import partial
 from typing import Any
 
 import orjson
@@ -45,9 +44,16 @@ from .listing import NotebookLister
 from .paths import keeps_stock_rules
 from .pools import Pools
 from .reading import NOT_FOUND_MESSAGE, FastReader, GenericReader, Loaded, RecordKeeper
+from .reading.generic import storage_identity
 from .store import RecordStore
 
 log = logging.getLogger(__name__)
+
+#: Error codes of a path the manager refused (not of a file's contents).
+REFUSALS = ("forbidden", "not_found")
+#: The version of the index answer's shape, in its persistent key: a change to
+#: :func:`.core.index.index_summary` that keeps the records must bump it.
+INDEX_FORMAT = 1
 
 
 def collect_startup_garbage() -> None:
@@ -98,7 +104,7 @@ class NotebookService:
     * ``await read_notebook(path) -> dict``: one parsed notebook, not cached, for
       ``GET nbcompare/output``; raises ``HTTPError(404)``;
     * ``await image(path, name, origin, part) -> (mime, bytes)``: raises 404;
-    * ``await index(path, recursive) -> dict``: the body of ``GET nbcompare/index``;
+    * ``await index(path, recursive) -> bytes``: the JSON body of ``GET nbcompare/index``;
     * ``records`` / ``responses``: the two caches; ``stats()`` their counters.
     """
 
@@ -318,19 +324,75 @@ class NotebookService:
 
     async def index(
         self, path: str, recursive: bool, cancelled: Callable[[], bool] | None = None
-    ) -> dict[str, Any]:
-        """The body of ``GET nbcompare/index`` (the core summarises, we add scan facts).
+    ) -> bytes:
+        """The JSON body of ``GET nbcompare/index`` (the core summarises, we add scan facts).
 
         ``truncated_reason`` names the option that cut the scan (``None`` when
         nothing was cut); ``cancelled`` tells when the client went away.
+
+        A repeated index of an unchanged tree is answered from the response
+        cache, keyed by what the folder listings said of every notebook (its
+        stamp: inode, size, modification and change times; a remote
+        manager's ``last_modified`` and ``size``). It then costs the listings
+        and nothing per notebook beyond them: no record look-up, no summary,
+        no serialisation. The answer is also kept in the persistent record
+        store (under the storage's identity, since the store is shared by
+        every server of the user), so that the first index after a restart
+        costs the same. An answer naming a notebook without a stamp, or one
+        that was refused (an access rule may change without the file
+        changing), is not kept.
         """
-        notebooks, reason = await self.list_notebooks(path, recursive, cancelled)
+        found = await self.lister.scan(path, recursive, self.uses_fast_path, cancelled)
+        notebooks, reason = found.paths, found.reason
         if reason == "disconnected":
             notebooks = []  # nobody is left to read the answer
+        key = None
+        if self.responses.budget and all(found.stamps.get(p) is not None for p in notebooks):
+            material = (
+                path.strip("/"),
+                recursive,
+                reason,
+                [(p, found.stamps[p]) for p in notebooks],
+            )
+            key = ("index", hashlib.sha256(orjson.dumps(material, default=str)).digest())
+            body = self.responses.get(key)
+            if body is None:
+                body = await self.pools.in_thread(self._stored_index, key)
+            if body is not None:
+                return body
         loaded = await self.load(notebooks)
         entries = [item.entry() for item in loaded]
-        answer = await self.pools.in_thread(
-            partial(core_index.index_summary, entries, path=path.strip("/"), truncated=bool(reason))
-        )
-        answer["truncated_reason"] = reason
-        return answer
+
+        def summarise() -> bytes:
+            answer = core_index.index_summary(entries, path=path.strip("/"), truncated=bool(reason))
+            answer["truncated_reason"] = reason
+            return orjson.dumps(answer)
+
+        body = await self.pools.in_thread(summarise)
+        refused = any(item.error and item.error.get("code") in REFUSALS for item in loaded)
+        if key is not None and reason != "disconnected" and not refused:
+            self.responses.put(key, body)
+            store = self.record_store()
+            if store is not None:
+                store.put(self._index_store_key(key), body)
+        return body
+
+    def _index_store_key(self, key: Hashable) -> Hashable:
+        """An index answer's key in the persistent store: with the storage's identity.
+
+        The same folder paths and stamps on another server of the user (another
+        root, another bucket) must not share an answer.
+        """
+        return (*key, INDEX_FORMAT, *storage_identity(self.contents_manager))
+
+    def _stored_index(self, key: Hashable) -> bytes | None:
+        """An index answer from the persistent store (worker thread), into memory too."""
+        store = self.record_store()
+        if store is None:
+            return None
+        found = store.get_many([self._index_store_key(key)])
+        value = next(iter(found.values()), (None, 0))[0]
+        if not isinstance(value, bytes):
+            return None
+        self.responses.put(key, value)
+        return value

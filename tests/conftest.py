@@ -114,6 +114,35 @@ def example_view(tmp_path, example_runs) -> Path:
     return view
 
 
+def write_view(path: Path, **fields) -> Path:
+    """A view file with these fields (``nbcompare: 1`` added)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"nbcompare": 1, **fields}))
+    return path
+
+
+@pytest.fixture
+def settings_view(example_runs, tmp_path) -> Path:
+    """``views/v.nbcompare`` over ``../runs``: names, a filter, only differences,
+    a direction and groups. Of its rows, only ``metrics.mae``, ``config.alpha``
+    and ``config.n_samples`` hold an "a" and differ (``ridge_small_n`` has 40
+    samples)."""
+    runs = tmp_path / "runs"
+    runs.mkdir()
+    for stem in ("ridge_alpha1", "ridge_alpha10", "ridge_small_n", "ols_seed1"):
+        shutil.copyfile(example_runs[stem], runs / f"{stem}.ipynb")
+    return write_view(
+        tmp_path / "views" / "v.nbcompare",
+        notebooks=["../runs/ridge_*.ipynb", "../runs/ols_seed1.ipynb"],
+        baseline="../runs/ridge_alpha10.ipynb",
+        names=["mse", "metrics", "config"],
+        filter="A",
+        only_differences=True,
+        directions={"metrics.mae": "higher"},
+        group_by=["model"],
+    )
+
+
 @pytest.fixture(scope="session")
 def corpus_notebooks() -> list[Path]:
     """Every notebook of the real-world corpus, some invalid on purpose."""
@@ -283,7 +312,11 @@ async def compare(jp_fetch, paths: list[str] | None = None, **request) -> dict:
     """
     if paths is not None:
         request["paths"] = paths
-    response = await jp_fetch("nbcompare", "compare", method="POST", body=json.dumps(request))
+    # pytest-jupyter's 20 s default is too short for a cold compare of the
+    # corpus in worker processes on a loaded 2-CPU machine.
+    response = await jp_fetch(
+        "nbcompare", "compare", method="POST", body=json.dumps(request), request_timeout=120
+    )
     assert response.code == 200
     assert response.headers["Content-Type"].startswith("application/json")
     return json.loads(response.body)

@@ -105,16 +105,21 @@ async def test_compare_reads_through_a_manager_without_files():
 
 async def test_index_and_output_through_a_manager_without_files():
     # Given the same kind of manager with a nested folder
-    service, _ = memory_service(
+    service, manager = memory_service(
         **{"runs__a.ipynb": nb("1.0"), "runs__deep__b.ipynb": nb("2.0"), "runs__x.txt": b"x"}
     )
     # When the folder is indexed recursively and an image is asked for
-    answer = await service.index("runs", True)
+    answer = json.loads(await service.index("runs", True))
     mime, data = await service.image("runs/deep/b.ipynb", "plot")
     # Then the manager's listing and content were enough
     assert [n["path"] for n in answer["notebooks"]] == ["runs/a.ipynb", "runs/deep/b.ipynb"]
     assert answer["truncated"] is False
     assert (mime, data) == ("image/png", png_bytes(2, 3))
+    # And, its listing giving no modification times, a second index is not
+    # answered from the first: the notebooks are asked again
+    asked = len(manager.calls)
+    assert json.loads(await service.index("runs", True)) == answer
+    assert any(call[0] == "runs/a.ipynb" for call in manager.calls[asked:])
 
 
 def test_a_manager_whose_rules_we_cannot_mirror_is_never_bypassed(tmp_path):
@@ -131,3 +136,41 @@ def test_a_manager_whose_rules_we_cannot_mirror_is_never_bypassed(tmp_path):
     # And the option turns the fast path off for the stock one too
     stock.config.fast_path = False
     assert stock.uses_fast_path is False
+
+
+async def test_an_index_naming_a_refused_notebook_is_not_kept(tmp_path, monkeypatch):
+    # Given a manager that lists a notebook but refuses to read it (an access
+    # rule of its own, which may change while the file does not)
+    class ReadRefused(AsyncLargeFileManager):
+        async def get(self, path, content=True, type=None, format=None):
+            if content and path.strip("/") == "secret.ipynb":
+                raise HTTPError(403, "not yours")
+            return await super().get(path, content=content, type=type, format=format)
+
+    (tmp_path / "a.ipynb").write_bytes(nb("1.0"))
+    (tmp_path / "secret.ipynb").write_bytes(nb("2.0"))
+    service = NotebookService(ReadRefused(root_dir=str(tmp_path)), NbCompare(parse_processes=0))
+    loads = []
+    original = service.load
+
+    async def load(paths, *args, **kwargs):
+        loads.append(list(paths))
+        return await original(paths, *args, **kwargs)
+
+    monkeypatch.setattr(service, "load", load)
+    # When the folder is indexed twice
+    first = json.loads(await service.index("", False))
+    second = json.loads(await service.index("", False))
+    # Then the refusal is listed both times, and the second index asked again
+    secret = next(n for n in first["notebooks"] if n["path"] == "secret.ipynb")
+    assert (secret["status"], secret["error"]["code"]) == ("unreadable", "forbidden")
+    assert second == first
+    assert len(loads) == 2
+    # While a folder whose notebooks are all readable is answered from its listing
+    (tmp_path / "open").mkdir()
+    (tmp_path / "open" / "b.ipynb").write_bytes(nb("3.0"))
+    assert json.loads(await service.index("open", False)) == json.loads(
+        await service.index("open", False)
+    )
+    assert len(loads) == 3
+    service.close()

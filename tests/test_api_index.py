@@ -287,7 +287,7 @@ async def test_a_scan_stops_when_its_client_is_gone(tree, service, read_path):
         return len(checks) > 1
 
     # When the root is indexed recursively for it
-    answer = await service.index("", True, gone)
+    answer = json.loads(await service.index("", True, gone))
     # Then the scan stopped at the next folder and read no notebook for nobody
     assert len(checks) == 2
     assert answer["notebooks"] == []
@@ -322,3 +322,46 @@ async def test_exported_comparisons_are_not_runs_of_the_index(
     compared = json.loads((await jp_fetch("nbcompare", "compare", method="POST", body=body)).body)
     mse = next(v for v in compared["values"] if v["name"] == "mse")
     assert mse["cells"]["runs/export.ipynb"]["value"] == ols_mse
+
+
+@pytest.fixture
+def counted_loads(service, monkeypatch) -> list[list[str]]:
+    """Every ``service.load`` call's paths, from now on."""
+    calls: list[list[str]] = []
+    original = service.load
+
+    async def load(paths, *args, **kwargs):
+        calls.append(list(paths))
+        return await original(paths, *args, **kwargs)
+
+    monkeypatch.setattr(service, "load", load)
+    return calls
+
+
+async def test_an_unchanged_tree_is_answered_from_its_listings(
+    jp_fetch, jp_root_dir, tree, service, counted_loads, read_path
+):
+    # Given a tree indexed once, recursively
+    first = await index(jp_fetch, recursive="true")
+    assert len(counted_loads) == 1
+    # When it is indexed again with nothing changed
+    again = await index(jp_fetch, recursive="true")
+    # Then the answer is the same, and no notebook was looked up: the listings sufficed
+    assert again == first
+    assert len(counted_loads) == 1
+    # When one notebook is rewritten (same size, a later modification time)
+    target = jp_root_dir / "sub" / "d.ipynb"
+    before = target.stat()
+    target.write_text(json.dumps(notebook(mse="8.0")))
+    assert target.stat().st_size == before.st_size
+    os.utime(target, ns=(before.st_atime_ns, before.st_mtime_ns + 10**9))
+    changed = await index(jp_fetch, recursive="true")
+    # Then the next index reads again and shows its new value
+    assert len(counted_loads) == 2
+    d = next(nb for nb in changed["notebooks"] if nb["path"] == "sub/d.ipynb")
+    assert {n["name"]: n.get("value") for n in d["names"]} == {"mse": 8.0}
+    # And a notebook added to a folder is listed at once
+    (jp_root_dir / "sub" / "g.ipynb").write_text(json.dumps(notebook(mse="7.0")))
+    added = await index(jp_fetch, recursive="true")
+    assert "sub/g.ipynb" in [nb["path"] for nb in added["notebooks"]]
+    assert len(counted_loads) == 3

@@ -16,17 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import REPO, marked_generated
+from .conftest import REPO, marked_generated, write_view
 from .test_cli import printed_metrics, printed_mse, run
 
 RIDGES = ["ridge_alpha0.1", "ridge_alpha1", "ridge_alpha10", "ridge_alpha100"]
-
-
-def write_view(path: Path, **fields) -> Path:
-    """A view file with these fields (``nbcompare: 1`` added)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps({"nbcompare": 1, **fields}))
-    return path
 
 
 def compared(out: str) -> list[str]:
@@ -87,7 +80,7 @@ def test_a_view_gate_says_what_the_same_fail_if_worse_says(example_view, capsys)
     view_code, view_out, view_err = run([example_view], capsys)
     paths = sorted(runs.glob("ridge_alpha*.ipynb"))
     flags = ["--baseline", runs / "ridge_alpha100.ipynb", "--names"]
-    flags += ["mse,metrics,coefficients,residuals_plot", "--direction", "metrics.mae=lower"]
+    flags += ["mse,metrics,coefficients,residuals_plot"]
     flags += ["--fail-if-worse", "mse:0", "--fail-if-worse", "metrics.r2:1%"]
     flag_code, flag_out, flag_err = run([*paths, *flags], capsys)
     # Then both print and exit the same, line for line
@@ -125,22 +118,10 @@ def test_generate_writes_the_view_beside_the_runs_and_the_console_script_runs_it
 # --------------------------------------------------------------------------- settings
 
 
-def test_the_view_settings_shape_the_answer(example_runs, tmp_path, capsys):
+def test_the_view_settings_shape_the_answer(settings_view, capsys):
     # Given a view with names, a filter, only differences, directions and groups
-    runs = tmp_path / "runs"
-    runs.mkdir()
-    for stem in ("ridge_alpha1", "ridge_alpha10", "ridge_small_n", "ols_seed1"):
-        shutil.copyfile(example_runs[stem], runs / f"{stem}.ipynb")
-    view = write_view(
-        tmp_path / "views" / "v.nbcompare",
-        notebooks=["../runs/ridge_*.ipynb", "../runs/ols_seed1.ipynb"],
-        baseline="../runs/ridge_alpha10.ipynb",
-        names=["mse", "metrics", "config"],
-        filter="A",
-        only_differences=True,
-        directions={"metrics.mae": "higher"},
-        group_by=["model"],
-    )
+    view = settings_view
+    runs = view.parent.parent / "runs"
     # When it is run
     code, out, err = run([view, "-f", "json"], capsys)
     assert code == 0, err

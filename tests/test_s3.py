@@ -131,7 +131,7 @@ async def test_compare_on_s3_gives_what_the_file_system_gives(jp_fetch, tree, fi
 
 async def test_output_and_index_on_s3_give_what_the_file_system_gives(jp_fetch, tree, file_service):
     # Given the runs on S3 and on disk
-    expected_index = await file_service.index("runs", True)
+    expected_index = json.loads(await file_service.index("runs", True))
     # When the folder is indexed through the REST API on S3
     response = await jp_fetch("nbcompare", "index", params={"path": "runs", "recursive": "true"})
     index = json.loads(response.body)

@@ -83,6 +83,35 @@ async def test_a_restarted_server_answers_from_the_store_without_parsing(
     assert body == first
 
 
+async def test_a_restarted_server_indexes_an_unchanged_tree_from_the_store(
+    jp_fetch, jp_serverapp, service, served_runs, write_notebook, read_path, monkeypatch
+):
+    # Given a tree of runs (one folder deeper too) indexed once, recursively
+    write_notebook("deeper/more.ipynb", tagged_notebook({"x": [text_output("3")]}))
+    first = json.loads(await service.index("", True))
+    assert len(first["notebooks"]) == len(served_runs) + 1
+    # When a new server indexes it again, nothing changed
+    again = restarted(jp_serverapp, service)
+    loads = []
+    monkeypatch.setattr(again, "load", lambda paths: loads.append(paths))
+    body = json.loads(await again.index("", True))
+    # Then its answer came from the store: no notebook was looked up, the same answer
+    assert loads == []
+    assert body == first
+    # And once a notebook is touched, a new server looks every notebook up
+    # again (the others from the store's records) and shows the new time
+    target = os.path.join(jp_serverapp.root_dir, "deeper", "more.ipynb")
+    info = os.stat(target)
+    os.utime(target, ns=(info.st_atime_ns, info.st_mtime_ns + 1_000_000_000))
+    third = restarted(jp_serverapp, again)
+    touched = json.loads(await third.index("", True))
+    assert third.parsed == 1  # the touched one is a new key
+    assert third.stats()["store"]["hits"] == len(served_runs)
+    times = {nb["path"]: nb["last_modified"] for nb in touched["notebooks"]}
+    before = {nb["path"]: nb["last_modified"] for nb in first["notebooks"]}
+    assert [path for path in times if times[path] != before[path]] == ["deeper/more.ipynb"]
+
+
 async def test_records_parsed_in_worker_processes_reach_the_store(
     jp_fetch, jp_serverapp, service, served_runs
 ):

@@ -26,6 +26,18 @@ from .loaded import Loaded, refused, too_large
 from .records import Reader
 
 
+def storage_identity(cm: Any) -> tuple[str, tuple[str, ...]]:
+    """Which storage a manager reads: its class, and where it points.
+
+    Part of every key of the persistent store, which every server of a user
+    shares (another root, another bucket must not share entries).
+    """
+    where = tuple(
+        str(getattr(cm, name, "")) for name in ("root_dir", "bucket", "prefix", "endpoint_url")
+    )
+    return f"{type(cm).__module__}.{type(cm).__qualname__}", where
+
+
 def _model_bytes(model: dict) -> bytes:
     """The bytes of a file model, in the format the manager says it gave (not the one asked).
 
@@ -175,11 +187,7 @@ class GenericReader(Reader):
         Adds which storage the path is in (the manager's class and where it
         points), since the store is shared by every server of the user.
         """
-        cm = self.contents_manager
-        where = tuple(
-            str(getattr(cm, name, "")) for name in ("root_dir", "bucket", "prefix", "endpoint_url")
-        )
-        return (key[0], f"{type(cm).__module__}.{type(cm).__qualname__}", where, *key[1:])
+        return (key[0], *storage_identity(self.contents_manager), *key[1:])
 
     async def _read(
         self, path: str, limit: int, size: int | None, listed_key: Hashable | None = None
