@@ -226,3 +226,24 @@ async def test_a_notebook_changed_on_s3_is_read_again(jp_fetch, moto, example_ru
     # Then the new content is what is compared
     parameters = [answer["notebooks"][1]["parameters"]["alpha"] for answer in (first, second)]
     assert [p["value"] for p in parameters] == [1.0, 100.0]
+
+
+async def test_a_view_saved_and_expanded_on_s3(jp_fetch, tree):
+    # Given a view saved in the bucket through Jupyter's contents API (as the
+    # document manager saves it), naming runs by patterns from its own folder
+    text = json.dumps(
+        {"nbcompare": 1, "notebooks": ["../runs/ridge_*.ipynb", "../runs/**/again.ipynb"]}
+    )
+    body = json.dumps({"type": "file", "format": "text", "content": text})
+    await jp_fetch("api", "contents", "views", "s3.nbcompare", method="PUT", body=body)
+    saved = await jp_fetch("api", "contents", "views", "s3.nbcompare", params={"content": "1"})
+    assert json.loads(saved.body)["content"] == text
+    # When the panel opens it
+    request = json.dumps({"path": "views/s3.nbcompare", "view": text})
+    response = await jp_fetch("nbcompare", "view", "expand", method="POST", body=request)
+    answer = json.loads(response.body)
+    # Then the patterns were expanded by listing the bucket's folders
+    ridge = sorted(p for p in notebooks(tree) if p.startswith("runs/ridge_"))
+    assert ridge
+    assert answer["notebooks"] == [*ridge, "runs/more/again.ipynb"]
+    assert answer["baseline"] is None
