@@ -50,6 +50,7 @@ import logging
 import marshal
 import os
 import queue
+import random
 import sqlite3
 import sys
 import threading
@@ -102,6 +103,20 @@ def default_path() -> str:
     return os.path.join(jupyter_runtime_dir(), "nbcompare-records.sqlite3")
 
 
+def _busy(error: sqlite3.Error) -> bool:
+    """Whether an SQLite error is another connection's lock, which passes.
+
+    SQLite answers some lock conflicts at once, without waiting out the busy
+    timeout: switching a new file to WAL, or two connections each wanting to
+    upgrade a read lock. Two servers opening one new store at the same moment
+    meet exactly that.
+    """
+    code = getattr(error, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+    return isinstance(error, sqlite3.OperationalError) and "locked" in str(error)
+
+
 def _damaged(error: sqlite3.Error) -> bool:
     """Whether an SQLite error means the file is damaged or not a database at all."""
     code = getattr(error, "sqlite_errorcode", None)
@@ -118,7 +133,9 @@ class RecordStore:
     ``get_many`` answers what is stored for a few keys, ``put`` queues a
     value for the writer thread, ``flush`` waits until the queue is
     committed. Never raises for the file: a store that cannot be opened is
-    empty and ignores writes (logged once); a damaged or foreign file is
+    empty and ignores writes (logged once); one that another process keeps
+    locked beyond the busy timeout misses that once and is tried again at
+    the next use; a damaged or foreign file is
     moved aside to ``<path>.discarded`` and a new store started.
     ``hits``/``misses``/``writes``/``evictions``/``discarded`` count what
     happened, for tests and logs.
@@ -197,13 +214,25 @@ class RecordStore:
         if self._unusable or self._closed:
             return None
         with self._open_lock:
-            for attempt in (1, 2):
+            deadline = time.monotonic() + BUSY_TIMEOUT_SECONDS
+            attempt = 0
+            while attempt < 2:
+                attempt += 1
                 try:
                     os.makedirs(os.path.dirname(self.path) or ".", mode=0o700, exist_ok=True)
                     return self._connect()
                 except _Discard as error:
                     reason = f"not a record store ({error})"
                 except sqlite3.Error as error:
+                    if _busy(error):
+                        if time.monotonic() < deadline:
+                            attempt -= 1  # another process is opening it: wait, try again
+                            time.sleep(0.01 + 0.04 * random.random())  # noqa: S311 (jitter)
+                            continue
+                        # Still locked: nothing stored or found this time, and the
+                        # next use tries again.
+                        log.info("nbcompare: record store busy, not used this time: %s", error)
+                        return None
                     if not _damaged(error) or attempt == 2:
                         log.warning(
                             "nbcompare: the record store %s cannot be used (%s); "

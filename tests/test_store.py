@@ -277,6 +277,28 @@ def test_two_processes_writing_at_once_leave_a_valid_store(tmp_path):
     reader.close()
 
 
+def test_a_store_locked_by_another_process_is_used_once_the_lock_is_gone(tmp_path, monkeypatch):
+    # Given a new store file that another connection holds an exclusive lock on,
+    # for longer than the store waits
+    monkeypatch.setattr("jupyterlab_nbcompare.store.BUSY_TIMEOUT_SECONDS", 0.2)
+    path = str(tmp_path / "locked.sqlite3")
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    holder.execute("CREATE TABLE other_process_busy (x)")
+    store = RecordStore(path, 64 * 1024)
+    # When it is read while locked, then written once the lock is released
+    assert store.get_many([("k", 1)]) == {}
+    holder.execute("ROLLBACK")
+    holder.close()
+    store.put(("k", 1), ({"value": 1}, None, None))
+    assert store.flush(30)
+    # Then the lock cost that one look-up only: the record is stored and found
+    assert store.writes == 1
+    assert store.get_many([("k", 1)])[("k", 1)][0] == ({"value": 1}, None, None)
+    assert integrity(path) == "ok"
+    store.close()
+
+
 def test_the_store_evicts_the_least_recently_used_beyond_its_budget(tmp_path):
     # Given a store with room for about ten records of 1 kB
     store = RecordStore(str(tmp_path / "small.sqlite3"), 10_500)
