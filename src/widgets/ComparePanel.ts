@@ -557,7 +557,14 @@ export class ComparePanel extends Widget {
       };
     }
     if (format === 'view') {
-      const state = stateOfModel(model, this.chart);
+      // A view has no pin: the baseline on screen (pinned, or moved off an
+      // unreadable first run) is written unless it is the view's default.
+      const state = {
+        ...stateOfModel(model, this.chart),
+        baseline:
+          model.requestedBaseline ??
+          (model.baseline !== paths[0] ? model.baseline : null)
+      };
       return {
         folder,
         stem: 'comparison',
