@@ -19,6 +19,10 @@ function chromiumPath() {
   }
 }
 
+// NBCOMPARE_UI_PORT runs a second copy of the suite beside the first (two
+// checkouts on one machine); CI and `make test` use galata's default, 8888.
+const port = process.env.NBCOMPARE_UI_PORT || '8888';
+
 module.exports = {
   ...baseConfig,
   // Notebook 7's and the URL prefix's tests have their own server and config.
@@ -30,6 +34,7 @@ module.exports = {
   reporter: [['list'], ['html', { open: 'never' }]],
   use: {
     ...baseConfig.use,
+    baseURL: `http://localhost:${port}`,
     video: 'off',
     // A flake seen once in CI must leave something to read: a screenshot of
     // the failing page costs nothing when tests pass (traces and videos slow
@@ -49,8 +54,8 @@ module.exports = {
     }
   },
   webServer: {
-    command: 'jlpm start',
-    url: 'http://localhost:8888/lab',
+    command: `jlpm start --port=${port}`,
+    url: `http://localhost:${port}/lab`,
     timeout: 180 * 1000,
     reuseExistingServer: !process.env.CI,
     // Jupyter logs to stderr; jupyter_server_test_config.py keeps it to
