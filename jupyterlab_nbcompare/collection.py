@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Union
 
 from . import report
+from .core.numbers import NUMBER_STRINGS
 
 if TYPE_CHECKING:
     from .gates import GateResult
@@ -158,7 +159,7 @@ def _json_keys(value: Any) -> Any:
 
 def _json_number(value: Any) -> Any:
     """``"NaN"`` / ``"Infinity"`` of the JSON contract back to floats."""
-    return report.NUMBER_STRINGS.get(value, value) if isinstance(value, str) else value
+    return NUMBER_STRINGS.get(value, value) if isinstance(value, str) else value
 
 
 def _frame(cell: dict):

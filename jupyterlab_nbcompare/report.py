@@ -25,11 +25,11 @@ import math
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import PurePosixPath
 from typing import Any
 
 from .core.classify import IMAGE_MIMES
+from .core.numbers import as_number, js_number
 
 #: Output formats of the command line, the first is the default.
 FORMATS = ("table", "json", "markdown", "csv", "csv-wide", "html")
@@ -41,7 +41,6 @@ ImageSource = Callable[[str, str, str, "int | None"], "tuple[str, bytes] | None"
 
 _MISSING = "—"
 #: The contract's spellings of non-finite numbers.
-NUMBER_STRINGS = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
 _CELL_TEXT_WIDTH = 32
 _IMAGE_MIMES = frozenset(IMAGE_MIMES)
 
@@ -72,20 +71,6 @@ class Row:
     parents: list[dict | None]
     #: For a part row: the 0-based position of the output in its cell.
     part: int | None = None
-
-
-def as_number(value: Any) -> float | int | None:
-    """A JSON number of the response as a Python number (``"NaN"`` -> nan).
-
-    Booleans are not numbers here: they get no deltas in the contract either.
-    """
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, (int, float)):
-        return value
-    if isinstance(value, str) and value in NUMBER_STRINGS:
-        return NUMBER_STRINGS[value]
-    return None
 
 
 def notebook_paths(response: dict) -> list[str]:
@@ -792,40 +777,6 @@ def to_csv(response: dict, names: Iterable[str] | None = None) -> str:
     return out.getvalue()
 
 
-def _js_number(value: float | int) -> str:
-    """A number spelled as JavaScript's ``String(number)`` does (what the panel writes).
-
-    The shortest digits that read back as the same float (Python's ``repr``
-    finds them too), placed by ECMAScript's Number::toString rule: plain
-    notation from 1e-6 up to 1e21, exponent notation (``1e+21``, ``1e-7``)
-    beyond.
-    """
-    if isinstance(value, int) and not isinstance(value, bool):
-        value = float(value) if abs(value) >= 2**53 else value
-        if isinstance(value, int):
-            return str(value)
-    if math.isnan(value):
-        return "NaN"
-    if math.isinf(value):
-        return "Infinity" if value > 0 else "-Infinity"
-    if value == 0:
-        return "0"
-    sign = "-" if value < 0 else ""
-    _, numerals, exponent = Decimal(repr(abs(value))).normalize().as_tuple()
-    digits = "".join(map(str, numerals))
-    point = int(exponent) + len(digits)  # the decimal point sits after `point` digits
-    k = len(digits)
-    if k <= point <= 21:
-        return sign + digits + "0" * (point - k)
-    if 0 < point <= 21:
-        return sign + digits[:point] + "." + digits[point:]
-    if -6 < point <= 0:
-        return sign + "0." + "0" * -point + digits
-    e = point - 1
-    exp = f"e{'+' if e >= 0 else '-'}{abs(e)}"
-    return sign + (digits if k == 1 else digits[0] + "." + digits[1:]) + exp
-
-
 def _wide_field(value: Any) -> str:
     """One field of the panel's CSV (``csvField`` in ``src/export.ts``), made here."""
     if value is None:
@@ -833,7 +784,7 @@ def _wide_field(value: Any) -> str:
     else:
         number = as_number(value)
         if number is not None:
-            text = _js_number(number)
+            text = js_number(number)
         else:
             if isinstance(value, bool):
                 text = "True" if value else "False"

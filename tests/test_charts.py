@@ -275,3 +275,18 @@ def test_chart_without_html_or_with_bad_names_is_a_usage_error(example_runs, cap
         assert code == 2, argv
         for message in messages:
             assert message in err
+
+
+def test_a_list_or_dict_parameter_is_drawn_as_categories(demo):
+    # Given runs whose parameter 'layers' is a list (papermill keeps it whole)
+    answer = {**demo.response, "notebooks": [dict(nb) for nb in demo.response["notebooks"]]}
+    for i, nb in enumerate(answer["notebooks"]):
+        layers = {"value": [64, 32] if i % 2 else [128], "injected": True}
+        nb["parameters_flat"] = {**nb["parameters_flat"], "layers": layers}
+    # When mse is drawn against it, and parallel coordinates include it
+    scatter = scatter_spec(answer, "layers", "mse")
+    parallel = parallel_spec(answer, "mse")
+    # Then each run's list is a category, spelled as JSON, on both charts
+    points = scatter["datasets"]["runs"]
+    assert {point["x"] for point in points} == {"[64,32]", "[128]"}
+    assert "[64,32]" in json.dumps(parallel)

@@ -637,7 +637,7 @@ def test_csv_wide_is_the_panels_layout(sweep_runs, capsys):
 def test_csv_wide_spells_numbers_as_the_panel(number, javascript):
     from jupyterlab_nbcompare import report
 
-    assert report._js_number(number) == javascript
+    assert report.js_number(number) == javascript
 
 
 def test_table_fits_the_width_it_is_given(example_runs, capsys):

@@ -21,6 +21,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .groups import flatten_parameters
+from .numbers import as_number, js_number
 
 __all__ = [
     "DEFAULT_PALETTE",
@@ -54,27 +55,12 @@ class ChartField(dict):
 # --------------------------------------------------------------------------- values
 
 
-def _js_number(value: float | int) -> str:
-    from ..report import _js_number as spell
-
-    return spell(value)
-
-
-def _to_number(value: Any) -> float | int | None:
-    """A number, or the contract's spelled non-finite strings; never a boolean."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, (int, float)):
-        return value
-    return {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}.get(value)  # type: ignore[arg-type]
-
-
 def _is_numeric(value: Any) -> bool:
-    return not isinstance(value, bool) and _to_number(value) is not None
+    return not isinstance(value, bool) and as_number(value) is not None
 
 
 def _finite(value: Any) -> float | int | None:
-    number = _to_number(value) if not isinstance(value, bool) else None
+    number = as_number(value) if not isinstance(value, bool) else None
     if number is None:
         return None
     if isinstance(number, float) and not math.isfinite(number):
@@ -91,7 +77,7 @@ def category_text(value: Any) -> str:
     if isinstance(value, bool):
         return "True" if value else "False"
     if isinstance(value, (int, float)):
-        return _js_number(value)
+        return js_number(value)
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 

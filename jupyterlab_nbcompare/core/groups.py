@@ -24,6 +24,8 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from .numbers import as_number
+
 __all__ = [
     "SIGNIFICANCE_LEVEL",
     "TIDY_COLUMNS",
@@ -176,22 +178,6 @@ def welch_p_value(
     return min(1.0, max(0.0, _two_sided_p(t, df)))
 
 
-def _as_number(value: Any) -> float | int | None:
-    """A number for statistics: ints and floats (not bools), and the contract's
-    spelled non-finite strings (a JSON-safe answer holds ``"NaN"``)."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, (int, float)):
-        return value
-    if value == "NaN":
-        return math.nan
-    if value == "Infinity":
-        return math.inf
-    if value == "-Infinity":
-        return -math.inf
-    return None
-
-
 def _finite(value: float | int) -> bool:
     if isinstance(value, int):
         return True
@@ -312,13 +298,13 @@ class Grouping:
                 continue
             kind = cell.get("kind")
             if kind == "scalar":
-                number = _as_number(cell.get("value"))
+                number = as_number(cell.get("value"))
                 if number is not None:
                     series.setdefault(None, {})[path] = number
             elif kind == "mapping":
                 for key, item in (cell.get("items") or {}).items():
                     value = item.get("value") if isinstance(item, Mapping) else item
-                    number = _as_number(value)
+                    number = as_number(value)
                     if number is not None:
                         series.setdefault(key, {})[path] = number
                         if key not in directions and isinstance(item, Mapping):
@@ -411,7 +397,7 @@ def tidy_rows(answer: Mapping) -> tuple[list[str], list[dict[str, Any]]]:
             row = dict(group["key"])
             for column in TIDY_COLUMNS:
                 value = stat.get(column)
-                number = _as_number(value) if isinstance(value, str) else None
+                number = as_number(value) if isinstance(value, str) else None
                 row[column] = number if number is not None else value
             rows.append(row)
     return columns, rows
