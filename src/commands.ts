@@ -18,7 +18,7 @@ import {
 import { compareIcon } from './icons';
 import { IComparisonOpener } from './shells/tokens';
 import { IBaselinePin } from './tokens';
-import { ComparePanel } from './widgets/ComparePanel';
+import { ComparePanel, IComparePanelOptions } from './widgets/ComparePanel';
 import { RunView } from './widgets/RunView';
 export { findSourceCell } from './source';
 import { ISourceTarget } from './widgets/Grid';
@@ -143,6 +143,50 @@ export interface ICompareCommandOptions {
   saver?: IExportSaver | null;
 }
 
+/** What a panel gets from the application, wherever it opens. */
+export type PanelServices = Required<
+  Pick<
+    IComparePanelOptions,
+    | 'translator'
+    | 'rendermime'
+    | 'contents'
+    | 'saver'
+    | 'openSource'
+    | 'openPath'
+    | 'exportNotebook'
+  >
+> &
+  Pick<IComparePanelOptions, 'sanitize'>;
+
+/**
+ * The services and openers of a comparison panel: the same for a panel of
+ * `nbcompare:compare` and one of a `.nbcompare` document. Values open
+ * read-only through {@link CommandIDs.openSource}; HTML is sanitized by
+ * rendermime's sanitizer.
+ */
+export function panelServices(
+  app: JupyterFrontEnd,
+  translator: ITranslator,
+  rendermime: IRenderMimeRegistry | null,
+  saver: IExportSaver | null
+): PanelServices {
+  const contents = app.serviceManager.contents;
+  return {
+    translator,
+    rendermime,
+    contents,
+    saver,
+    sanitize: rendermime
+      ? html => rendermime.sanitizer.sanitize(html)
+      : undefined,
+    openSource: target =>
+      void app.commands.execute(CommandIDs.openSource, { ...target }),
+    openPath: path => void app.commands.execute('docmanager:open', { path }),
+    exportNotebook: async spec =>
+      (await saveComparisonNotebook(contents, spec)).path
+  };
+}
+
 let panelCounter = 0;
 
 /**
@@ -158,7 +202,6 @@ export function addCompareCommand(options: ICompareCommandOptions): void {
   const selection = () => (ticks ? ticks.items() : []);
   const explicit = (args: ICompareArgs) =>
     Array.isArray(args.paths) && args.paths.length > 0;
-  const contents = app.serviceManager.contents;
 
   app.commands.addCommand(CommandIDs.compare, {
     label: args => {
@@ -210,21 +253,14 @@ export function addCompareCommand(options: ICompareCommandOptions): void {
         names,
         ...view,
         chart,
-        translator,
-        rendermime: options.rendermime ?? null,
+        ...panelServices(
+          app,
+          translator,
+          options.rendermime ?? null,
+          options.saver ?? null
+        ),
         pin: options.pin ?? null,
-        contents,
-        saver: options.saver ?? null,
-        canSaveView: true,
-        sanitize: options.rendermime
-          ? html => options.rendermime!.sanitizer.sanitize(html)
-          : undefined,
-        openSource: target =>
-          void app.commands.execute(CommandIDs.openSource, { ...target }),
-        openPath: path =>
-          void app.commands.execute('docmanager:open', { path }),
-        exportNotebook: async spec =>
-          (await saveComparisonNotebook(contents, spec)).path
+        canSaveView: true
       });
       panel.id = `nbcompare-panel-${++panelCounter}`;
       await tracker.add(panel);

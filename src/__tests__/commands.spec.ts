@@ -1,4 +1,12 @@
-import { findSourceCell, restoreArgs, restoreName } from '../commands';
+import { nullTranslator } from '@jupyterlab/translation';
+
+import {
+  CommandIDs,
+  findSourceCell,
+  panelServices,
+  restoreArgs,
+  restoreName
+} from '../commands';
 import { CompareModel } from '../model';
 
 /** A cell model as the notebook's cell list holds it. */
@@ -97,5 +105,52 @@ describe('restoreArgs / restoreName: a reload reopens the same comparison', () =
       names: ['mse'],
       baseline: paths[1]
     });
+  });
+});
+
+describe('panelServices: what every panel gets from the application', () => {
+  function fakeApp() {
+    const executed: [string, any][] = [];
+    const app = {
+      commands: {
+        execute: async (id: string, args: any) => {
+          executed.push([id, args]);
+        }
+      },
+      serviceManager: {
+        contents: {
+          get: async () => {
+            throw new Error('no such file');
+          }
+        }
+      }
+    };
+    return { app: app as any, executed };
+  }
+
+  it('opens values read-only and files in the docmanager', () => {
+    const { app, executed } = fakeApp();
+    const services = panelServices(app, nullTranslator, null, null);
+    const target = { path: 'runs/a.ipynb', name: 'mse', origin: 'tag' };
+    services.openSource(target as any);
+    services.openPath('runs/b.ipynb');
+    expect(executed).toEqual([
+      [CommandIDs.openSource, target],
+      ['docmanager:open', { path: 'runs/b.ipynb' }]
+    ]);
+  });
+
+  it("sanitizes HTML with rendermime's sanitizer, and not at all without one", () => {
+    const { app } = fakeApp();
+    const rendermime = {
+      sanitizer: { sanitize: (html: string) => html.replace(/<script.*/, '') }
+    } as any;
+    const services = panelServices(app, nullTranslator, rendermime, null);
+    expect(services.sanitize!('<b>x</b><script>alert(1)</script>')).toBe(
+      '<b>x</b>'
+    );
+    expect(panelServices(app, nullTranslator, null, null).sanitize).toBe(
+      undefined
+    );
   });
 });

@@ -14,7 +14,7 @@ import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 
-import { CommandIDs } from '../commands';
+import { panelServices } from '../commands';
 import {
   emptyViewState,
   newViewText,
@@ -25,7 +25,6 @@ import {
   ViewContent,
   ViewDocumentFactory
 } from '../documents/ViewDocument';
-import { saveComparisonNotebook } from '../exportNotebook';
 import { IExportSaver } from '../exportsaver';
 import { compareIcon } from '../icons';
 import { saveAsNew } from '../save';
@@ -102,21 +101,7 @@ export const viewsPlugin: JupyterFrontEndPlugin<void> = {
               path: context.path,
               factory: 'Editor'
             }),
-          panel: {
-            translator,
-            rendermime,
-            contents,
-            saver,
-            sanitize: rendermime
-              ? html => rendermime.sanitizer.sanitize(html)
-              : undefined,
-            openSource: target =>
-              void app.commands.execute(CommandIDs.openSource, { ...target }),
-            openPath: path =>
-              void app.commands.execute('docmanager:open', { path }),
-            exportNotebook: async spec =>
-              (await saveComparisonNotebook(contents, spec)).path
-          }
+          panel: panelServices(app, translator, rendermime, saver)
         })
     );
     app.docRegistry.addWidgetFactory(factory);
