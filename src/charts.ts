@@ -533,6 +533,20 @@ export function parallelSpec(
     missing,
     nonpositive: []
   };
+  // The axes' tick labels: numbers formatted, categories as they are.
+  const tickLayer = (name: string, text: Record<string, unknown>) => ({
+    name,
+    data: { name: 'ticks' },
+    transform: [{ filter: `isValid(datum.${text.field})` }],
+    mark: {
+      type: 'text',
+      align: 'left',
+      dx: 4,
+      fontSize: 10,
+      color: palette.muted
+    },
+    encoding: { x, y, text }
+  });
   const layer: VegaLiteSpec[] = [
     {
       name: 'axes',
@@ -577,36 +591,12 @@ export function parallelSpec(
         description: { field: 'notebook' }
       }
     },
-    {
-      name: 'numberTicks',
-      data: { name: 'ticks' },
-      transform: [{ filter: 'isValid(datum.number)' }],
-      mark: {
-        type: 'text',
-        align: 'left',
-        dx: 4,
-        fontSize: 10,
-        color: palette.muted
-      },
-      encoding: {
-        x,
-        y,
-        text: { field: 'number', type: 'quantitative', format: '.4~g' }
-      }
-    },
-    {
-      name: 'categoryTicks',
-      data: { name: 'ticks' },
-      transform: [{ filter: 'isValid(datum.category)' }],
-      mark: {
-        type: 'text',
-        align: 'left',
-        dx: 4,
-        fontSize: 10,
-        color: palette.muted
-      },
-      encoding: { x, y, text: { field: 'category', type: 'nominal' } }
-    },
+    tickLayer('numberTicks', {
+      field: 'number',
+      type: 'quantitative',
+      format: '.4~g'
+    }),
+    tickLayer('categoryTicks', { field: 'category', type: 'nominal' }),
     {
       name: 'baselineLabel',
       data: { name: 'lines' },

@@ -632,13 +632,23 @@ def parallel_spec(
         if colors
         else _color_encoding(y_field, "quantitative")
     )
-    tick_mark = {
-        "type": "text",
-        "align": "left",
-        "dx": 4,
-        "fontSize": 10,
-        "color": palette["muted"],
-    }
+
+    def tick_layer(name: str, text: dict) -> dict:
+        """The axes' tick labels: numbers formatted, categories as they are."""
+        return {
+            "name": name,
+            "data": {"name": "ticks"},
+            "transform": [{"filter": f"isValid(datum.{text['field']})"}],
+            "mark": {
+                "type": "text",
+                "align": "left",
+                "dx": 4,
+                "fontSize": 10,
+                "color": palette["muted"],
+            },
+            "encoding": {"x": x_enc, "y": y_enc, "text": text},
+        }
+
     layer = [
         {
             "name": "axes",
@@ -677,28 +687,8 @@ def parallel_spec(
                 "description": {"field": "notebook"},
             },
         },
-        {
-            "name": "numberTicks",
-            "data": {"name": "ticks"},
-            "transform": [{"filter": "isValid(datum.number)"}],
-            "mark": dict(tick_mark),
-            "encoding": {
-                "x": x_enc,
-                "y": y_enc,
-                "text": {"field": "number", "type": "quantitative", "format": ".4~g"},
-            },
-        },
-        {
-            "name": "categoryTicks",
-            "data": {"name": "ticks"},
-            "transform": [{"filter": "isValid(datum.category)"}],
-            "mark": dict(tick_mark),
-            "encoding": {
-                "x": x_enc,
-                "y": y_enc,
-                "text": {"field": "category", "type": "nominal"},
-            },
-        },
+        tick_layer("numberTicks", {"field": "number", "type": "quantitative", "format": ".4~g"}),
+        tick_layer("categoryTicks", {"field": "category", "type": "nominal"}),
         {
             "name": "baselineLabel",
             "data": {"name": "lines"},
