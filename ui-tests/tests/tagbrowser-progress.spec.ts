@@ -38,24 +38,38 @@ function notebook(seed: number, cells = 60): string {
   });
 }
 
-/** Write the big folder through the contents API, a few requests at a time. */
+/**
+ * Write the big folder through the contents API (`PUT /api/contents`), the
+ * folders first, then the notebooks a few requests at a time.
+ */
 async function writeBigFolder(
   page: IJupyterLabPageFixture,
   root: string
 ): Promise<void> {
+  const put = async (path: string, model: object) => {
+    const response = await page.request.put(`/api/contents/${path}`, {
+      data: model
+    });
+    expect(response.ok()).toBe(true);
+  };
+  await put(root, { type: 'directory' });
   const paths: string[] = [];
   for (let f = 0; f < FOLDERS; f++) {
+    await put(`${root}/part${f}`, { type: 'directory' });
     for (let n = 0; n < NOTEBOOKS_PER_FOLDER; n++) {
       paths.push(`${root}/part${f}/run${String(n).padStart(4, '0')}.ipynb`);
     }
   }
-  for (let i = 0; i < paths.length; i += 25) {
-    const ok = await Promise.all(
-      paths
-        .slice(i, i + 25)
-        .map((p, j) => page.contents.uploadContent(notebook(i + j), 'text', p))
+  for (let i = 0; i < paths.length; i += 20) {
+    await Promise.all(
+      paths.slice(i, i + 20).map((p, j) =>
+        put(p, {
+          type: 'file',
+          format: 'text',
+          content: notebook(i + j)
+        })
+      )
     );
-    expect(ok.every(Boolean)).toBe(true);
   }
 }
 
