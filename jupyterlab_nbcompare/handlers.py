@@ -250,6 +250,21 @@ class IndexHandler(NbCompareHandler):
         return getattr(self, "_gone", False) or (stream is not None and stream.closed())
 
 
+class IndexProgressHandler(NbCompareHandler):
+    """``GET nbcompare/index/progress``: how far the index scan of a folder has come.
+
+    The tag browser asks while its index request waits, so that a first scan
+    of thousands of notebooks shows "340 of 2,000" rather than a spinner.
+    """
+
+    @tornado.web.authenticated
+    async def get(self) -> None:
+        """Validate as ``index`` does, answer the scan's counters (see :mod:`.scans`)."""
+        path = query_value(self, "path") or ""
+        recursive = _flag(self, "recursive", False)
+        self.finish_json(await self.service.index_progress(path, recursive))
+
+
 class ViewExpandHandler(NbCompareHandler):
     """``POST nbcompare/view/expand``: a ``.nbcompare`` view's notebooks, patterns expanded.
 
@@ -309,6 +324,7 @@ def setup_handlers(web_app) -> None:
             (route("compare"), CompareHandler),
             (route("output"), OutputHandler),
             (route("index"), IndexHandler),
+            (route("index/progress"), IndexProgressHandler),
             (route("view/expand"), ViewExpandHandler),
             *page_handlers(base_url),
         ],

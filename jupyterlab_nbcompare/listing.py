@@ -22,6 +22,10 @@ from .app import NbCompare
 from .pools import Pools
 from .reading.generic import GenericReader
 from .reading.loaded import Loaded
+from .scans import ScanProgress
+
+#: The refusal of a path that is not a folder Jupyter shows (``index`` and its progress).
+NO_DIRECTORY = "No such directory."
 
 
 class Scan(NamedTuple):
@@ -69,16 +73,11 @@ class NotebookLister:
         self.pools = pools
         self.generic = generic
 
-    def _fast_listing(self, directory: str) -> list[dict] | None:
-        """The manager's listing rules, without its per-entry model (worker thread).
+    def _fast_folder(self, directory: str) -> tuple[str, list[str]] | None:
+        """A folder Jupyter shows, and its entries' names; ``None`` if refused (worker thread).
 
-        Mirrors ``FileContentsManager._dir_model``: the folder must be one
-        Jupyter shows (inside the root, not hidden unless allowed); entries
-        that are not files, folders or links, names matching ``hide_globs``
-        and hidden entries are left out (a broken link is listed, as Jupyter
-        lists it; reading it then answers ``not_found``). Answers children as
-        ``{"name", "path", "type"}`` (the fields the scan uses), a notebook's
-        also with its ``stamp`` (:func:`file_stamp`), or ``None``.
+        The folder must be inside the root, a directory, not hidden (unless
+        allowed) and listable: the rules of ``FileContentsManager._dir_model``.
         """
         cm = self.contents_manager
         api = directory.strip("/")
@@ -91,9 +90,27 @@ class NotebookLister:
         if not cm.allow_hidden and jupyter_is_hidden(os_dir, os.path.abspath(cm.root_dir)):
             return None
         try:
-            names = os.listdir(os_dir)
+            return os_dir, os.listdir(os_dir)
         except OSError:
             return None
+
+    def _fast_listing(self, directory: str) -> list[dict] | None:
+        """The manager's listing rules, without its per-entry model (worker thread).
+
+        Mirrors ``FileContentsManager._dir_model``: the folder must be one
+        Jupyter shows (:meth:`_fast_folder`); entries
+        that are not files, folders or links, names matching ``hide_globs``
+        and hidden entries are left out (a broken link is listed, as Jupyter
+        lists it; reading it then answers ``not_found``). Answers children as
+        ``{"name", "path", "type"}`` (the fields the scan uses), a notebook's
+        also with its ``stamp`` (:func:`file_stamp`), or ``None``.
+        """
+        cm = self.contents_manager
+        api = directory.strip("/")
+        folder = self._fast_folder(directory)
+        if folder is None:
+            return None
+        os_dir, names = folder
         children = []
         for name in names:
             os_path = os.path.join(os_dir, name)
@@ -133,6 +150,22 @@ class NotebookLister:
             return ("api", api)
         return (info.st_dev, info.st_ino)
 
+    async def check_folder(self, path: str, fast: bool) -> None:
+        """Refuse ``path`` exactly as :meth:`scan` does, without scanning it.
+
+        Raises ``HTTPError(404)`` when ``path`` is not a directory Jupyter
+        shows (outside the root, hidden, missing, a file, refused by the
+        manager): what ``GET nbcompare/index/progress`` answers for a path
+        the index itself would refuse.
+        """
+        if fast:
+            shown = await self.pools.in_thread(self._fast_folder, path) is not None
+        else:
+            model = await self.generic.model(path, content=False, type="directory")
+            shown = not isinstance(model, Loaded) and model.get("type") == "directory"
+        if not shown:
+            raise HTTPError(404, NO_DIRECTORY)
+
     async def list_notebooks(
         self,
         path: str,
@@ -150,6 +183,7 @@ class NotebookLister:
         recursive: bool,
         fast: bool,
         cancelled: Callable[[], bool] | None = None,
+        progress: ScanProgress | None = None,
     ) -> Scan:
         """Notebook paths below a directory, by the manager's listing rules.
 
@@ -162,6 +196,8 @@ class NotebookLister:
         cannot keep the scan busy. The scan is bounded by ``index_max_notebooks``,
         ``index_max_depth``, ``index_max_folders`` and ``index_max_seconds``, and
         stops between two folders once ``cancelled()`` (the client went away).
+        ``progress``, when given, counts each folder entered and each notebook
+        found as the scan goes (``GET nbcompare/index/progress``).
         Answers a :class:`Scan`: the paths sorted, the option that cut the
         scan or ``None``, and each notebook's stamp from its folder's listing
         (:func:`file_stamp` on the fast path, :func:`model_stamp` on the
@@ -191,6 +227,8 @@ class NotebookLister:
             if children is None or identity in seen:
                 return None
             seen.add(identity)
+            if progress is not None:
+                progress.add(folders=1)
             return children
 
         def stop_reason() -> str | None:
@@ -204,7 +242,7 @@ class NotebookLister:
 
         top = await listing(root)
         if top is None:
-            raise HTTPError(404, "No such directory.")
+            raise HTTPError(404, NO_DIRECTORY)
         found: list[str] = []
         stamps: dict[str, Hashable | None] = {}
         reason: str | None = None
@@ -213,6 +251,7 @@ class NotebookLister:
         while stack and not stopped:
             children, depth = stack.pop()
             subdirectories = []
+            before = len(found)
             for child in children:
                 if child.get("type") == "directory":
                     subdirectories.append(child["path"])
@@ -222,6 +261,8 @@ class NotebookLister:
                         break
                     found.append(child["path"])
                     stamps[child["path"]] = child.get("stamp") if fast else model_stamp(child)
+            if progress is not None and len(found) > before:
+                progress.add(notebooks=len(found) - before)
             if not recursive or stopped or not subdirectories:
                 continue
             if depth + 1 > max_depth:

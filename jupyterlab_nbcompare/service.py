@@ -13,7 +13,8 @@ shapes what they send back. Each concern lives in a module of its own:
   record cache and persistent store (:mod:`.reading.records`);
 * :mod:`.pools`: the threads and worker processes that read, parse and
   extract off the event loop;
-* :mod:`.listing`: the folder scan behind ``index``.
+* :mod:`.listing`: the folder scan behind ``index``;
+* :mod:`.scans`: index scans in flight, shared, and their progress.
 
 Whole compare answers are cached here, in a :class:`ByteBudgetCache` like
 the records, so that repeating an unchanged comparison costs one ``stat`` per
@@ -45,6 +46,7 @@ from .paths import keeps_stock_rules
 from .pools import Pools
 from .reading import NOT_FOUND_MESSAGE, FastReader, GenericReader, Loaded, RecordKeeper
 from .reading.generic import storage_identity
+from .scans import ScanFlights, ScanProgress
 from .store import RecordStore
 
 log = logging.getLogger(__name__)
@@ -105,6 +107,7 @@ class NotebookService:
       ``GET nbcompare/output``; raises ``HTTPError(404)``;
     * ``await image(path, name, origin, part) -> (mime, bytes)``: raises 404;
     * ``await index(path, recursive) -> bytes``: the JSON body of ``GET nbcompare/index``;
+    * ``await index_progress(path, recursive) -> dict``: the progress of that scan;
     * ``records`` / ``responses``: the two caches; ``stats()`` their counters.
     """
 
@@ -121,6 +124,8 @@ class NotebookService:
         self.lister = NotebookLister(contents_manager, config, self.pools, self.generic)
         # Single flight: the compare answers being assembled (event loop only).
         self._answers: dict[Hashable, asyncio.Future] = {}
+        # Single flight of index scans, with their progress (event loop only).
+        self.scans = ScanFlights()
         config.observe(self._budget_changed, names=["cache_bytes", "response_cache_bytes"])
 
     def _budget_changed(self, change: dict) -> None:
@@ -193,7 +198,12 @@ class NotebookService:
 
     # -- public API ----------------------------------------------------------
 
-    async def load(self, paths: Sequence[str], compare_with: tuple | None = None) -> list[Loaded]:
+    async def load(
+        self,
+        paths: Sequence[str],
+        compare_with: tuple | None = None,
+        progress: ScanProgress | None = None,
+    ) -> list[Loaded]:
         """Read every path (cache first); one ``Loaded`` per path, in order.
 
         ``compare_with`` (``(baseline path, names, directions)`` of a compare
@@ -201,12 +211,13 @@ class NotebookService:
         then every notebook read after it gets its response cells made beside
         its record (``Loaded.cells``), so that work is spread over the worker
         processes and threads too. Cached notebooks get theirs when the
-        answer is assembled.
+        answer is assembled. ``progress`` (an index scan's) counts each
+        notebook once it is known.
         """
         paths = list(paths)
         if self.uses_fast_path:
-            return await self.fast.load(paths, compare_with)
-        return await self.generic.load(paths)
+            return await self.fast.load(paths, compare_with, progress)
+        return await self.generic.load(paths, progress)
 
     async def compare(
         self,
@@ -329,6 +340,36 @@ class NotebookService:
 
         ``truncated_reason`` names the option that cut the scan (``None`` when
         nothing was cut); ``cancelled`` tells when the client went away.
+        Concurrent identical requests share one scan (:mod:`.scans`), whose
+        progress :meth:`index_progress` answers meanwhile; it stops early only
+        when every one of their clients went away.
+        """
+        key = (path.strip("/"), bool(recursive))
+
+        async def work(progress: ScanProgress, gone: Callable[[], bool]) -> bytes:
+            return await self._index(path, recursive, gone, progress)
+
+        return await self.scans.run(key, cancelled, work)
+
+    async def index_progress(self, path: str, recursive: bool) -> dict[str, Any]:
+        """The body of ``GET nbcompare/index/progress``: the index scan of ``path`` so far.
+
+        ``path`` is refused exactly as :meth:`index` refuses it (404), through
+        the same listing rules. Answers ``running`` and the counters of the
+        scan in flight (folders entered, notebooks found, notebooks read), or
+        the last totals when none is in flight (zeros when none ran lately).
+        """
+        await self.lister.check_folder(path, self.uses_fast_path)
+        return self.scans.progress((path.strip("/"), bool(recursive)))
+
+    async def _index(
+        self,
+        path: str,
+        recursive: bool,
+        cancelled: Callable[[], bool] | None,
+        progress: ScanProgress,
+    ) -> bytes:
+        """The body of :meth:`index` for one scan (shared by the requests that wait for it).
 
         A repeated index of an unchanged tree is answered from the response
         cache, keyed by what the folder listings said of every notebook (its
@@ -342,7 +383,7 @@ class NotebookService:
         that was refused (an access rule may change without the file
         changing), is not kept.
         """
-        found = await self.lister.scan(path, recursive, self.uses_fast_path, cancelled)
+        found = await self.lister.scan(path, recursive, self.uses_fast_path, cancelled, progress)
         notebooks, reason = found.paths, found.reason
         if reason == "disconnected":
             notebooks = []  # nobody is left to read the answer
@@ -359,8 +400,9 @@ class NotebookService:
             if body is None:
                 body = await self.pools.in_thread(self._stored_index, key)
             if body is not None:
+                progress.add(read=len(notebooks))
                 return body
-        loaded = await self.load(notebooks)
+        loaded = await self.load(notebooks, progress=progress)
         entries = [item.entry() for item in loaded]
 
         def summarise() -> bytes:

@@ -288,6 +288,21 @@ export interface IIndexResponse {
 }
 
 /**
+ * `GET nbcompare/index/progress`: how far the server's index scan of a
+ * folder has come (the tag browser shows it while the index is pending).
+ */
+export interface IIndexProgress {
+  /** Whether a scan of this folder (and `recursive`) is in flight. */
+  running: boolean;
+  /** Folders entered so far. */
+  folders: number;
+  /** Notebooks found so far. */
+  notebooks: number;
+  /** Notebooks read so far (at most `notebooks`). */
+  read: number;
+}
+
+/**
  * The pinned baseline, shared by the file browser, the tag browser and every
  * comparison panel, persisted in the state database.
  */

@@ -96,6 +96,7 @@ def test_the_description_itself_is_valid_openapi():
         "/nbcompare/compare",
         "/nbcompare/output",
         "/nbcompare/index",
+        "/nbcompare/index/progress",
         "/nbcompare/view/expand",
     }
 
@@ -201,6 +202,48 @@ async def test_index_answers_conform(
     # Then the answer conforms
     assert response.code == status
     conforms(openapi, "GET", "index", response, params=params)
+
+
+@pytest.mark.parametrize(
+    ("params", "status"),
+    [
+        ({}, 200),
+        ({"path": "corpus", "recursive": "true"}, 200),
+        ({"path": "nope"}, 404),
+        ({"recursive": "perhaps"}, 400),
+    ],
+)
+async def test_index_progress_answers_conform(
+    jp_fetch, openapi, served_runs, served_corpus, params, status
+):
+    # Given a folder indexed once (so the progress has last totals)
+    await call(jp_fetch, "GET", "index", params={"path": "corpus", "recursive": "true"})
+    # When its progress is asked (and that of other folders, good and bad)
+    response = await call(jp_fetch, "GET", "index/progress", params=params)
+    # Then the answer conforms
+    assert response.code == status
+    conforms(openapi, "GET", "index/progress", response, params=params)
+    if params.get("path") == "corpus":
+        answer = json.loads(response.body)
+        assert answer["running"] is False
+        assert answer["read"] == answer["notebooks"] == len(served_corpus)
+
+
+async def test_a_wrong_progress_answer_is_rejected(openapi):
+    # Given a progress answer that conforms
+    request = MockRequest("http://localhost", "get", "/nbcompare/index/progress", args={})
+    answer = {"running": True, "folders": 1, "notebooks": 3, "read": 2}
+    openapi.validate_response(request, MockResponse(json.dumps(answer).encode(), 200))
+    # When a counter is missing, negative, or a field is stray
+    for wrong in (
+        {"running": True, "folders": 1, "notebooks": 3},
+        {**answer, "read": -1},
+        {**answer, "extra": 1},
+        {**answer, "running": "yes"},
+    ):
+        # Then it is rejected
+        with pytest.raises(Exception, match=r"(?i)invalid|fail|error"):
+            openapi.validate_response(request, MockResponse(json.dumps(wrong).encode(), 200))
 
 
 async def test_version_and_403_conform(jp_fetch, openapi):

@@ -32,6 +32,7 @@ from tornado.web import HTTPError
 from .. import loader
 from ..core.files import iso_utc
 from ..paths import hidden_by_name
+from ..scans import ScanProgress
 from ..worker import PIPELINE_BYTES, WorkerError, WorkerStartError, request
 from .loaded import WORKER_STOPPED_MESSAGE, Loaded, Waiting, refused, too_large
 from .records import Reader
@@ -324,11 +325,13 @@ class FastReader(Reader):
             return loaded
         return loaded._replace(path=waiting.path, cells=None)
 
-    async def load(self, paths: list[str], compare_with: tuple | None) -> list[Loaded]:
+    async def load(
+        self, paths: list[str], compare_with: tuple | None, progress: ScanProgress | None = None
+    ) -> list[Loaded]:
         """The fast path of :meth:`..service.NotebookService.load`."""
         claims: dict[int, tuple[Hashable, Future]] = {}
         try:
-            return await self._load(paths, compare_with, claims)
+            return await self._load(paths, compare_with, claims, progress)
         finally:
             # Whatever happened here, no other request waits forever for
             # a notebook this one had claimed: it reads it itself.
@@ -340,9 +343,16 @@ class FastReader(Reader):
         paths: list[str],
         compare_with: tuple | None,
         claims: dict[int, tuple[Hashable, Future]],
+        progress: ScanProgress | None = None,
     ) -> list[Loaded]:
-        """The body of :meth:`load`; ``claims`` holds the reads this request owns."""
+        """The body of :meth:`load`; ``claims`` holds the reads this request owns.
+
+        ``progress`` counts each notebook as it is known: at once for those
+        cached or refused, then batch by batch as they are read.
+        """
         probed = await self.pools.in_thread(self._probe, paths, claims)
+        if progress is not None:
+            progress.add(read=sum(1 for item in probed if isinstance(item, Loaded)))
         misses = [
             (i, item)
             for i, item in enumerate(probed)
@@ -358,6 +368,8 @@ class FastReader(Reader):
                 claim = claims.pop(index, None)
                 if claim is not None:
                     self.keeper.release(*claim, item)
+            if progress is not None:
+                progress.add(read=len(batch))
 
         async def in_threads(batches: deque, against: tuple | None) -> None:
             # One batch after the other: threads share one GIL, so parsing
@@ -417,5 +429,7 @@ class FastReader(Reader):
         for index, item in enumerate(probed):
             if isinstance(item, Waiting):
                 probed[index] = await self._settled(item)
+                if progress is not None:
+                    progress.add(read=1)
         # Every miss was replaced by its Loaded.
         return probed  # type: ignore[return-value]

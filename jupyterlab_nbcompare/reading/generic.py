@@ -22,6 +22,7 @@ from jupyter_server.utils import ensure_async
 from tornado.web import HTTPError
 
 from ..core.files import iso_utc
+from ..scans import ScanProgress
 from .loaded import Loaded, refused, too_large
 from .records import Reader
 
@@ -116,8 +117,11 @@ class GenericReader(Reader):
                 model = await self.model(path, content=True, type="file", format="base64")
         return model if isinstance(model, Loaded) else _model_bytes(model)
 
-    async def load(self, paths: list[str]) -> list[Loaded]:
-        """The generic path of :meth:`..service.NotebookService.load`."""
+    async def load(self, paths: list[str], progress: ScanProgress | None = None) -> list[Loaded]:
+        """The generic path of :meth:`..service.NotebookService.load`.
+
+        ``progress`` counts each notebook once it is known (cached or read).
+        """
         out: list[Loaded | None] = [None] * len(paths)
         # Reads go several at once (each mostly waits on the storage), and a
         # warm cache is checked against one listing per folder.
@@ -132,9 +136,13 @@ class GenericReader(Reader):
                 cached = self.keeper.cache.get(key)
                 if cached is not None:
                     out[index] = Loaded(path, cached[2], cached[0], cached[1], key)
+                    if progress is not None:
+                        progress.add(read=1)
                     return
             async with gate:
                 out[index] = await self._load_one(path, entry)
+            if progress is not None:
+                progress.add(read=1)
 
         await asyncio.gather(*(one(index, path) for index, path in enumerate(paths)))
         return [loaded for loaded in out if loaded is not None]

@@ -319,10 +319,11 @@ describe('TagBrowserModel', () => {
       expect(request).toHaveBeenCalledTimes(1);
     });
 
-    it('ignores changes outside the folder', () => {
+    it('ignores changes outside the folder', async () => {
       request.mockResolvedValue(index('runs', ['a']));
       const model = new TagBrowserModel({ debounce: 300 });
-      void model.setPath('runs');
+      // (awaited: a request still pending after 300 ms would ask its progress)
+      await model.setPath('runs');
       request.mockClear();
       const relevant = model.handleFileChange({
         type: 'save',

@@ -5,8 +5,11 @@
  *
  * Refreshes are coalesced: a refresh asked while one is running runs once
  * more after it, never in parallel, and answers for a folder the user has
- * left are dropped. File changes are debounced, so a burst of saves or a
- * multi-file delete costs one request.
+ * left are dropped (the request is aborted, so the server stops scanning).
+ * File changes are debounced, so a burst of saves or a multi-file delete
+ * costs one request. While an index request is pending for long (a first
+ * scan of thousands of notebooks), the model polls the server's progress
+ * of that scan and emits `progress`.
  */
 import { Contents } from '@jupyterlab/services';
 import { IDisposable } from '@lumino/disposable';
@@ -14,7 +17,7 @@ import { ISignal, Signal } from '@lumino/signaling';
 
 import { basename } from '../format';
 import { requestAPI } from '../request';
-import { IBaselinePin, IIndexResponse } from '../tokens';
+import { IBaselinePin, IIndexProgress, IIndexResponse } from '../tokens';
 import {
   buildEntries,
   compareSelection,
@@ -24,21 +27,55 @@ import {
   visibleGroups
 } from './data';
 
-/** Fetch the index of one folder (the server's `GET nbcompare/index`). */
-export function fetchIndex(
-  path: string,
-  recursive: boolean
-): Promise<IIndexResponse> {
-  const query = new URLSearchParams({
+/** The query of an index (or its progress) request. */
+function indexQuery(path: string, recursive: boolean): string {
+  return new URLSearchParams({
     path,
     recursive: recursive ? 'true' : 'false'
-  });
-  return requestAPI<IIndexResponse>(`index?${query.toString()}`);
+  }).toString();
+}
+
+/**
+ * Fetch the index of one folder (the server's `GET nbcompare/index`);
+ * `signal` aborts it (the server then stops scanning at the next folder).
+ */
+export function fetchIndex(
+  path: string,
+  recursive: boolean,
+  signal?: AbortSignal
+): Promise<IIndexResponse> {
+  const endpoint = `index?${indexQuery(path, recursive)}`;
+  return signal
+    ? requestAPI<IIndexResponse>(endpoint, { signal })
+    : requestAPI<IIndexResponse>(endpoint);
+}
+
+/** Fetch how far the index scan of one folder has come (`GET nbcompare/index/progress`). */
+export function fetchIndexProgress(
+  path: string,
+  recursive: boolean
+): Promise<IIndexProgress> {
+  return requestAPI<IIndexProgress>(
+    `index/progress?${indexQuery(path, recursive)}`
+  );
+}
+
+/** Whether an answer has the shape of a progress (an old server may answer otherwise). */
+function isProgress(value: unknown): value is IIndexProgress {
+  const answer = value as IIndexProgress | null;
+  return (
+    typeof answer === 'object' &&
+    answer !== null &&
+    typeof answer.running === 'boolean' &&
+    [answer.folders, answer.notebooks, answer.read].every(
+      n => typeof n === 'number' && Number.isFinite(n) && n >= 0
+    )
+  );
 }
 
 /** What changed in the model, so the view redraws only what it must. */
 export type TagBrowserChange =
-  'data' | 'filter' | 'expand' | 'ticks' | 'pin' | 'status';
+  'data' | 'filter' | 'expand' | 'ticks' | 'pin' | 'status' | 'progress';
 
 /** Whether the index is being fetched, or failed. */
 export type TagBrowserStatus = 'idle' | 'loading' | 'error';
@@ -49,6 +86,10 @@ export interface ITagBrowserModelOptions {
   pin?: IBaselinePin | null;
   /** How long file changes are gathered before one refresh (ms). */
   debounce?: number;
+  /** How long an index request is pending before its progress is asked (ms). */
+  progressDelay?: number;
+  /** How often the progress is asked while the index is pending (ms). */
+  progressInterval?: number;
 }
 
 /** Whether a path is a direct child of, or (recursive) inside, a folder. */
@@ -109,6 +150,8 @@ export class TagBrowserModel implements IDisposable {
   constructor(options: ITagBrowserModelOptions = {}) {
     this._pin = options.pin ?? null;
     this._debounce = options.debounce ?? 300;
+    this._progressDelay = options.progressDelay ?? 300;
+    this._progressInterval = options.progressInterval ?? 500;
     this._pin?.changed.connect(this._onPinChanged, this);
   }
 
@@ -160,6 +203,14 @@ export class TagBrowserModel implements IDisposable {
     return this._status;
   }
 
+  /**
+   * How far the server's scan has come while the index is pending (after
+   * `progressDelay`), or null: none asked yet, or the answer arrived.
+   */
+  get progress(): IIndexProgress | null {
+    return this._progress;
+  }
+
   /** The last error message, when `status` is `error`. */
   get error(): string | null {
     return this._error;
@@ -198,6 +249,7 @@ export class TagBrowserModel implements IDisposable {
       return this._inflight ?? Promise.resolve();
     }
     this._path = normalized;
+    this._abortFetch();
     this._resetForNewFolder();
     return this.refresh();
   }
@@ -208,6 +260,7 @@ export class TagBrowserModel implements IDisposable {
       return Promise.resolve();
     }
     this._recursive = recursive;
+    this._abortFetch();
     return this.refresh();
   }
 
@@ -346,6 +399,7 @@ export class TagBrowserModel implements IDisposable {
     }
     this._isDisposed = true;
     this._clearTimer();
+    this._abortFetch();
     this._pin?.changed.disconnect(this._onPinChanged, this);
     Signal.clearData(this);
   }
@@ -355,8 +409,12 @@ export class TagBrowserModel implements IDisposable {
     const recursive = this._recursive;
     this._setStatus('loading', null);
     const started = Date.now();
+    const controller = new AbortController();
+    this._controller = controller;
+    this._watchProgress(path, recursive, controller.signal);
     try {
-      const index = await fetchIndex(path, recursive);
+      const index = await fetchIndex(path, recursive, controller.signal);
+      this._stopProgress(controller);
       if (this._isDisposed) {
         return;
       }
@@ -368,6 +426,7 @@ export class TagBrowserModel implements IDisposable {
       this._setIndex(index);
       this._setStatus('idle', null);
     } catch (reason) {
+      this._stopProgress(controller);
       if (this._isDisposed) {
         return;
       }
@@ -380,6 +439,81 @@ export class TagBrowserModel implements IDisposable {
       const message =
         reason instanceof Error ? reason.message : String(reason ?? '');
       this._setStatus('error', message);
+    }
+  }
+
+  /**
+   * Ask the server how far its scan has come, `progressDelay` ms after the
+   * index request left, then every `progressInterval` ms (one request at a
+   * time) until `signal` aborts: the answer arrived, the folder changed or
+   * the model was disposed. A failed ask is not an error of the folder: the
+   * next one is tried.
+   */
+  private _watchProgress(
+    path: string,
+    recursive: boolean,
+    signal: AbortSignal
+  ): void {
+    if (this._progressDelay < 0) {
+      return;
+    }
+    const ask = async () => {
+      this._progressTimer = null;
+      let answer: unknown = null;
+      try {
+        answer = await fetchIndexProgress(path, recursive);
+      } catch {
+        answer = null;
+      }
+      if (signal.aborted || this._isDisposed) {
+        return;
+      }
+      if (isProgress(answer) && answer.running) {
+        this._setProgress(answer);
+      }
+      this._progressTimer = setTimeout(
+        () => void ask(),
+        this._progressInterval
+      );
+    };
+    this._progressTimer = setTimeout(() => void ask(), this._progressDelay);
+  }
+
+  /** Stop asking for the progress of the request `controller` made; forget it. */
+  private _stopProgress(controller: AbortController): void {
+    if (this._controller !== controller) {
+      return;
+    }
+    this._controller = null;
+    controller.abort();
+    if (this._progressTimer !== null) {
+      clearTimeout(this._progressTimer);
+      this._progressTimer = null;
+    }
+    this._setProgress(null);
+  }
+
+  /** Abort the index request in flight (the folder changed): the server stops its scan. */
+  private _abortFetch(): void {
+    if (this._controller !== null) {
+      this._stopProgress(this._controller);
+    }
+  }
+
+  private _setProgress(progress: IIndexProgress | null): void {
+    const same =
+      progress === this._progress ||
+      (progress !== null &&
+        this._progress !== null &&
+        progress.folders === this._progress.folders &&
+        progress.notebooks === this._progress.notebooks &&
+        progress.read === this._progress.read);
+    if (same) {
+      return;
+    }
+    this._progress = progress;
+    if (!this._isDisposed) {
+      this._changed.emit('progress');
     }
   }
 
@@ -473,6 +607,11 @@ export class TagBrowserModel implements IDisposable {
   private _timer: ReturnType<typeof setTimeout> | null = null;
   private _lastDuration = 0;
   private _debounce: number;
+  private _progressDelay: number;
+  private _progressInterval: number;
+  private _progress: IIndexProgress | null = null;
+  private _progressTimer: ReturnType<typeof setTimeout> | null = null;
+  private _controller: AbortController | null = null;
   private _pin: IBaselinePin | null;
   private _isDisposed = false;
   private _changed = new Signal<this, TagBrowserChange>(this);

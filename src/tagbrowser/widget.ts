@@ -243,6 +243,7 @@ export class TagBrowser extends Widget {
 
     this._notice = el('div', `${CLASS}-notice`);
     this._notice.setAttribute('role', 'status');
+    this._buildProgress();
 
     this._list = el('div', `${CLASS}-list`);
     this._list.addEventListener('change', this._onListChange);
@@ -275,9 +276,30 @@ export class TagBrowser extends Widget {
       this._folderNode,
       controls,
       this._notice,
+      this._progressNode,
       this._list,
       footer
     );
+  }
+
+  /**
+   * The progress of a long first scan, below the notices: a label and a
+   * bar (`role=progressbar`). Not a live region (it changes twice a second);
+   * the bar carries the same text in `aria-valuetext`. Updated in place.
+   */
+  private _buildProgress(): void {
+    this._progressNode = el('div', `${CLASS}-progress`);
+    this._progressNode.hidden = true;
+    this._progressLabel = el('div', `${CLASS}-progressLabel`);
+    this._progressBar = el('div', `${CLASS}-progressTrack`);
+    this._progressBar.setAttribute('role', 'progressbar');
+    this._progressBar.setAttribute(
+      'aria-label',
+      this._trans.__('Index of the folder')
+    );
+    this._progressFill = el('div', `${CLASS}-progressFill`);
+    this._progressBar.appendChild(this._progressFill);
+    this._progressNode.append(this._progressLabel, this._progressBar);
   }
 
   // ---- search ------------------------------------------------------------
@@ -309,8 +331,15 @@ export class TagBrowser extends Widget {
         this._syncTicks();
         break;
       case 'status':
+        this._renderProgress();
         this._renderNotice();
         this._renderFolder();
+        break;
+      case 'progress':
+        this._renderProgress();
+        if (this._progressShown !== !this._progressNode.hidden) {
+          this._renderNotice();
+        }
         break;
       case 'data':
       case 'filter':
@@ -323,6 +352,7 @@ export class TagBrowser extends Widget {
 
   private _renderAll(): void {
     this._renderFolder();
+    this._renderProgress();
     this._renderNotice();
     this._renderList();
     this._syncTicks();
@@ -394,7 +424,13 @@ export class TagBrowser extends Widget {
           .join('\n')
       ]);
     }
-    if (model.status === 'loading' && model.index === null) {
+    // Once the server tells how far it has come, the bar below says it.
+    this._progressShown = !this._progressNode.hidden;
+    if (
+      model.status === 'loading' &&
+      model.index === null &&
+      !this._progressShown
+    ) {
       messages.push(['info', trans.__('Reading notebooks…')]);
     }
     for (const [kind, message, title] of messages) {
@@ -406,6 +442,51 @@ export class TagBrowser extends Widget {
       this._notice.appendChild(p);
     }
     this.toggleClass('jp-mod-loading', model.status === 'loading');
+  }
+
+  /**
+   * The scan's progress while the index is pending: while folders are being
+   * listed, how many notebooks were found (the bar is indeterminate, having
+   * no total yet); then "Reading notebooks… 340 of 2,000" on a bar whose
+   * `aria-valuenow`/`aria-valuemax` are those counts.
+   */
+  private _renderProgress(): void {
+    const trans = this._trans;
+    const model = this.model;
+    const progress = model.status === 'loading' ? model.progress : null;
+    this._progressNode.hidden = progress === null;
+    if (progress === null) {
+      return;
+    }
+    const { folders, notebooks, read } = progress;
+    const bar = this._progressBar;
+    let text: string;
+    if (read === 0) {
+      text = trans._n(
+        'Looking for notebooks… %2 found in %1 folder',
+        'Looking for notebooks… %2 found in %1 folders',
+        folders,
+        notebooks.toLocaleString()
+      );
+      bar.removeAttribute('aria-valuenow');
+      bar.removeAttribute('aria-valuemax');
+      bar.removeAttribute('aria-valuemin');
+      this._progressFill.style.width = '';
+    } else {
+      const total = Math.max(notebooks, read);
+      text = trans.__(
+        'Reading notebooks… %1 of %2',
+        read.toLocaleString(),
+        total.toLocaleString()
+      );
+      bar.setAttribute('aria-valuemin', '0');
+      bar.setAttribute('aria-valuemax', String(total));
+      bar.setAttribute('aria-valuenow', String(read));
+      this._progressFill.style.width = `${(100 * read) / total}%`;
+    }
+    bar.classList.toggle('jp-mod-indeterminate', read === 0);
+    bar.setAttribute('aria-valuetext', text);
+    this._progressLabel.textContent = text;
   }
 
   private _renderList(): void {
@@ -602,6 +683,11 @@ export class TagBrowser extends Widget {
   private _search!: HTMLInputElement;
   private _recursive!: HTMLInputElement;
   private _notice!: HTMLElement;
+  private _progressNode!: HTMLElement;
+  private _progressLabel!: HTMLElement;
+  private _progressBar!: HTMLElement;
+  private _progressFill!: HTMLElement;
+  private _progressShown = false;
   private _list!: HTMLElement;
   private _summary!: HTMLElement;
   private _clear!: HTMLButtonElement;
