@@ -21,6 +21,12 @@
  *
  * Nothing is asserted: the medians, and their ratio to the 1 s target, go to
  * stdout and benchmarks/results/bench_ui_groups.json.
+ *
+ * With NBCOMPARE_BENCH_PROFILE=1, one more `groupChart` run is recorded with
+ * Chromium's CPU profiler (DevTools protocol): the profile goes to
+ * benchmarks/results/bench_ui_groups.cpuprofile (open it in Chromium's
+ * DevTools, Performance tab) and the functions with the most self time, and
+ * the bundles they are in, to stdout.
  */
 import { expect, test } from '@jupyterlab/galata';
 import * as fs from 'fs';
@@ -31,6 +37,7 @@ import { median } from './stats';
 const REPS = Number(process.env.NBCOMPARE_BENCH_REPS ?? 5);
 const RESULTS = path.resolve(__dirname, '..', 'results');
 const TARGET_MS = 1000;
+const PROFILE = !!process.env.NBCOMPARE_BENCH_PROFILE;
 /** What the sweep corpus (make_corpus.py --sweep) is grouped and plotted by. */
 const GROUP_BY = ['model'];
 const CHART = { x: 'model_params.C', y: 'loss_0', color: 'model', logX: true };
@@ -125,7 +132,11 @@ async function measure(args: IRunArgs): Promise<Record<string, number>> {
     ).length;
   const chartDrawn = () =>
     Number(pane.dataset.renderCount ?? 0) >= 1 && scatterMarks() > 0;
+  // The scatter's marks are in the DOM (the pane draws it first).
+  let tScatter = NaN;
   if (wantChart || scenario === 'chartInteractive') {
+    await until(() => scatterMarks() > 0);
+    tScatter = performance.now();
     await until(chartDrawn);
   }
   const tChart = performance.now();
@@ -159,7 +170,9 @@ async function measure(args: IRunArgs): Promise<Record<string, number>> {
     paintMs: tPaint - tStart,
     // Until the model held the answer and the grid was rebuilt (synchronous).
     modelAndGridMs: tModel - tAnswer,
-    // Until the chart's marks were in the DOM (before the last frames).
+    // Until the scatter's marks were in the DOM.
+    scatterDrawnMs: tScatter - tStart,
+    // Until both charts were drawn (before the last frames).
     chartDrawnMs: wantChart || scenario === 'chartInteractive'
       ? tChart - tStart
       : NaN,
@@ -170,6 +183,9 @@ async function measure(args: IRunArgs): Promise<Record<string, number>> {
     values: data ? data.values.length : 0,
     groups: panel.model.groups ? panel.model.groups.length : 0,
     scatterMarks: scatterMarks(),
+    parallelLines: pane.querySelectorAll(
+      '.jp-NbCompare-chart[data-chart="parallel"] svg g.lines_marks > path'
+    ).length,
     gridCells: grid.querySelectorAll('.jp-NbCompare-cell').length,
     imagesInView: inView.length
   };
@@ -200,6 +216,35 @@ test('grouping and charts of 1,000 runs x 30 values', async ({ page }) => {
     groupBy: GROUP_BY,
     chart: CHART
   });
+  let profile: IProfileSummary | null = null;
+  if (PROFILE) {
+    const cdp = await page.context().newCDPSession(page.mainFrame());
+    await cdp.send('Profiler.enable');
+    await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+    await cdp.send('Profiler.start');
+    const sample = await page.evaluate(measure, {
+      paths,
+      scenario: 'groupChart' as Scenario,
+      groupBy: GROUP_BY,
+      chart: CHART
+    });
+    const { profile: cpu } = await cdp.send('Profiler.stop');
+    await cdp.detach();
+    fs.mkdirSync(RESULTS, { recursive: true });
+    fs.writeFileSync(
+      path.join(RESULTS, 'bench_ui_groups.cpuprofile'),
+      JSON.stringify(cpu)
+    );
+    profile = summarize(cpu, sample);
+    console.log('profiled groupChart run', JSON.stringify(sample));
+    for (const [name, ms] of profile.byScript) {
+      console.log(`  ${ms.toFixed(0).padStart(6)} ms  ${name}`);
+    }
+    console.log('  ---- top functions by self time');
+    for (const [name, ms] of profile.byFunction) {
+      console.log(`  ${ms.toFixed(0).padStart(6)} ms  ${name}`);
+    }
+  }
   const samples: Record<string, Record<string, number>[]> = {};
   for (let rep = 0; rep < REPS; rep++) {
     for (const scenario of scenarios) {
@@ -217,6 +262,9 @@ test('grouping and charts of 1,000 runs x 30 values', async ({ page }) => {
   const ratios: Record<string, number> = {};
   for (const scenario of scenarios) {
     const runs = samples[scenario];
+    if (!runs) {
+      continue; // NBCOMPARE_BENCH_REPS=0: the profile only
+    }
     medians[scenario] = {};
     for (const key of Object.keys(runs[0])) {
       medians[scenario][key] = median(runs.map(s => s[key]));
@@ -232,6 +280,7 @@ test('grouping and charts of 1,000 runs x 30 values', async ({ page }) => {
     medians,
     ratioToTarget: ratios,
     samples,
+    profile,
     userAgent: await page.evaluate(() => navigator.userAgent),
     date: new Date().toISOString()
   };
@@ -240,7 +289,7 @@ test('grouping and charts of 1,000 runs x 30 values', async ({ page }) => {
     path.join(RESULTS, 'bench_ui_groups.json'),
     JSON.stringify(report, null, 2)
   );
-  for (const scenario of scenarios) {
+  for (const scenario of Object.keys(medians)) {
     console.log(
       `${scenario}: median ${medians[scenario].paintMs.toFixed(0)} ms ` +
         `from the answer to paint = ${ratios[scenario].toFixed(2)} x the 1 s target`,
@@ -248,3 +297,52 @@ test('grouping and charts of 1,000 runs x 30 values', async ({ page }) => {
     );
   }
 });
+
+interface IProfileSummary {
+  sample: Record<string, number>;
+  /** Self time (ms) per script, most first. */
+  byScript: [string, number][];
+  /** Self time (ms) per function (`name script:line`), the 40 most. */
+  byFunction: [string, number][];
+}
+
+/** Self time per function and per script of a DevTools CPU profile. */
+function summarize(
+  cpu: {
+    nodes: {
+      id: number;
+      callFrame: {
+        functionName: string;
+        url: string;
+        lineNumber: number;
+      };
+    }[];
+    samples: number[];
+    timeDeltas: number[];
+  },
+  sample: Record<string, number>
+): IProfileSummary {
+  const byId = new Map(cpu.nodes.map(node => [node.id, node]));
+  const self = new Map<number, number>();
+  cpu.samples.forEach((id, i) => {
+    self.set(id, (self.get(id) ?? 0) + (cpu.timeDeltas[i] ?? 0) / 1000);
+  });
+  const byFunction = new Map<string, number>();
+  const byScript = new Map<string, number>();
+  for (const [id, ms] of self) {
+    const frame = byId.get(id)!.callFrame;
+    const script = frame.url.split('/').pop() || '(native)';
+    const name = `${frame.functionName || '(anonymous)'} ${script}:${
+      frame.lineNumber + 1
+    }`;
+    byFunction.set(name, (byFunction.get(name) ?? 0) + ms);
+    byScript.set(script, (byScript.get(script) ?? 0) + ms);
+  }
+  const sorted = (map: Map<string, number>) =>
+    Array.from(map.entries()).sort((a, b) => b[1] - a[1]);
+  return {
+    sample,
+    byScript: sorted(byScript).slice(0, 15),
+    byFunction: sorted(byFunction).slice(0, 40)
+  };
+}
