@@ -45,11 +45,7 @@ const CHART = { x: 'model_params.C', y: 'loss_0', color: 'model', logX: true };
 test.use({ autoGoto: true, viewport: { width: 1600, height: 1000 } });
 
 type Scenario =
-  | 'group'
-  | 'chart'
-  | 'groupChart'
-  | 'groupInteractive'
-  | 'chartInteractive';
+  'group' | 'chart' | 'groupChart' | 'groupInteractive' | 'chartInteractive';
 
 interface IRunArgs {
   paths: string[];
@@ -173,9 +169,8 @@ async function measure(args: IRunArgs): Promise<Record<string, number>> {
     // Until the scatter's marks were in the DOM.
     scatterDrawnMs: tScatter - tStart,
     // Until both charts were drawn (before the last frames).
-    chartDrawnMs: wantChart || scenario === 'chartInteractive'
-      ? tChart - tStart
-      : NaN,
+    chartDrawnMs:
+      wantChart || scenario === 'chartInteractive' ? tChart - tStart : NaN,
     // The request itself, for reference (the server's share).
     serverResponseMs: answer ? answer.responseEnd - answer.startTime : NaN,
     answerBytes: answer ? answer.encodedBodySize || answer.transferSize : NaN,
