@@ -12,16 +12,12 @@ import { expect, test } from '@jupyterlab/galata';
 import * as fs from 'fs';
 import * as path from 'path';
 
+import { median } from './stats';
+
 const REPS = Number(process.env.NBCOMPARE_BENCH_REPS ?? 5);
 const RESULTS = path.resolve(__dirname, '..', 'results');
 
 test.use({ autoGoto: true, viewport: { width: 1600, height: 1000 } });
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
 
 test('first complete paint of 200 notebooks x 30 values', async ({ page }) => {
   const listing = await page.request.get('/api/contents?content=1');

@@ -23,10 +23,15 @@ jest.mock('../request', () => ({
  */
 class FakeVega extends Widget implements IRenderMime.IRenderer {
   static specs: VegaLiteSpec[] = [];
+  /** What happened, in order: `start <title>`, `end <title>`, `snapshot`. */
+  static events: string[] = [];
 
   async renderModel(model: IRenderMime.IMimeModel): Promise<void> {
     const spec = model.data[VEGALITE_MIME] as VegaLiteSpec;
     FakeVega.specs.push(spec);
+    FakeVega.events.push(`start ${spec.title.text}`);
+    // Drawing takes time (Vega yields to the event loop while it runs)
+    await new Promise(resolve => setTimeout(resolve, 1));
     const metadata = model.metadata[VEGALITE_MIME] as any;
     this.node.dataset.renderer = metadata?.embed_options?.renderer;
     const svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
@@ -41,6 +46,12 @@ class FakeVega extends Widget implements IRenderMime.IRenderer {
       svg.appendChild(path);
     }
     this.node.replaceChildren(svg);
+    FakeVega.events.push(`end ${spec.title.text}`);
+    // As JupyterLab's renderer does: without an image/png in the output, it
+    // draws the chart again into a PNG to store beside the spec.
+    if (!model.data['image/png']) {
+      FakeVega.events.push('snapshot');
+    }
   }
 }
 
@@ -87,6 +98,7 @@ async function settle(panel: ComparePanel): Promise<void> {
 
 beforeEach(() => {
   FakeVega.specs = [];
+  FakeVega.events = [];
 });
 
 afterEach(() => {
@@ -133,6 +145,31 @@ describe('ChartPane', () => {
     expect(scatter.usermeta.nbcompare.failed).toEqual([C]);
     // and the specs carry the theme's config (transparent background)
     expect(scatter.config.background).toBe('transparent');
+    panel.dispose();
+  });
+
+  it('draws the scatter first, then the parallel coordinates, never a PNG', async () => {
+    const frames = jest.spyOn(window, 'requestAnimationFrame');
+    const { panel } = await panelOf(registry(true), { x: 'alpha', y: 'mse' });
+    // The parallel coordinates start once the scatter is drawn and a frame
+    // has passed (so it is painted); JupyterLab's renderer is not asked to
+    // draw a PNG of either (the pane is never saved)
+    expect(FakeVega.events).toEqual([
+      'start mse against alpha',
+      'end mse against alpha',
+      'start Parameters and mse',
+      'end Parameters and mse'
+    ]);
+    expect(frames).toHaveBeenCalled();
+    const hosts = panel.node.querySelectorAll<HTMLElement>(
+      '.jp-NbCompare-chart'
+    );
+    expect(Array.from(hosts).map(h => h.dataset.drawn)).toEqual([
+      'true',
+      'true'
+    ]);
+    expect(panel.charts.renderCount).toBe(1);
+    frames.mockRestore();
     panel.dispose();
   });
 

@@ -321,6 +321,42 @@ describe('fields', () => {
     expect(metrics.map(f => f.label)).not.toContain('coefficients');
   });
 
+  it('finds the fields of an answer once, and those of a new answer anew', () => {
+    // Given an answer whose values are counted when read
+    let reads = 0;
+    const answer: IChartAnswer = { ...demo };
+    Object.defineProperty(answer, 'values', {
+      get: () => {
+        reads++;
+        return demo.values;
+      }
+    });
+    const first = chartFields(answer);
+    const afterFirst = reads;
+    expect(afterFirst).toBeGreaterThan(0);
+    // When both charts are built and a name resolved again
+    scatterSpec(answer, { x: 'alpha', y: 'mse', color: 'model' });
+    parallelSpec(answer, { y: 'mse' });
+    resolveField(answer, 'r2', 'metric');
+    // Then the fields were not searched for again (the specs read the
+    // values only for the plotted numbers), and are the same
+    expect(chartFields(answer)).toEqual(first);
+    const again = reads;
+    chartFields(answer);
+    expect(reads).toBe(again);
+    // and a caller changing its copy changes nothing for the next one
+    chartFields(answer).metrics.length = 0;
+    expect(chartFields(answer).metrics).toEqual(first.metrics);
+    // A new answer (a refresh) has its own fields
+    const refreshed: IChartAnswer = {
+      ...demo,
+      values: demo.values.filter(v => v.name !== 'mse')
+    };
+    expect(chartFields(refreshed).metrics.map(f => f.label)).not.toContain(
+      'mse'
+    );
+  });
+
   it('resolves bare names by preference, prefixed names exactly', () => {
     const answer: IChartAnswer = {
       ...edge,

@@ -59,6 +59,25 @@ export const CHART_KINDS = ['scatter', 'parallel'] as const;
 const EMBED_OPTIONS = { renderer: 'svg', actions: false };
 
 /**
+ * JupyterLab's Vega renderer, once a chart is drawn, draws it a second time
+ * into a PNG (`view.toImageURL`) to keep in the output beside the spec, unless
+ * the output already has an `image/png`. The pane's charts are never saved,
+ * so they carry a placeholder (a transparent pixel) that skips the second
+ * drawing and the PNG encoding: on 1,000 runs that is a large share of the
+ * drawing time (benchmarks/ui/README.md).
+ */
+export const SNAPSHOT_MIME = 'image/png';
+const NO_SNAPSHOT =
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=';
+
+/** Wait until the browser has painted what is in the DOM now. */
+function nextPaint(): Promise<void> {
+  return new Promise(resolve =>
+    requestAnimationFrame(() => setTimeout(resolve, 0))
+  );
+}
+
+/**
  * The pane's default chart for an answer: the first metric against the
  * first parameter that varies (numbers first), coloured by the next one.
  * Null when there is no metric to plot.
@@ -284,7 +303,11 @@ export class ChartPane extends Widget {
       this._setMessage('error', (reason as Error).message);
       return;
     }
-    const rendered: Promise<void>[] = [];
+    // Both hosts are laid out at once (the pane does not jump), then the
+    // charts are drawn one after the other, the scatter first and painted
+    // before the parallel coordinates start: on a sweep of 1,000 runs each
+    // takes a few hundred milliseconds of Vega's work on the main thread.
+    const draws: (() => Promise<void>)[] = [];
     for (const [kind, spec] of specs) {
       const host = new Panel();
       host.addClass('jp-NbCompare-chart');
@@ -294,19 +317,32 @@ export class ChartPane extends Widget {
       host.addWidget(renderer);
       this._hosts.addWidget(host);
       const mimeModel = new MimeModel({
-        data: { [VEGALITE_MIME]: spec },
+        data: { [VEGALITE_MIME]: spec, [SNAPSHOT_MIME]: NO_SNAPSHOT },
         metadata: { [VEGALITE_MIME]: { embed_options: EMBED_OPTIONS } }
       });
-      rendered.push(
-        renderer.renderModel(mimeModel).catch(reason => {
-          host.node.textContent = trans.__(
-            'This chart could not be drawn: %1',
-            String((reason as Error)?.message ?? reason)
-          );
-        })
+      draws.push(() =>
+        renderer.renderModel(mimeModel).then(
+          () => {
+            host.node.dataset.drawn = 'true';
+          },
+          reason => {
+            host.node.textContent = trans.__(
+              'This chart could not be drawn: %1',
+              String((reason as Error)?.message ?? reason)
+            );
+          }
+        )
       );
     }
-    await Promise.all(rendered);
+    for (const [index, draw] of draws.entries()) {
+      if (index > 0) {
+        await nextPaint();
+      }
+      if (ticket !== this._ticket || this.isDisposed) {
+        return;
+      }
+      await draw();
+    }
     if (ticket === this._ticket) {
       this._renderCount++;
       this.node.dataset.renderCount = String(this._renderCount);
