@@ -295,6 +295,63 @@ describe('ComparePanel with groups (DOM)', () => {
     panel.dispose();
   });
 
+  it('tints a parameter column that differs when runs are rows, as its row in columns', async () => {
+    // Given a sweep where every run has the same seed
+    const fetch = async (request: ICompareRequest) => {
+      const data = sweepResponse();
+      delete data.groups;
+      delete data.baseline_group;
+      for (const nb of data.notebooks) {
+        nb.parameters.seed = { value: 7, injected: true };
+        nb.parameters_flat!.seed = { value: 7, injected: true };
+      }
+      return data;
+    };
+    const model = new CompareModel({ paths: PATHS, fetch });
+    const panel = new ComparePanel({
+      paths: PATHS,
+      model,
+      translator: nullTranslator,
+      pollInterval: 0
+    });
+    Widget.attach(panel, document.body);
+    await model.refresh();
+    const tinted = (selector: string) =>
+      Array.from(panel.node.querySelectorAll(selector)).map(cell =>
+        cell.classList.contains('jp-mod-differs')
+      );
+    // In the columns layout the differing parameter's row is tinted
+    expect(
+      panel.node
+        .querySelector('.jp-NbCompare-row[data-key="p:model"]')!
+        .classList.contains('jp-mod-differs')
+    ).toBe(true);
+    // When the runs become rows
+    model.layout = 'rows';
+    // Then every cell of the differing parameter's column is tinted
+    const model_ = tinted('.jp-NbCompare-runRow [data-field="p:model"]');
+    expect(model_).toHaveLength(PATHS.length);
+    expect(model_.every(Boolean)).toBe(true);
+    // and those of the parameter every run shares are not
+    const seed = tinted('.jp-NbCompare-runRow [data-field="p:seed"]');
+    expect(seed).toHaveLength(PATHS.length);
+    expect(seed.some(Boolean)).toBe(false);
+    // nor the metric columns (only parameters are tinted, as in columns)
+    expect(
+      tinted('.jp-NbCompare-runRow [data-field="m:tag:mse"]').some(Boolean)
+    ).toBe(false);
+    // and the column headers carry the ≠ / = sign of the row labels
+    const sign = (field: string) =>
+      panel.node.querySelector(
+        `.jp-NbCompare-headerRow [data-field="${field}"] .jp-NbCompare-differs`
+      )!;
+    expect(sign('p:model').textContent).toBe('\u2260');
+    expect(sign('p:model').classList.contains('jp-mod-differs')).toBe(true);
+    expect(sign('p:seed').textContent).toBe('=');
+    expect(sign('m:tag:mse').textContent).toBe('\u2260');
+    panel.dispose();
+  });
+
   it('groups from the toolbar’s checkboxes, and says what it groups by', async () => {
     const { fetch, requests } = server();
     const model = new CompareModel({ paths: PATHS, fetch });
