@@ -123,6 +123,29 @@ describe('CompareModel: groups, sort and layout', () => {
     expect(order(model)).toEqual([0, 1, 2]);
   });
 
+  it('starts with the groups it is given expanded, says which, and folds them on regrouping', async () => {
+    // Given a restored panel whose lasso group was expanded
+    const { fetch } = server();
+    const model = new CompareModel({
+      paths: PATHS,
+      fetch,
+      groupBy: ['model'],
+      expanded: [{ model: 'lasso' }]
+    });
+    await model.refresh();
+    // Then lasso shows its runs
+    expect(order(model)).toEqual([0, 1, S.l0, S.l1, S.lf, 2]);
+    expect(model.expanded).toEqual([{ model: 'lasso' }]);
+    // and expanding another adds its key, in the order expanded
+    model.setExpanded(model.groups![2], true);
+    expect(model.expanded).toEqual([{ model: 'lasso' }, { model: 'svm' }]);
+    // When the runs are grouped by something else
+    await model.setGroupBy(['seed']);
+    // Then no group of the new grouping is expanded
+    expect(model.expanded).toEqual([]);
+    expect(model.columns.every(c => c.kind === 'group')).toBe(true);
+  });
+
   it('switches the layout with a view change', () => {
     const model = new CompareModel({ paths: PATHS, fetch: server().fetch });
     const changes: string[] = [];
@@ -162,6 +185,54 @@ describe('restoring and addressing a grouped comparison', () => {
     ).toEqual({ paths: PATHS });
   });
 
+  it('keeps the expanded groups across a reload, only when grouped', () => {
+    const expanded = [{ model: 'lasso' }, { model: 'svm' }];
+    expect(
+      restoreArgs({
+        paths: PATHS,
+        requestedBaseline: null,
+        groupBy: ['model'],
+        expanded
+      })
+    ).toEqual({ paths: PATHS, groupBy: ['model'], expanded });
+    expect(
+      restoreArgs({
+        paths: PATHS,
+        requestedBaseline: null,
+        groupBy: ['model'],
+        expanded: []
+      })
+    ).toEqual({ paths: PATHS, groupBy: ['model'] });
+    // the command takes them back, objects only, and only with a grouping
+    expect(
+      viewArgs({
+        groupBy: ['model'],
+        expanded: [...expanded, 'x', null, [1]] as any
+      })
+    ).toEqual({ groupBy: ['model'], expanded });
+    expect(viewArgs({ expanded })).toEqual({});
+  });
+
+  it('opens a panel with the expanded groups of its arguments', async () => {
+    // Given the arguments a saved, expanded panel is restored with
+    const args = viewArgs(
+      restoreArgs({
+        paths: PATHS,
+        requestedBaseline: null,
+        groupBy: ['model'],
+        expanded: [{ model: 'svm' }]
+      })
+    );
+    const panel = new ComparePanel({
+      paths: PATHS,
+      ...args,
+      translator: nullTranslator,
+      pollInterval: 0
+    });
+    expect(panel.expanded).toEqual([{ model: 'svm' }]);
+    panel.dispose();
+  });
+
   it('takes the command’s view arguments, checked', () => {
     expect(viewArgs({ groupBy: ['model', ''], sortBy: 'mse' })).toEqual({
       groupBy: ['model'],
@@ -181,10 +252,20 @@ describe('restoring and addressing a grouped comparison', () => {
       paths: [S.r0, S.l0],
       groupBy: ['model', 'seed'],
       sortBy: 'tag:metrics.r2',
-      layout: 'rows' as const
+      layout: 'rows' as const,
+      expanded: [
+        { model: 'lasso', seed: 1 },
+        { model: 'svm', seed: null }
+      ]
     };
     const search = `?${comparisonSearchParams(args).toString()}`;
     expect(parseComparisonSearch(search)).toEqual(args);
+    // an expanded group cut short in the address is left folded
+    expect(
+      parseComparisonSearch(
+        `?path=a.ipynb&group_by=model&expand=%7B&expand=%7B%22model%22%3A1%7D`
+      )!.expanded
+    ).toEqual([{ model: 1 }]);
   });
 });
 

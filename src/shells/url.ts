@@ -7,7 +7,7 @@
  * an optional filter of names, so it lives in the query of one page:
  * `{base_url}nbcompare/view?path=a.ipynb&path=b.ipynb&baseline=a.ipynb`,
  * with `group_by`, `sort` and `layout` when the panel is grouped, sorted or
- * transposed.
+ * transposed, and one `expand` (a group's key as JSON) per expanded group.
  * Pure functions, so the round trip is unit-tested without a browser.
  */
 import { ICompareArgs } from '../commands';
@@ -45,6 +45,9 @@ export function comparisonSearchParams(args: ICompareArgs): URLSearchParams {
   }
   if (args.layout === 'rows') {
     params.set('layout', 'rows');
+  }
+  for (const key of args.expanded ?? []) {
+    params.append('expand', JSON.stringify(key));
   }
   return params;
 }
@@ -88,6 +91,17 @@ export function parseComparisonSearch(search: string): ICompareArgs | null {
   }
   if (params.get('layout') === 'rows') {
     args.layout = 'rows';
+  }
+  const expanded = params.getAll('expand').flatMap(text => {
+    try {
+      const key = JSON.parse(text);
+      return key && typeof key === 'object' && !Array.isArray(key) ? [key] : [];
+    } catch {
+      return []; // an address cut short: the group stays folded
+    }
+  });
+  if (groupBy.length > 0 && expanded.length > 0) {
+    args.expanded = expanded;
   }
   return args;
 }

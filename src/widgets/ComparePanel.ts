@@ -26,7 +26,7 @@ import { IExportRequest, IExportSaver } from '../exportsaver';
 import { GridLayout } from '../columns';
 import { basename } from '../format';
 import { compareIcon } from '../icons';
-import { CompareModel, StatFetcher } from '../model';
+import { CompareModel, GroupKey, StatFetcher } from '../model';
 import { serverURL } from '../request';
 import { IBaselinePin, ICell, IImageCell, IValueRow } from '../tokens';
 import { h } from './dom';
@@ -48,6 +48,8 @@ export interface IComparePanelOptions {
   sortBy?: string | null;
   /** Notebooks as columns (default) or as rows. */
   layout?: GridLayout;
+  /** The groups shown with their runs (restored after a reload). */
+  expanded?: GroupKey[];
   translator?: ITranslator;
   /** Renders html outputs (untrusted). */
   rendermime?: IRenderMimeRegistry | null;
@@ -138,7 +140,8 @@ export class ComparePanel extends Widget {
         stat: contents ? statByFolder(contents) : undefined,
         groupBy: options.groupBy,
         sortBy: options.sortBy,
-        layout: options.layout
+        layout: options.layout,
+        expanded: options.expanded
       });
     this.addClass('jp-NbCompare-panel');
     this.title.label = trans.__('Compare %1 notebooks', this.paths.length);
@@ -222,6 +225,11 @@ export class ComparePanel extends Widget {
   /** Notebooks as columns or as rows (restored after a reload). */
   get gridLayout(): GridLayout {
     return this.model.layout;
+  }
+
+  /** The keys of the expanded groups (restored after a reload). */
+  get expanded(): GroupKey[] {
+    return this.model.expanded;
   }
 
   /** The chart the chart pane shows, or null when the pane is hidden. */
