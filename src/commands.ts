@@ -53,6 +53,8 @@ export interface ICompareArgs {
    * parameters or metrics, `param:`/`metric:` to say which).
    */
   chart?: { x: string; y: string; color?: string | null; logX?: boolean };
+  /** Open the chart pane (with `chart`, or the default chart without it). */
+  charts?: boolean;
 }
 
 /** What the layout restorer needs to know of a comparison. */
@@ -67,6 +69,8 @@ export interface IRestorableComparison {
   expanded?: GroupKey[];
   /** The chart pane's chart, when it is shown. */
   chart?: IChartOptions | null;
+  /** Whether the chart pane is shown (before it has a chart, too). */
+  chartsShown?: boolean;
 }
 
 /**
@@ -97,6 +101,9 @@ export function restoreArgs(panel: IRestorableComparison): ICompareArgs {
   }
   if (panel.chart) {
     args.chart = { ...panel.chart };
+  } else if (panel.chartsShown) {
+    // Shown with the toggle alone: no chart was worked out yet.
+    args.charts = true;
   }
   return args;
 }
@@ -209,6 +216,7 @@ export function addCompareCommand(options: ICompareCommandOptions): void {
       const { paths, baseline, names } = args as ICompareArgs;
       const view = viewArgs(args as ICompareArgs);
       const chart = chartArg((args as ICompareArgs).chart);
+      const charts = (args as ICompareArgs).charts === true;
       const chosen = explicit(args as ICompareArgs)
         ? paths!
         : selectedNotebooks(selection());
@@ -236,6 +244,7 @@ export function addCompareCommand(options: ICompareCommandOptions): void {
         names,
         ...view,
         chart,
+        showCharts: charts,
         translator,
         rendermime: options.rendermime ?? null,
         pin: options.pin ?? null,

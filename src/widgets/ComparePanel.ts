@@ -84,6 +84,8 @@ export interface IComparePanelOptions {
   model?: CompareModel;
   /** Open with the chart pane showing this chart. */
   chart?: IChartOptions | null;
+  /** Open with the chart pane shown (its default chart without `chart`). */
+  showCharts?: boolean;
 }
 
 /** Live refresh: how often last-modified times are read, in ms. */
@@ -176,8 +178,9 @@ export class ComparePanel extends Widget {
       chart: options.chart ?? null,
       onSelect: path => this._grid.revealColumn(path)
     });
-    this._charts.setHidden(!options.chart);
-    this._toolbar.setChartsShown(!!options.chart);
+    const showCharts = !!options.chart || !!options.showCharts;
+    this._charts.setHidden(!showCharts);
+    this._toolbar.setChartsShown(showCharts);
     layout.addWidget(this._toolbar);
     layout.addWidget(this._status);
     layout.addWidget(this._charts);
@@ -235,6 +238,11 @@ export class ComparePanel extends Widget {
   /** The chart the chart pane shows, or null when the pane is hidden. */
   get chart(): IChartOptions | null {
     return this._charts.isHidden ? null : this._charts.chart;
+  }
+
+  /** Whether the chart pane is shown (restored after a reload). */
+  get chartsShown(): boolean {
+    return !this._charts.isHidden;
   }
 
   /** The chart pane (shown or hidden). */
