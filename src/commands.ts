@@ -233,7 +233,8 @@ export function addCompareCommand(options: ICompareCommandOptions): void {
           baseline ??
           (pinned !== null && chosen.includes(pinned) ? pinned : undefined),
         names,
-        ...view
+        ...view,
+        ...(chart ? { chart } : charts ? { charts } : {})
       });
       if (opened) {
         return;

@@ -269,6 +269,33 @@ describe('restoring and addressing a grouped comparison', () => {
   });
 });
 
+describe('the chart pane in a Notebook 7 address', () => {
+  it('round-trips the chart, and a pane shown without one', () => {
+    const chart = {
+      paths: [S.r0, S.l0],
+      chart: { x: 'alpha', y: 'metric:mse', color: 'param:model', logX: true }
+    };
+    const search = (args: object) =>
+      `?${comparisonSearchParams(args).toString()}`;
+    expect(parseComparisonSearch(search(chart))).toEqual(chart);
+    const plain = { paths: [S.r0], chart: { x: 'alpha', y: 'mse' } };
+    expect(search(plain)).toBe(
+      `?path=${encodeURIComponent(S.r0)}&chart_x=alpha&chart_y=mse`
+    );
+    expect(parseComparisonSearch(search(plain))).toEqual(plain);
+    const shown = { paths: [S.r0], charts: true };
+    expect(parseComparisonSearch(search(shown))).toEqual(shown);
+    // half a chart (an address cut short) still shows the pane, by default
+    expect(parseComparisonSearch('?path=a.ipynb&chart_x=alpha')).toEqual({
+      paths: ['a.ipynb'],
+      charts: true
+    });
+    expect(parseComparisonSearch('?path=a.ipynb')).toEqual({
+      paths: ['a.ipynb']
+    });
+  });
+});
+
 describe('ComparePanel with groups (DOM)', () => {
   async function panelOf(options: Partial<{ layout: 'rows' | 'columns' }>) {
     const { fetch } = server();
