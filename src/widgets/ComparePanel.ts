@@ -21,7 +21,11 @@ import {
   saveExport
 } from '../export';
 import { newViewText, stateOfModel } from '../documents/adapter';
-import { buildComparisonNotebook, exportFolder } from '../exportNotebook';
+import {
+  buildComparisonNotebook,
+  exportFolder,
+  IComparisonSpec
+} from '../exportNotebook';
 import { IExportRequest, IExportSaver } from '../exportsaver';
 import { GridLayout } from '../columns';
 import { basename } from '../format';
@@ -62,11 +66,7 @@ export interface IComparePanelOptions {
   /** Open a file (an export) in JupyterLab. */
   openPath?: (path: string) => void;
   /** Export as comparison notebook; the button shows only when given. */
-  exportNotebook?: (spec: {
-    paths: string[];
-    baseline: string;
-    names: string[] | null;
-  }) => Promise<string>;
+  exportNotebook?: (spec: IComparisonSpec) => Promise<string>;
   /**
    * Asks where each export goes and never overwrites without asking;
    * without it, exports go beside the baseline under a free name.
@@ -488,7 +488,8 @@ export class ComparePanel extends Widget {
         path = await this._options.exportNotebook!({
           paths: this.paths,
           baseline: this.model.baseline,
-          names: this.model.names ?? null
+          names: this.model.names ?? null,
+          groupBy: this.model.groupBy
         });
       } else {
         if (!contents || !this.model.data || format === 'view') {
@@ -557,7 +558,8 @@ export class ComparePanel extends Widget {
       const spec = {
         paths,
         baseline: model.baseline,
-        names: model.names ?? null
+        names: model.names ?? null,
+        groupBy: model.groupBy
       };
       return {
         folder,
