@@ -17,6 +17,7 @@ import {
 } from './selection';
 import { compareIcon } from './icons';
 import { IComparisonOpener } from './shells/tokens';
+import { GroupKey } from './model';
 import { IBaselinePin } from './tokens';
 import { ComparePanel, IComparePanelOptions } from './widgets/ComparePanel';
 import { RunView } from './widgets/RunView';
@@ -43,10 +44,17 @@ export interface ICompareArgs {
   /** `rows` shows the runs as rows. */
   layout?: GridLayout;
   /**
+   * The groups shown with their runs, each by its `group_by` values
+   * (`[{model: 'lasso'}]`); only with `groupBy`.
+   */
+  expanded?: GroupKey[];
+  /**
    * Open the chart pane with this chart (see `charts.ts`: names of
    * parameters or metrics, `param:`/`metric:` to say which).
    */
   chart?: { x: string; y: string; color?: string | null; logX?: boolean };
+  /** Open the chart pane (with `chart`, or the default chart without it). */
+  charts?: boolean;
 }
 
 /** What the layout restorer needs to know of a comparison. */
@@ -57,15 +65,19 @@ export interface IRestorableComparison {
   groupBy?: string[];
   sortBy?: string | null;
   gridLayout?: GridLayout;
+  /** The keys of the expanded groups. */
+  expanded?: GroupKey[];
   /** The chart pane's chart, when it is shown. */
   chart?: IChartOptions | null;
+  /** Whether the chart pane is shown (before it has a chart, too). */
+  chartsShown?: boolean;
 }
 
 /**
  * The command arguments that reopen the same comparison after a reload:
  * the notebooks, the name filter of a tag-browser comparison, the
  * baseline the user chose (a pin or the default are worked out again), and
- * the grouping, sort and layout.
+ * the grouping (with the groups expanded), sort and layout.
  */
 export function restoreArgs(panel: IRestorableComparison): ICompareArgs {
   const args: ICompareArgs = { paths: [...panel.paths] };
@@ -77,6 +89,9 @@ export function restoreArgs(panel: IRestorableComparison): ICompareArgs {
   }
   if (panel.groupBy && panel.groupBy.length > 0) {
     args.groupBy = [...panel.groupBy];
+    if (panel.expanded && panel.expanded.length > 0) {
+      args.expanded = panel.expanded.map(key => ({ ...key }));
+    }
   }
   if (panel.sortBy) {
     args.sortBy = panel.sortBy;
@@ -86,6 +101,9 @@ export function restoreArgs(panel: IRestorableComparison): ICompareArgs {
   }
   if (panel.chart) {
     args.chart = { ...panel.chart };
+  } else if (panel.chartsShown) {
+    // Shown with the toggle alone: no chart was worked out yet.
+    args.charts = true;
   }
   return args;
 }
@@ -99,14 +117,20 @@ export function restoreName(panel: IRestorableComparison): string {
   return panel.names ? `${key}#${panel.names.join('|')}` : key;
 }
 
+/** The view arguments {@link viewArgs} checks. */
+export type ViewArgs = Pick<
+  ICompareArgs,
+  'groupBy' | 'sortBy' | 'layout' | 'expanded'
+>;
+
 /**
- * The grouping, sort and layout of the command's arguments, checked: a
- * script may pass anything (a single name for `groupBy` is taken as one).
+ * The grouping, sort, layout and expanded groups of the command's
+ * arguments, checked: a script may pass anything (a single name for
+ * `groupBy` is taken as one; expanded groups are objects, and only count
+ * when grouped).
  */
-export function viewArgs(
-  args: ICompareArgs
-): Pick<ICompareArgs, 'groupBy' | 'sortBy' | 'layout'> {
-  const view: Pick<ICompareArgs, 'groupBy' | 'sortBy' | 'layout'> = {};
+export function viewArgs(args: ICompareArgs): ViewArgs {
+  const view: ViewArgs = {};
   const groupBy = args.groupBy as unknown;
   const names = Array.isArray(groupBy)
     ? groupBy
@@ -118,6 +142,15 @@ export function viewArgs(
   );
   if (valid.length > 0) {
     view.groupBy = valid;
+    const expanded = Array.isArray(args.expanded)
+      ? (args.expanded as unknown[]).filter(
+          (key): key is GroupKey =>
+            !!key && typeof key === 'object' && !Array.isArray(key)
+        )
+      : [];
+    if (expanded.length > 0) {
+      view.expanded = expanded;
+    }
   }
   if (typeof args.sortBy === 'string' && args.sortBy !== '') {
     view.sortBy = args.sortBy;
@@ -226,6 +259,7 @@ export function addCompareCommand(options: ICompareCommandOptions): void {
       const { paths, baseline, names } = args as ICompareArgs;
       const view = viewArgs(args as ICompareArgs);
       const chart = chartArg((args as ICompareArgs).chart);
+      const charts = (args as ICompareArgs).charts === true;
       const chosen = explicit(args as ICompareArgs)
         ? paths!
         : selectedNotebooks(selection());
@@ -242,7 +276,8 @@ export function addCompareCommand(options: ICompareCommandOptions): void {
           baseline ??
           (pinned !== null && chosen.includes(pinned) ? pinned : undefined),
         names,
-        ...view
+        ...view,
+        ...(chart ? { chart } : charts ? { charts } : {})
       });
       if (opened) {
         return;
@@ -253,6 +288,7 @@ export function addCompareCommand(options: ICompareCommandOptions): void {
         names,
         ...view,
         chart,
+        showCharts: charts,
         ...panelServices(
           app,
           translator,

@@ -32,6 +32,7 @@ import {
   labelText,
   toNumber
 } from './format';
+import { groupsCsv, groupsHtml, groupsMarkdown } from './exportGroups';
 import { CompareModel } from './model';
 import { serverURL } from './request';
 import { saveAsNew } from './save';
@@ -74,8 +75,16 @@ export function csvField(value: unknown): string {
  * parameter gives one row per leaf, `parameters.model_params.C`), then the
  * metrics of the current view. Every compared notebook has its column, even
  * one whose values are all missing (an unreadable run says so in `status`).
+ * A grouped comparison exports its groups table instead (see
+ * `exportGroups.ts`), as the command line does with `--group-by`.
  */
 export function metricsCsv(model: CompareModel): string {
+  // Grouped: the groups table alone, as `jupyter nbcompare --group-by`
+  // writes it (two tables in one CSV would break every reader).
+  const groups = model.data ? groupsCsv(model.data) : null;
+  if (groups !== null) {
+    return groups;
+  }
   const paths = model.paths;
   const infos = new Map(model.notebooks.map(nb => [nb.path, nb]));
   const flat = new Map(
@@ -300,7 +309,9 @@ export function comparisonMarkdown(
       );
     }
   }
-  return out.join('\n');
+  // Grouped: the groups follow, as the command line writes them.
+  const groups = model.data ? groupsMarkdown(model.data, mdCell) : null;
+  return out.join('\n') + (groups ?? '');
 }
 
 function metricLine(
@@ -519,6 +530,11 @@ export function comparisonHtml(
       );
     }
     parts.push('</tr></table>');
+  }
+  // Grouped: the groups before the end, as the command line writes them.
+  const groups = model.data ? groupsHtml(model.data, escapeHtml) : null;
+  if (groups !== null) {
+    parts.push(groups);
   }
   parts.push('</body></html>');
   return parts.join('\n');

@@ -21,6 +21,11 @@ export interface IComparisonSpec {
   baseline?: string | null;
   /** The names shown; every name when absent or empty. */
   names?: string[] | null;
+  /**
+   * The parameters the runs are grouped by: the notebook then shows
+   * `NotebookCollection.groups(by=...)`, the groups the panel showed.
+   */
+  groupBy?: string[] | null;
 }
 
 /** A cell of the generated notebook (the subset of nbformat 4.5 we write). */
@@ -101,6 +106,7 @@ export function buildComparisonNotebook(
     throw new Error(`The baseline ${baseline} is not one of the paths.`);
   }
   const names = spec.names && spec.names.length > 0 ? spec.names : null;
+  const groupBy = spec.groupBy && spec.groupBy.length > 0 ? spec.groupBy : null;
   const paths = spec.paths.map(path => relativeTo(folder, path));
 
   const cells: IGeneratedCell[] = [];
@@ -136,7 +142,8 @@ export function buildComparisonNotebook(
       '# Paths are relative to this notebook; names=None shows every name.',
       `paths = ${pythonLiteral(paths)}`,
       `baseline = ${pythonLiteral(relativeTo(folder, baseline))}`,
-      `names = ${pythonLiteral(names)}`
+      `names = ${pythonLiteral(names)}`,
+      ...(groupBy ? [`group_by = ${pythonLiteral(groupBy)}`] : [])
     ].join('\n'),
     ['parameters']
   );
@@ -149,6 +156,16 @@ export function buildComparisonNotebook(
       'collection.to_frame(names)'
     ].join('\n')
   );
+  if (groupBy) {
+    markdown(
+      [
+        `## Groups by ${groupBy.map(name => `\`${name}\``).join(', ')}`,
+        '',
+        "One row per group and value: n, mean, std, min, max, and the delta of means against the baseline's group with Welch's test (failed runs left out)."
+      ].join('\n')
+    );
+    code('collection.groups(by=group_by)');
+  }
   markdown('## Every value, side by side, with deltas against the baseline');
   code(
     [

@@ -27,7 +27,12 @@ export const STD_DIGITS = 2;
 
 /** A stable key of a group: its `group_by` values (survives refreshes). */
 export function groupId(group: IGroup): string {
-  return valueKey(group.key);
+  return groupKeyId(group.key);
+}
+
+/** The {@link groupId} of a group's `group_by` values (a restored key). */
+export function groupKeyId(key: IGroup['key']): string {
+  return valueKey(key);
 }
 
 /** A group's name as people read it: `model = ridge, model_params.C = 0.1`. */

@@ -8,6 +8,7 @@
  * the only-differences rule with missing values.
  */
 import { ServerConnection } from '@jupyterlab/services';
+import { JSONObject } from '@lumino/coreutils';
 import { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 
@@ -22,7 +23,7 @@ import {
   unreadablePaths,
   valueRowDiffers
 } from './delta';
-import { groupId } from './groups';
+import { groupId, groupKeyId } from './groups';
 import { requestAPI } from './request';
 import {
   ICompareRequest,
@@ -67,7 +68,12 @@ export interface ICompareModelOptions {
   sortBy?: string | null;
   /** Notebooks as columns (default) or as rows. */
   layout?: GridLayout;
+  /** The groups shown with their runs, by their `group_by` values (`{model: 'lasso'}`). */
+  expanded?: GroupKey[];
 }
+
+/** A group's `group_by` values: what names it across answers and reloads. */
+export type GroupKey = JSONObject;
 
 /** The default fetcher: `POST nbcompare/compare` through `request.ts`. */
 export const fetchComparison: CompareFetcher = request =>
@@ -100,6 +106,9 @@ export class CompareModel implements IDisposable {
     this._groupBy = uniqueNames(options.groupBy ?? []);
     this._sortBy = options.sortBy ?? null;
     this._layout = options.layout === 'rows' ? 'rows' : 'columns';
+    for (const key of options.expanded ?? []) {
+      this._expanded.set(groupKeyId(key), { ...key });
+    }
   }
 
   /** The compared notebooks, in column order. */
@@ -205,6 +214,9 @@ export class CompareModel implements IDisposable {
       return;
     }
     this._groupBy = next;
+    // Other parameters make other groups: none of them is expanded yet.
+    this._expanded.clear();
+    this._invalidate();
     this._changed.emit('view');
     await this.refresh();
   }
@@ -250,6 +262,14 @@ export class CompareModel implements IDisposable {
     return this._expanded.has(groupId(group));
   }
 
+  /**
+   * The keys of the expanded groups, in the order they were expanded: what a
+   * restored panel expands again.
+   */
+  get expanded(): GroupKey[] {
+    return Array.from(this._expanded.values(), key => ({ ...key }));
+  }
+
   /** Show or hide a group's runs. */
   setExpanded(group: IGroup, expanded: boolean): void {
     const id = groupId(group);
@@ -257,7 +277,7 @@ export class CompareModel implements IDisposable {
       return;
     }
     if (expanded) {
-      this._expanded.add(id);
+      this._expanded.set(id, { ...group.key } as GroupKey);
     } else {
       this._expanded.delete(id);
     }
@@ -550,8 +570,8 @@ export class CompareModel implements IDisposable {
   private _groupBy: string[];
   private _sortBy: string | null;
   private _layout: GridLayout;
-  /** The `groupId` of every expanded group (kept across refreshes). */
-  private _expanded = new Set<string>();
+  /** The key of every expanded group by its `groupId` (kept across refreshes). */
+  private _expanded = new Map<string, GroupKey>();
   private _cache: IDerived | null = null;
   private _fetch: CompareFetcher;
   private _stat: StatFetcher | null;

@@ -17,6 +17,8 @@ import papermill as pm
 import pytest
 
 GENERATED = Path(__file__).parent / "files" / "generated" / "comparison.ipynb"
+#: The same comparison exported from a panel grouped by ``model``.
+GENERATED_GROUPED = GENERATED.with_name("comparison_grouped.ipynb")
 
 
 def _text(value) -> str:
@@ -101,3 +103,25 @@ def test_exported_notebook_reruns_on_other_runs(runs_folder):
     assert any(h.startswith("<h4>summary</h4>") for h in views)  # not in the exported names
     assert all("ridge_alpha100</span> <small>(baseline)</small>" in h for h in views)
     assert not any("ridge_alpha1<" in h for h in html)
+
+
+def test_exported_grouped_notebook_shows_the_groups(runs_folder):
+    # Given the notebook a panel grouped by model exports, beside the runs
+    shutil.copyfile(GENERATED_GROUPED, runs_folder / "comparison.ipynb")
+    nb = json.loads(GENERATED_GROUPED.read_text())
+    sources = [c["source"] for c in nb["cells"] if c["cell_type"] == "code"]
+    assert 'group_by = ["model"]' in sources[0]
+    assert "collection.groups(by=group_by)" in sources
+    # When papermill runs it
+    executed = execute(runs_folder)
+    # Then no cell raised, and the groups table has one row group per model
+    outputs = outputs_of(executed)
+    assert not [o for o in outputs if o["output_type"] == "error"]
+    cell = next(
+        c for c in executed["cells"] if _text(c["source"]) == "collection.groups(by=group_by)"
+    )
+    html = _text(cell["outputs"][0]["data"]["text/html"])
+    for column in ("model", "mean", "std", "significant"):
+        assert f"<th>{column}</th>" in html
+    assert "<td>ridge</td>" in html
+    assert "<td>ols</td>" in html

@@ -266,6 +266,63 @@ describe('ChartPane', () => {
     expect(FakeVega.specs.length).toBeGreaterThan(0);
     panel.dispose();
   });
+
+  it('is restored shown when shown with the toggle alone, before it has a chart', async () => {
+    // Given a panel whose pane was never shown: a reload keeps it hidden
+    const { panel } = await panelOf(registry(true), null);
+    expect(restoreArgs(panel)).toEqual({ paths: [A, B, C] });
+    const toggled: boolean[] = [];
+    panel.chartToggled.connect((_, shown) => toggled.push(shown));
+    // When the toolbar shows it (the default chart is not worked out yet)
+    panel.node
+      .querySelector<HTMLButtonElement>('.jp-NbCompare-chartsToggle')!
+      .click();
+    expect(toggled).toEqual([true]);
+    expect(panel.chart).toBeNull();
+    // Then a reload is asked to show the pane
+    const args = restoreArgs(panel);
+    expect(args).toEqual({ paths: [A, B, C], charts: true });
+    // and a panel opened with those arguments shows it, with the default chart
+    const paths = [A, B, C];
+    const model = new CompareModel({ paths, fetch: async () => response() });
+    const restored = new ComparePanel({
+      paths,
+      model,
+      translator: nullTranslator,
+      pollInterval: 0,
+      rendermime: registry(true),
+      showCharts: args.charts
+    });
+    Widget.attach(restored, document.body);
+    await model.refresh();
+    await settle(restored);
+    expect(restored.charts.isHidden).toBe(false);
+    expect(restored.chartsShown).toBe(true);
+    expect(
+      restored.node
+        .querySelector('.jp-NbCompare-chartsToggle')!
+        .getAttribute('aria-pressed')
+    ).toBe('true');
+    expect(restored.chart).toEqual({
+      x: 'param:alpha',
+      y: 'metric:mse',
+      color: null,
+      logX: true
+    });
+    expect(
+      restored.node.querySelectorAll('.jp-NbCompare-chart[data-chart]')
+    ).toHaveLength(2);
+    // once drawn, its chart is what a reload asks for
+    expect(restoreArgs(restored)).toEqual({
+      paths,
+      chart: restored.chart
+    });
+    // and hiding it again forgets it
+    restored.toggleCharts(false);
+    expect(restoreArgs(restored)).toEqual({ paths });
+    restored.dispose();
+    panel.dispose();
+  });
 });
 
 describe('defaultChart', () => {

@@ -110,6 +110,23 @@ describe('buildComparisonNotebook', () => {
     expect(fs.readFileSync(GENERATED, 'utf-8')).toBe(text);
   });
 
+  it('matches the committed grouped notebook that the Python tests execute', () => {
+    // Given the same comparison grouped by model, as a grouped panel exports it
+    const file = GENERATED.replace(/\.ipynb$/, '_grouped.ipynb');
+    const text =
+      JSON.stringify(
+        buildComparisonNotebook({ ...FIXED, groupBy: ['model'] }, 'runs'),
+        null,
+        1
+      ) + '\n';
+    if (process.env.UPDATE_GENERATED) {
+      fs.writeFileSync(file, text);
+    }
+    // Then it is byte for byte the committed file, which calls groups(by=...)
+    expect(fs.readFileSync(file, 'utf-8')).toBe(text);
+    expect(text).toContain('collection.groups(by=group_by)');
+  });
+
   it('writes paths relative to the folder the notebook is saved in', () => {
     // Given runs in two folders, the baseline in runs/
     const spec = {

@@ -123,6 +123,29 @@ describe('CompareModel: groups, sort and layout', () => {
     expect(order(model)).toEqual([0, 1, 2]);
   });
 
+  it('starts with the groups it is given expanded, says which, and folds them on regrouping', async () => {
+    // Given a restored panel whose lasso group was expanded
+    const { fetch } = server();
+    const model = new CompareModel({
+      paths: PATHS,
+      fetch,
+      groupBy: ['model'],
+      expanded: [{ model: 'lasso' }]
+    });
+    await model.refresh();
+    // Then lasso shows its runs
+    expect(order(model)).toEqual([0, 1, S.l0, S.l1, S.lf, 2]);
+    expect(model.expanded).toEqual([{ model: 'lasso' }]);
+    // and expanding another adds its key, in the order expanded
+    model.setExpanded(model.groups![2], true);
+    expect(model.expanded).toEqual([{ model: 'lasso' }, { model: 'svm' }]);
+    // When the runs are grouped by something else
+    await model.setGroupBy(['seed']);
+    // Then no group of the new grouping is expanded
+    expect(model.expanded).toEqual([]);
+    expect(model.columns.every(c => c.kind === 'group')).toBe(true);
+  });
+
   it('switches the layout with a view change', () => {
     const model = new CompareModel({ paths: PATHS, fetch: server().fetch });
     const changes: string[] = [];
@@ -162,6 +185,54 @@ describe('restoring and addressing a grouped comparison', () => {
     ).toEqual({ paths: PATHS });
   });
 
+  it('keeps the expanded groups across a reload, only when grouped', () => {
+    const expanded = [{ model: 'lasso' }, { model: 'svm' }];
+    expect(
+      restoreArgs({
+        paths: PATHS,
+        requestedBaseline: null,
+        groupBy: ['model'],
+        expanded
+      })
+    ).toEqual({ paths: PATHS, groupBy: ['model'], expanded });
+    expect(
+      restoreArgs({
+        paths: PATHS,
+        requestedBaseline: null,
+        groupBy: ['model'],
+        expanded: []
+      })
+    ).toEqual({ paths: PATHS, groupBy: ['model'] });
+    // the command takes them back, objects only, and only with a grouping
+    expect(
+      viewArgs({
+        groupBy: ['model'],
+        expanded: [...expanded, 'x', null, [1]] as any
+      })
+    ).toEqual({ groupBy: ['model'], expanded });
+    expect(viewArgs({ expanded })).toEqual({});
+  });
+
+  it('opens a panel with the expanded groups of its arguments', async () => {
+    // Given the arguments a saved, expanded panel is restored with
+    const args = viewArgs(
+      restoreArgs({
+        paths: PATHS,
+        requestedBaseline: null,
+        groupBy: ['model'],
+        expanded: [{ model: 'svm' }]
+      })
+    );
+    const panel = new ComparePanel({
+      paths: PATHS,
+      ...args,
+      translator: nullTranslator,
+      pollInterval: 0
+    });
+    expect(panel.expanded).toEqual([{ model: 'svm' }]);
+    panel.dispose();
+  });
+
   it('takes the command’s view arguments, checked', () => {
     expect(viewArgs({ groupBy: ['model', ''], sortBy: 'mse' })).toEqual({
       groupBy: ['model'],
@@ -181,10 +252,47 @@ describe('restoring and addressing a grouped comparison', () => {
       paths: [S.r0, S.l0],
       groupBy: ['model', 'seed'],
       sortBy: 'tag:metrics.r2',
-      layout: 'rows' as const
+      layout: 'rows' as const,
+      expanded: [
+        { model: 'lasso', seed: 1 },
+        { model: 'svm', seed: null }
+      ]
     };
     const search = `?${comparisonSearchParams(args).toString()}`;
     expect(parseComparisonSearch(search)).toEqual(args);
+    // an expanded group cut short in the address is left folded
+    expect(
+      parseComparisonSearch(
+        `?path=a.ipynb&group_by=model&expand=%7B&expand=%7B%22model%22%3A1%7D`
+      )!.expanded
+    ).toEqual([{ model: 1 }]);
+  });
+});
+
+describe('the chart pane in a Notebook 7 address', () => {
+  it('round-trips the chart, and a pane shown without one', () => {
+    const chart = {
+      paths: [S.r0, S.l0],
+      chart: { x: 'alpha', y: 'metric:mse', color: 'param:model', logX: true }
+    };
+    const search = (args: object) =>
+      `?${comparisonSearchParams(args).toString()}`;
+    expect(parseComparisonSearch(search(chart))).toEqual(chart);
+    const plain = { paths: [S.r0], chart: { x: 'alpha', y: 'mse' } };
+    expect(search(plain)).toBe(
+      `?path=${encodeURIComponent(S.r0)}&chart_x=alpha&chart_y=mse`
+    );
+    expect(parseComparisonSearch(search(plain))).toEqual(plain);
+    const shown = { paths: [S.r0], charts: true };
+    expect(parseComparisonSearch(search(shown))).toEqual(shown);
+    // half a chart (an address cut short) still shows the pane, by default
+    expect(parseComparisonSearch('?path=a.ipynb&chart_x=alpha')).toEqual({
+      paths: ['a.ipynb'],
+      charts: true
+    });
+    expect(parseComparisonSearch('?path=a.ipynb')).toEqual({
+      paths: ['a.ipynb']
+    });
   });
 });
 
@@ -292,6 +400,63 @@ describe('ComparePanel with groups (DOM)', () => {
       '.jp-NbCompare-runRow[data-key=\'g:{"model":"lasso"}\'] .jp-NbCompare-cell[data-field="m:tag:mse"]'
     )!;
     expect(cell.textContent).toContain('within noise');
+    panel.dispose();
+  });
+
+  it('tints a parameter column that differs when runs are rows, as its row in columns', async () => {
+    // Given a sweep where every run has the same seed
+    const fetch = async (request: ICompareRequest) => {
+      const data = sweepResponse();
+      delete data.groups;
+      delete data.baseline_group;
+      for (const nb of data.notebooks) {
+        nb.parameters.seed = { value: 7, injected: true };
+        nb.parameters_flat!.seed = { value: 7, injected: true };
+      }
+      return data;
+    };
+    const model = new CompareModel({ paths: PATHS, fetch });
+    const panel = new ComparePanel({
+      paths: PATHS,
+      model,
+      translator: nullTranslator,
+      pollInterval: 0
+    });
+    Widget.attach(panel, document.body);
+    await model.refresh();
+    const tinted = (selector: string) =>
+      Array.from(panel.node.querySelectorAll(selector)).map(cell =>
+        cell.classList.contains('jp-mod-differs')
+      );
+    // In the columns layout the differing parameter's row is tinted
+    expect(
+      panel.node
+        .querySelector('.jp-NbCompare-row[data-key="p:model"]')!
+        .classList.contains('jp-mod-differs')
+    ).toBe(true);
+    // When the runs become rows
+    model.layout = 'rows';
+    // Then every cell of the differing parameter's column is tinted
+    const model_ = tinted('.jp-NbCompare-runRow [data-field="p:model"]');
+    expect(model_).toHaveLength(PATHS.length);
+    expect(model_.every(Boolean)).toBe(true);
+    // and those of the parameter every run shares are not
+    const seed = tinted('.jp-NbCompare-runRow [data-field="p:seed"]');
+    expect(seed).toHaveLength(PATHS.length);
+    expect(seed.some(Boolean)).toBe(false);
+    // nor the metric columns (only parameters are tinted, as in columns)
+    expect(
+      tinted('.jp-NbCompare-runRow [data-field="m:tag:mse"]').some(Boolean)
+    ).toBe(false);
+    // and the column headers carry the ≠ / = sign of the row labels
+    const sign = (field: string) =>
+      panel.node.querySelector(
+        `.jp-NbCompare-headerRow [data-field="${field}"] .jp-NbCompare-differs`
+      )!;
+    expect(sign('p:model').textContent).toBe('\u2260');
+    expect(sign('p:model').classList.contains('jp-mod-differs')).toBe(true);
+    expect(sign('p:seed').textContent).toBe('=');
+    expect(sign('m:tag:mse').textContent).toBe('\u2260');
     panel.dispose();
   });
 

@@ -76,19 +76,21 @@ export const comparePlugin: JupyterFrontEndPlugin<void> = {
         args: panel => ({ ...restoreArgs(panel) }),
         name: restoreName
       });
-      // A baseline chosen later, a grouping, a sort and a layout must
-      // survive a reload too.
+      // A baseline chosen later, a grouping, a sort, a layout, the expanded
+      // groups and the chart pane (shown, and its chart) must survive a
+      // reload too.
       tracker.widgetAdded.connect((_, panel) => {
-        // and so must the chart picked in the chart pane
-        panel.charts.chartChanged.connect(() => void tracker.save(panel));
         let saved = JSON.stringify(restoreArgs(panel));
-        panel.model.changed.connect(() => {
+        const save = () => {
           const now = JSON.stringify(restoreArgs(panel));
           if (now !== saved) {
             saved = now;
             void tracker.save(panel);
           }
-        });
+        };
+        panel.model.changed.connect(save);
+        panel.charts.chartChanged.connect(save);
+        panel.chartToggled.connect(save);
       });
     }
     requestAPI<IVersionResponse>('version')

@@ -125,7 +125,7 @@ export const notebookPagePlugin: JupyterFrontEndPlugin<void> = {
 
 /**
  * Keep the page's title and address in step with its comparison (its
- * baseline, grouping, sort and layout).
+ * baseline, grouping, sort, layout, expanded groups and chart pane).
  */
 function followPanel(panel: ComparePanel): void {
   let state = JSON.stringify(restoreArgs(panel));
@@ -142,6 +142,8 @@ function followPanel(panel: ComparePanel): void {
     window.history.replaceState({}, '', url.href);
   };
   panel.model.changed.connect(sync);
+  panel.charts.chartChanged.connect(sync);
+  panel.chartToggled.connect(sync);
   panel.title.changed.connect(sync);
   sync();
 }

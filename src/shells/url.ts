@@ -7,7 +7,9 @@
  * an optional filter of names, so it lives in the query of one page:
  * `{base_url}nbcompare/view?path=a.ipynb&path=b.ipynb&baseline=a.ipynb`,
  * with `group_by`, `sort` and `layout` when the panel is grouped, sorted or
- * transposed.
+ * transposed, one `expand` (a group's key as JSON) per expanded group, and
+ * `chart_x`, `chart_y` (`chart_color`, `chart_log_x`) for the chart pane's
+ * chart, or `charts=true` for a pane shown before it has one.
  * Pure functions, so the round trip is unit-tested without a browser.
  */
 import { ICompareArgs } from '../commands';
@@ -45,6 +47,21 @@ export function comparisonSearchParams(args: ICompareArgs): URLSearchParams {
   }
   if (args.layout === 'rows') {
     params.set('layout', 'rows');
+  }
+  for (const key of args.expanded ?? []) {
+    params.append('expand', JSON.stringify(key));
+  }
+  if (args.chart) {
+    params.set('chart_x', args.chart.x);
+    params.set('chart_y', args.chart.y);
+    if (args.chart.color) {
+      params.set('chart_color', args.chart.color);
+    }
+    if (args.chart.logX) {
+      params.set('chart_log_x', 'true');
+    }
+  } else if (args.charts) {
+    params.set('charts', 'true');
   }
   return params;
 }
@@ -88,6 +105,32 @@ export function parseComparisonSearch(search: string): ICompareArgs | null {
   }
   if (params.get('layout') === 'rows') {
     args.layout = 'rows';
+  }
+  const expanded = params.getAll('expand').flatMap(text => {
+    try {
+      const key = JSON.parse(text);
+      return key && typeof key === 'object' && !Array.isArray(key) ? [key] : [];
+    } catch {
+      return []; // an address cut short: the group stays folded
+    }
+  });
+  if (groupBy.length > 0 && expanded.length > 0) {
+    args.expanded = expanded;
+  }
+  const x = params.get('chart_x') ?? '';
+  const y = params.get('chart_y') ?? '';
+  if (x !== '' && y !== '') {
+    args.chart = { x, y };
+    const color = params.get('chart_color') ?? '';
+    if (color !== '') {
+      args.chart.color = color;
+    }
+    if (params.get('chart_log_x') === 'true') {
+      args.chart.logX = true;
+    }
+  } else if (params.get('charts') === 'true' || x !== '' || y !== '') {
+    // the pane was shown (half a chart cut short: with its default chart)
+    args.charts = true;
   }
   return args;
 }

@@ -21,12 +21,16 @@ import {
   saveExport
 } from '../export';
 import { newViewText, stateOfModel } from '../documents/adapter';
-import { buildComparisonNotebook, exportFolder } from '../exportNotebook';
+import {
+  buildComparisonNotebook,
+  exportFolder,
+  IComparisonSpec
+} from '../exportNotebook';
 import { IExportRequest, IExportSaver } from '../exportsaver';
 import { GridLayout } from '../columns';
 import { basename } from '../format';
 import { compareIcon } from '../icons';
-import { CompareModel, StatFetcher } from '../model';
+import { CompareModel, GroupKey, StatFetcher } from '../model';
 import { serverURL } from '../request';
 import { IBaselinePin, ICell, IImageCell, IValueRow } from '../tokens';
 import { h } from './dom';
@@ -48,6 +52,8 @@ export interface IComparePanelOptions {
   sortBy?: string | null;
   /** Notebooks as columns (default) or as rows. */
   layout?: GridLayout;
+  /** The groups shown with their runs (restored after a reload). */
+  expanded?: GroupKey[];
   translator?: ITranslator;
   /** Renders html outputs (untrusted). */
   rendermime?: IRenderMimeRegistry | null;
@@ -60,11 +66,7 @@ export interface IComparePanelOptions {
   /** Open a file (an export) in JupyterLab. */
   openPath?: (path: string) => void;
   /** Export as comparison notebook; the button shows only when given. */
-  exportNotebook?: (spec: {
-    paths: string[];
-    baseline: string;
-    names: string[] | null;
-  }) => Promise<string>;
+  exportNotebook?: (spec: IComparisonSpec) => Promise<string>;
   /**
    * Asks where each export goes and never overwrites without asking;
    * without it, exports go beside the baseline under a free name.
@@ -82,6 +84,8 @@ export interface IComparePanelOptions {
   model?: CompareModel;
   /** Open with the chart pane showing this chart. */
   chart?: IChartOptions | null;
+  /** Open with the chart pane shown (its default chart without `chart`). */
+  showCharts?: boolean;
 }
 
 /** Live refresh: how often last-modified times are read, in ms. */
@@ -138,7 +142,8 @@ export class ComparePanel extends Widget {
         stat: contents ? statByFolder(contents) : undefined,
         groupBy: options.groupBy,
         sortBy: options.sortBy,
-        layout: options.layout
+        layout: options.layout,
+        expanded: options.expanded
       });
     this.addClass('jp-NbCompare-panel');
     this.title.label = trans.__('Compare %1 notebooks', this.paths.length);
@@ -173,8 +178,9 @@ export class ComparePanel extends Widget {
       chart: options.chart ?? null,
       onSelect: path => this._grid.revealColumn(path)
     });
-    this._charts.setHidden(!options.chart);
-    this._toolbar.setChartsShown(!!options.chart);
+    const showCharts = !!options.chart || !!options.showCharts;
+    this._charts.setHidden(!showCharts);
+    this._toolbar.setChartsShown(showCharts);
     layout.addWidget(this._toolbar);
     layout.addWidget(this._status);
     layout.addWidget(this._charts);
@@ -224,9 +230,19 @@ export class ComparePanel extends Widget {
     return this.model.layout;
   }
 
+  /** The keys of the expanded groups (restored after a reload). */
+  get expanded(): GroupKey[] {
+    return this.model.expanded;
+  }
+
   /** The chart the chart pane shows, or null when the pane is hidden. */
   get chart(): IChartOptions | null {
     return this._charts.isHidden ? null : this._charts.chart;
+  }
+
+  /** Whether the chart pane is shown (restored after a reload). */
+  get chartsShown(): boolean {
+    return !this._charts.isHidden;
   }
 
   /** The chart pane (shown or hidden). */
@@ -472,7 +488,8 @@ export class ComparePanel extends Widget {
         path = await this._options.exportNotebook!({
           paths: this.paths,
           baseline: this.model.baseline,
-          names: this.model.names ?? null
+          names: this.model.names ?? null,
+          groupBy: this.model.groupBy
         });
       } else {
         if (!contents || !this.model.data || format === 'view') {
@@ -541,7 +558,8 @@ export class ComparePanel extends Widget {
       const spec = {
         paths,
         baseline: model.baseline,
-        names: model.names ?? null
+        names: model.names ?? null,
+        groupBy: model.groupBy
       };
       return {
         folder,

@@ -548,10 +548,16 @@ export class Grid extends Widget {
     };
   }
 
-  /** The class and attributes of the cells of a field (runs as rows). */
+  /**
+   * The class and attributes of the cells of a field (runs as rows): a
+   * parameter that differs across the runs is tinted, as its row is in the
+   * columns layout.
+   */
   private _fieldAttrs(field: Field): ICellAttrs {
+    const differs =
+      field.kind === 'param' && fieldDiffers(field, this._options.model.paths);
     return {
-      className: `jp-mod-${field.kind}`,
+      className: `jp-mod-${field.kind}${differs ? ' jp-mod-differs' : ''}`,
       attrs: { 'data-field': field.key }
     };
   }
@@ -562,7 +568,6 @@ export class Grid extends Widget {
     extra: (HTMLElement | null)[] = [],
     differs: boolean | null = null
   ): HTMLElement {
-    const { trans } = this._options;
     return h(
       'div',
       {
@@ -572,21 +577,25 @@ export class Grid extends Widget {
       },
       [
         h('span', { className: 'jp-NbCompare-labelText', text }),
-        differs === null
-          ? null
-          : h('span', {
-              className: `jp-NbCompare-differs${differs ? ' jp-mod-differs' : ''}`,
-              text: differs ? '\u2260' : '=',
-              title: differs
-                ? trans.__('differs across notebooks')
-                : trans.__('the same in every notebook'),
-              attrs: {
-                'aria-label': differs ? trans.__('differs') : trans.__('same')
-              }
-            }),
+        differs === null ? null : this._differsMark(differs),
         ...extra
       ]
     );
+  }
+
+  /** The ≠ / = sign of a field: whether its values differ across notebooks. */
+  private _differsMark(differs: boolean): HTMLElement {
+    const { trans } = this._options;
+    return h('span', {
+      className: `jp-NbCompare-differs${differs ? ' jp-mod-differs' : ''}`,
+      text: differs ? '\u2260' : '=',
+      title: differs
+        ? trans.__('differs across notebooks')
+        : trans.__('the same in every notebook'),
+      attrs: {
+        'aria-label': differs ? trans.__('differs') : trans.__('same')
+      }
+    });
   }
 
   /** Columns layout: the header of every notebook or group column. */
@@ -627,7 +636,10 @@ export class Grid extends Widget {
     last: number
   ): void {
     if (field.kind === 'param') {
-      row.node.classList.toggle('jp-mod-differs', field.row.differs);
+      row.node.classList.toggle(
+        'jp-mod-differs',
+        fieldDiffers(field, this._options.model.paths)
+      );
     }
     this._fill(
       row,
@@ -763,7 +775,7 @@ export class Grid extends Widget {
               })
             : null
         ],
-        field.row.differs
+        fieldDiffers(field, model.paths)
       );
     }
     if (field.kind === 'metric') {
@@ -778,7 +790,7 @@ export class Grid extends Widget {
             ? h('span', { className: 'jp-NbCompare-direction', text: hint })
             : null
         ],
-        metric.differs
+        fieldDiffers(field, model.paths)
       );
     }
     const value = field.row;
@@ -791,7 +803,7 @@ export class Grid extends Widget {
           text: `${value.kind} · ${value.origin}`
         })
       ],
-      valueRowDiffers(value, model.paths)
+      fieldDiffers(field, model.paths)
     );
   }
 
@@ -817,6 +829,7 @@ export class Grid extends Widget {
         },
         [
           this._sortButton(metric, true),
+          this._differsMark(fieldDiffers(field, this._options.model.paths)),
           h('span', {
             className: 'jp-NbCompare-direction',
             text: directionHint(trans, metric) || trans.__('no direction')
@@ -838,6 +851,7 @@ export class Grid extends Widget {
       },
       [
         h('span', { className: 'jp-NbCompare-labelText', text: name }),
+        this._differsMark(fieldDiffers(field, this._options.model.paths)),
         h('span', { className: 'jp-NbCompare-kind', text: kind })
       ]
     );
@@ -1082,6 +1096,13 @@ function fieldsOf(model: CompareModel): Field[] {
       row
     }))
   ];
+}
+
+/** Whether a field's values differ across the notebooks (its ≠ sign, its tint). */
+function fieldDiffers(field: Field, paths: string[]): boolean {
+  return field.kind === 'value'
+    ? valueRowDiffers(field.row, paths)
+    : field.row.differs;
 }
 
 /** Runs as rows: how wide a field's column is. */

@@ -134,6 +134,80 @@ test.describe('Jupyter Notebook 7', () => {
     );
   });
 
+  test('a comparison asked for with a chart opens its page with the chart drawn, across a reload', async ({
+    page,
+    context
+  }) => {
+    // Given /tree, where a script asks for a comparison with a chart
+    await openTree(page);
+    const paths = [
+      'runs/ridge_alpha0.1.ipynb',
+      'runs/ridge_alpha10.ipynb',
+      'runs/ridge_alpha100.ipynb'
+    ];
+    const [tab] = await Promise.all([
+      context.waitForEvent('page'),
+      page.evaluate(
+        paths =>
+          (window as any).jupyterapp.commands.execute('nbcompare:compare', {
+            paths,
+            chart: { x: 'alpha', y: 'mse', logX: true }
+          }),
+        paths
+      )
+    ]);
+
+    // Then its page carries the chart in its address
+    await tab.waitForLoadState();
+    const url = new URL(tab.url());
+    expect(url.pathname).toBe('/nbcompare/view');
+    expect(url.searchParams.get('chart_x')).toBe('alpha');
+    expect(url.searchParams.get('chart_y')).toBe('mse');
+    expect(url.searchParams.get('chart_log_x')).toBe('true');
+
+    // and shows the chart pane with both charts drawn as SVG, one point a run
+    const drawn = async () => {
+      const panel = await loadedPanel(tab);
+      const pane = panel.locator('.jp-NbCompare-charts');
+      await expect(pane).toBeVisible();
+      await expect(panel.locator('.jp-NbCompare-chartsToggle')).toHaveAttribute(
+        'aria-pressed',
+        'true'
+      );
+      await expect(pane.locator('.jp-NbCompare-chart-x')).toHaveValue(
+        'param:alpha'
+      );
+      await expect(pane.locator('.jp-NbCompare-chartLogX')).toBeChecked();
+      for (const chart of ['scatter', 'parallel']) {
+        await expect(
+          pane.locator(
+            `.jp-NbCompare-chart[data-chart="${chart}"] .jp-RenderedVegaLite svg`
+          )
+        ).toBeVisible();
+      }
+      await expect(
+        pane.locator(
+          '.jp-NbCompare-chart[data-chart="scatter"] svg g.runs_marks > path'
+        )
+      ).toHaveCount(paths.length);
+      return pane;
+    };
+    const pane = await drawn();
+
+    // When the user picks another colour, the address follows
+    await pane.locator('.jp-NbCompare-chart-color').selectOption('param:model');
+    await expect
+      .poll(() => new URL(tab.url()).searchParams.get('chart_color'))
+      .toBe('param:model');
+
+    // and a reload shows the same chart again
+    await tab.reload();
+    const again = await drawn();
+    await expect(again.locator('.jp-NbCompare-chart-color')).toHaveValue(
+      'param:model'
+    );
+  });
+
   test('a comparison address without notebooks says so', async ({ page }) => {
     await page.goto('nbcompare/view');
     await expect(page.locator('#nbcompare-empty-page')).toContainText(

@@ -200,4 +200,40 @@ test.describe('Chart pane', () => {
     await panel.locator('.jp-NbCompare-chartsToggle').click();
     await expect(pane).toBeHidden();
   });
+
+  test('a pane shown with the toggle alone is shown again after a reload', async ({
+    page,
+    tmpPath
+  }) => {
+    // Given a comparison whose chart pane the user shows from the toolbar
+    const panel = await openWithChart(page, tmpPath, null);
+    const saved = page.waitForRequest(
+      request =>
+        request.method() === 'PUT' &&
+        request.url().includes('/api/workspaces') &&
+        (request.postData() ?? '').includes('"charts":true')
+    );
+    await panel.locator('.jp-NbCompare-chartsToggle').click();
+    await expect(panel.locator('.jp-NbCompare-charts')).toBeVisible();
+    // which the workspace saves
+    await saved;
+
+    // When the page is reloaded
+    await page.reload({ waitForIsReady: false });
+
+    // Then the restored panel shows the pane, with the default chart drawn
+    const restored = page.locator('[id^="nbcompare-panel"]');
+    await expect(restored).toHaveAttribute('data-loading', 'false');
+    const pane = restored.locator('.jp-NbCompare-charts');
+    await expect(pane).toBeVisible();
+    await expect(
+      restored.locator('.jp-NbCompare-chartsToggle')
+    ).toHaveAttribute('aria-pressed', 'true');
+    await expect(pane.locator('.jp-NbCompare-chart-y')).toHaveValue(
+      'metric:mse'
+    );
+    await expect(marks(restored, 'scatter', 'runs')).toHaveCount(
+      FILES.length - 1
+    );
+  });
 });

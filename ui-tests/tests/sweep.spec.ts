@@ -273,7 +273,7 @@ test.describe('Sweeps: groups, sort, runs as rows', () => {
     ).toHaveAttribute('aria-sort', 'ascending');
   });
 
-  test('the command opens a grouped panel, and a reload keeps grouping, sort and layout', async ({
+  test('the command opens a grouped panel, and a reload keeps grouping, sort, layout and expanded groups', async ({
     page,
     tmpPath
   }) => {
@@ -309,6 +309,20 @@ test.describe('Sweeps: groups, sort, runs as rows', () => {
     expect(request.postData()).toContain('"groupBy":["model"]');
     expect(request.postData()).toContain('"sortBy":"tag:mse"');
 
+    // and expands the lasso group, which the workspace saves too
+    const savedExpanded = page.waitForRequest(
+      request =>
+        request.method() === 'PUT' &&
+        request.url().includes('/api/workspaces') &&
+        (request.postData() ?? '').includes('"expanded":[{"model":"lasso"}]')
+    );
+    await panel
+      .locator('.jp-NbCompare-groupHeader[data-group="1"]')
+      .getByRole('button', { name: /model = lasso/ })
+      .click();
+    await expect(panel.locator('.jp-NbCompare-runRow')).toHaveCount(3 + 3);
+    await savedExpanded;
+
     // And the page is reloaded
     await page.reload({ waitForIsReady: false });
 
@@ -319,7 +333,16 @@ test.describe('Sweeps: groups, sort, runs as rows', () => {
     await expect(restored).toHaveAttribute('data-group-by', 'model');
     await expect(restored).toHaveAttribute('data-sort-by', 'tag:mse');
     await expect(restored).toHaveAttribute('data-layout', 'rows');
-    await expect(restored.locator('.jp-NbCompare-runRow')).toHaveCount(3);
+    // with the lasso group still showing its three runs
+    await expect(restored.locator('.jp-NbCompare-runRow')).toHaveCount(3 + 3);
+    await expect(
+      restored
+        .locator('.jp-NbCompare-groupHeader[data-group="1"]')
+        .getByRole('button', { name: /model = lasso/ })
+    ).toHaveAttribute('aria-expanded', 'true');
+    await expect(
+      restored.locator('.jp-NbCompare-runRow.jp-mod-member')
+    ).toHaveCount(3);
     await expect(
       restored.getByRole('combobox', { name: 'Sort the columns by' })
     ).toHaveValue('tag:mse');
