@@ -159,13 +159,15 @@ class RecordStore:
     # -- keys and values -----------------------------------------------------
 
     @staticmethod
-    def key_id(key: Hashable) -> bytes:
+    def key_id(key: Hashable, version: int | None = None) -> bytes:
         """The stored key: a digest of the service's key, the record version and format.
 
         A key is a tuple of strings and integers, whose ``repr`` is stable;
         hashing keeps the table's index small whatever the paths' lengths.
         """
-        text = repr((_FORMAT, extract.RECORD_VERSION, key))
+        if version is None:
+            version = extract.RECORD_VERSION
+        text = repr((_FORMAT, version, key))
         return hashlib.blake2b(text.encode("utf-8", "backslashreplace"), digest_size=16).digest()
 
     # -- connections ---------------------------------------------------------
@@ -337,10 +339,12 @@ class RecordStore:
     def put(self, key: Hashable, value: Any) -> None:
         """Queue ``value`` (plain data that marshal writes) to be stored under ``key``.
 
-        Never blocks: the writer thread serialises and commits it.
+        Never blocks: the writer thread serialises and commits it, under
+        the record version of now (a record is made by the extractor of the
+        moment it was queued, not of the moment it is committed).
         """
         if self.budget > 0 and not self._unusable and not self._closed:
-            self._enqueue(("put", key, value))
+            self._enqueue(("put", key, value, extract.RECORD_VERSION))
 
     def flush(self, timeout: float | None = None) -> bool:
         """Wait until everything queued so far is committed (or given up); True if done."""
@@ -386,14 +390,14 @@ class RecordStore:
             items = [item for item in items if item is not None]
             rows, touched, waiting = [], [], []
             now = int(time.time())
-            version = extract.RECORD_VERSION
             for item in items:
                 if item[0] == "put":
                     try:
                         blob = marshal.dumps(item[2])
                     except ValueError:  # not plain data: not stored
                         continue
-                    rows.append((self.key_id(item[1]), version, now, len(blob), blob))
+                    version = item[3]
+                    rows.append((self.key_id(item[1], version), version, now, len(blob), blob))
                 elif item[0] == "touch":
                     touched += item[1]
                 else:

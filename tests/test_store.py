@@ -17,6 +17,7 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
+import time
 
 import pytest
 
@@ -169,6 +170,32 @@ async def test_records_of_another_extractor_version_are_ignored(
     # Then none of the old records was used
     assert again.parsed == len(served_runs)
     assert again.stats()["store"]["hits"] == 0
+
+
+def test_a_record_is_stored_under_the_version_it_was_queued_with(tmp_path, monkeypatch):
+    # Given a store whose writer thread is held up by another process's lock
+    path = str(tmp_path / "v.sqlite3")
+    store = RecordStore(path, 64 * 1024)
+    version = extract.RECORD_VERSION
+    store.put(("k", 0), ({"n": 0}, None, None))
+    assert store.flush(30)
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    store.put(("k", 1), ({"n": 1}, None, None))
+    time.sleep(0.3)  # the writer has taken it and waits for the lock
+    # and a record queued behind it by the extractor of version V
+    store.put(("k", 2), ({"n": 2}, None, None))
+    # When the version changes before the queue is committed
+    monkeypatch.setattr(extract, "RECORD_VERSION", version + 1)
+    holder.execute("ROLLBACK")
+    holder.close()
+    assert store.flush(30)
+    # Then both records are stored under V, where V + 1 does not see them
+    assert store.get_many([("k", 1), ("k", 2)]) == {}
+    monkeypatch.setattr(extract, "RECORD_VERSION", version)
+    found = store.get_many([("k", 1), ("k", 2)])
+    assert [found[("k", n)][0] for n in (1, 2)] == [({"n": 1}, None, None), ({"n": 2}, None, None)]
+    store.close()
 
 
 # ------------------------------------------------------------------ damaged store
