@@ -12,7 +12,14 @@ import {
 
 import { middleEllipsis } from '../format';
 import { ValueKind } from '../tokens';
-import { formatNumber, formatValue, INameEntry, INotebookValue } from './data';
+import { formatNumber, formatValue } from './data';
+import {
+  hasStats,
+  IGroupRow,
+  INameRow,
+  INotebookRow,
+  TagBrowserRow
+} from './flat';
 import { kindIcon, pinIcon } from '../icons';
 import { TagBrowserModel } from './model';
 import { createSparkline } from './sparkline';
@@ -20,70 +27,107 @@ import { createSparkline } from './sparkline';
 /** The prefix of every class of the tag browser. */
 export const CLASS = 'jp-NbCompare-tagBrowser';
 
-/** How many notebooks of an expanded name are drawn before "Show more". */
-export const NOTEBOOK_PAGE = 50;
 /** The longest notebook name a row shows whole (full path on hover). */
 export const NOTEBOOK_NAME_CHARS = 28;
 
-/** What the row builders read: the model, the strings, the paging. */
+/** What the row builders read: the model and the strings. */
 export interface IRowContext {
   model: TagBrowserModel;
   trans: TranslationBundle;
-  /** How many notebooks of a name to draw (grows with "Show more"). */
-  notebookLimit(key: string): number;
+}
+
+/**
+ * Fill `li` (an empty row of the windowed list) with `row`: a tree item
+ * with its level, position and state for assistive technology. The row is
+ * the keyboard's focus target; its checkbox and buttons are for the mouse
+ * (the keys act on the row), so they are out of the tab order and hidden
+ * from the accessibility tree, where the row states the same.
+ */
+export function renderRow(
+  ctx: IRowContext,
+  row: TagBrowserRow,
+  li: HTMLElement
+): void {
+  li.classList.add(`${CLASS}-row`);
+  li.setAttribute('role', 'treeitem');
+  li.setAttribute('aria-level', String(row.level));
+  li.setAttribute('aria-setsize', String(row.setSize));
+  li.setAttribute('aria-posinset', String(row.posInSet));
+  li.tabIndex = -1;
+  switch (row.type) {
+    case 'group':
+      groupRow(ctx, row, li);
+      break;
+    case 'name':
+      nameRow(ctx, row, li);
+      break;
+    case 'notebook':
+      notebookRow(ctx, row, li);
+      break;
+  }
+}
+
+/** The heading of the tags or the scraps, which folds its names. */
+function groupRow(ctx: IRowContext, row: IGroupRow, li: HTMLElement): void {
+  const trans = ctx.trans;
+  li.classList.add(`${CLASS}-groupRow`);
+  li.dataset.group = row.origin;
+  li.setAttribute('aria-expanded', String(row.expanded));
+  const text = el('span', `${CLASS}-groupTitle`);
+  text.textContent =
+    row.origin === 'tag'
+      ? trans.__('Tags (%1)', row.count)
+      : trans.__('Scraps (%1)', row.count);
+  li.setAttribute('aria-label', text.textContent);
+  li.append(toggleButton(row.expanded), text);
 }
 
 /** The row of one name: caret, tick, kind, name, count, range, sparkline. */
-export function nameRow(ctx: IRowContext, entry: INameEntry): HTMLElement {
+function nameRow(ctx: IRowContext, row: INameRow, li: HTMLElement): void {
   const trans = ctx.trans;
-  const expanded = ctx.model.isExpanded(entry.key);
-  const li = el('li', `${CLASS}-name`);
+  const entry = row.entry;
+  const ticked = ctx.model.isNameTicked(entry.key);
+  li.classList.add(`${CLASS}-name`);
   li.dataset.key = entry.key;
-  li.classList.toggle('jp-mod-expanded', expanded);
+  li.classList.toggle('jp-mod-expanded', row.expanded);
+  li.classList.toggle('jp-mod-ticked', ticked);
+  li.setAttribute('aria-expanded', String(row.expanded));
+  li.setAttribute('aria-checked', String(ticked));
 
-  const row = el('div', `${CLASS}-nameRow`);
-  const toggle = el('button', `${CLASS}-toggle`) as HTMLButtonElement;
-  toggle.type = 'button';
-  toggle.dataset.nbcAction = 'toggle';
-  toggle.dataset.nbcFocus = `toggle:${entry.key}`;
-  toggle.setAttribute('aria-expanded', String(expanded));
-  const toggleLabel = expanded
+  const line = el('div', `${CLASS}-nameRow`);
+  const toggle = toggleButton(row.expanded);
+  toggle.title = row.expanded
     ? trans.__('Hide the notebooks of %1', entry.name)
     : trans.__('Show the notebooks of %1', entry.name);
-  toggle.setAttribute('aria-label', toggleLabel);
-  toggle.title = toggleLabel;
-  (expanded ? caretDownIcon : caretRightIcon).element({
-    container: toggle,
-    tag: 'span'
-  });
 
   const label = el('label', `${CLASS}-nameLabel`);
-  const box = document.createElement('input');
-  box.type = 'checkbox';
+  const box = checkbox();
   box.dataset.nbcName = entry.key;
-  box.dataset.nbcFocus = `tick:${entry.key}`;
+  box.checked = ticked;
+  const kind = kindLabel(trans, entry.kind);
   const icon = kindIcon(entry.kind).element({
     tag: 'span',
     className: `${CLASS}-kind`,
-    title: kindLabel(trans, entry.kind)
+    title: kind
   });
   const name = el('span', `${CLASS}-nameText`);
   name.textContent = entry.name;
-  label.title = `${entry.name} (${
-    entry.origin === 'tag' ? trans.__('tag') : trans.__('scrap')
-  }, ${kindLabel(trans, entry.kind)})`;
+  const origin = entry.origin === 'tag' ? trans.__('tag') : trans.__('scrap');
+  label.title = `${entry.name} (${origin}, ${kind})`;
   label.append(box, icon, name);
 
   const count = el('span', `${CLASS}-count`);
   count.textContent = String(entry.count);
-  count.title = trans._n(
+  const carried = trans._n(
     'Carried by %1 notebook',
     'Carried by %1 notebooks',
     entry.count
   );
+  count.title = carried;
 
-  row.append(toggle, label, count);
+  line.append(toggle, label, count);
 
+  const described = [entry.name, origin, kind, carried];
   const stats = el('div', `${CLASS}-stats`);
   if (entry.min !== null && entry.max !== null) {
     const range = el('span', `${CLASS}-range`);
@@ -96,6 +140,7 @@ export function nameRow(ctx: IRowContext, entry: INameEntry): HTMLElement {
       String(entry.min),
       String(entry.max)
     );
+    described.push(range.title);
     stats.appendChild(range);
   }
   if (entry.series.length >= 2) {
@@ -112,75 +157,49 @@ export function nameRow(ctx: IRowContext, entry: INameEntry): HTMLElement {
       )
     );
   }
+  // The height must match rowHeight() (flat.ts): the stats line is there
+  // exactly when hasStats() says so.
+  li.classList.toggle('jp-mod-stats', hasStats(entry));
   if (stats.childElementCount > 0) {
-    row.appendChild(stats);
+    line.appendChild(stats);
   }
-  li.appendChild(row);
-
-  if (expanded) {
-    li.appendChild(notebookList(ctx, entry));
-  }
-  return li;
-}
-
-/** The notebooks of an expanded name, one page at a time. */
-function notebookList(ctx: IRowContext, entry: INameEntry): HTMLElement {
-  const trans = ctx.trans;
-  const ul = el('ul', `${CLASS}-notebooks`);
-  ul.setAttribute('aria-label', trans.__('Notebooks with %1', entry.name));
-  const limit = ctx.notebookLimit(entry.key);
-  for (const nb of entry.notebooks.slice(0, limit)) {
-    ul.appendChild(notebookRow(ctx, entry, nb));
-  }
-  const rest = entry.notebooks.length - limit;
-  if (rest > 0) {
-    const li = el('li', `${CLASS}-notebook`);
-    const more = el('button', `${CLASS}-more`) as HTMLButtonElement;
-    more.type = 'button';
-    more.dataset.nbcAction = 'more-notebooks';
-    more.dataset.key = entry.key;
-    more.dataset.nbcFocus = `more:${entry.key}`;
-    more.textContent = trans._n(
-      'Show %1 more notebook',
-      'Show %1 more notebooks',
-      Math.min(rest, NOTEBOOK_PAGE)
-    );
-    li.appendChild(more);
-    ul.appendChild(li);
-  }
-  return ul;
+  li.setAttribute('aria-label', described.join(', '));
+  li.appendChild(line);
 }
 
 /** One notebook under a name: tick, name, status, value and pin. */
 function notebookRow(
   ctx: IRowContext,
-  entry: INameEntry,
-  nb: INotebookValue
-): HTMLElement {
+  row: INotebookRow,
+  li: HTMLElement
+): void {
   const trans = ctx.trans;
+  const nb = row.notebook;
   const pinned = ctx.model.pinned === nb.path;
-  const li = el('li', `${CLASS}-notebook`);
+  const ticked = ctx.model.isNotebookTicked(nb.path);
+  li.classList.add(`${CLASS}-notebook`);
   li.dataset.path = nb.path;
+  li.dataset.parent = row.entry.key;
   li.classList.toggle('jp-mod-pinned', pinned);
   li.classList.toggle('jp-mod-failed', nb.status !== 'ok');
+  li.setAttribute('aria-checked', String(ticked));
 
   const label = el('label', `${CLASS}-notebookLabel`);
-  const box = document.createElement('input');
-  box.type = 'checkbox';
+  const box = checkbox();
   box.dataset.nbcPath = nb.path;
-  box.dataset.nbcFocus = `nb:${entry.key}:${nb.path}`;
+  box.checked = ticked;
   const name = el('span', `${CLASS}-notebookName`);
+  const shown = relativeName(ctx.model.path, nb.path);
   // Runs sharing a long prefix differ at the end: keep it visible.
-  name.textContent = middleEllipsis(
-    relativeName(ctx.model.path, nb.path),
-    NOTEBOOK_NAME_CHARS
-  );
+  name.textContent = middleEllipsis(shown, NOTEBOOK_NAME_CHARS);
   label.title = nb.path;
   label.append(box, name);
+  const described = [shown];
   if (nb.status !== 'ok') {
     const status = el('span', `${CLASS}-status`);
     status.textContent =
       nb.status === 'failed' ? trans.__('failed') : trans.__('unreadable');
+    described.push(status.textContent);
     label.appendChild(status);
   }
 
@@ -188,6 +207,7 @@ function notebookRow(
   const text = formatValue(nb.value);
   value.textContent = text || kindLabel(trans, nb.kind);
   value.classList.toggle('jp-mod-kind', text === '');
+  described.push(value.textContent);
 
   const pin = iconButton(
     pinIcon,
@@ -196,15 +216,45 @@ function notebookRow(
   );
   pin.dataset.nbcAction = 'pin';
   pin.dataset.nbcPath = nb.path;
-  pin.dataset.nbcFocus = `pin:${entry.key}:${nb.path}`;
+  pin.tabIndex = -1;
+  pin.setAttribute('aria-hidden', 'true');
   pin.setAttribute('aria-pressed', String(pinned));
   pin.hidden = ctx.model.pin === null;
   if (pinned) {
     pin.title = trans.__('The pinned baseline (click to unpin)');
+    described.push(trans.__('pinned baseline'));
+  }
+  if (ctx.model.pin !== null) {
+    // P pins from the keyboard (the button is for the mouse).
+    li.setAttribute('aria-keyshortcuts', 'P');
+    pin.title += ' (P)';
   }
 
+  li.setAttribute('aria-label', described.join(', '));
   li.append(label, value, pin);
-  return li;
+}
+
+/** The caret of a group or a name (the row carries `aria-expanded`). */
+function toggleButton(expanded: boolean): HTMLButtonElement {
+  const toggle = el('button', `${CLASS}-toggle`) as HTMLButtonElement;
+  toggle.type = 'button';
+  toggle.tabIndex = -1;
+  toggle.dataset.nbcAction = 'toggle';
+  toggle.setAttribute('aria-hidden', 'true');
+  (expanded ? caretDownIcon : caretRightIcon).element({
+    container: toggle,
+    tag: 'span'
+  });
+  return toggle;
+}
+
+/** A tick box for the mouse; the row states it as `aria-checked`. */
+function checkbox(): HTMLInputElement {
+  const box = document.createElement('input');
+  box.type = 'checkbox';
+  box.tabIndex = -1;
+  box.setAttribute('aria-hidden', 'true');
+  return box;
 }
 
 /** A path relative to the browsed folder (as it is when outside it). */

@@ -3,11 +3,11 @@
  * file browser shows, with their kind, count, range and trend; tick names and
  * notebooks, then "Compare".
  *
- * Plain DOM, rendered from the model. Only what can be seen is built: the
- * notebooks of a name exist in the DOM only while it is expanded, and long
- * lists are paged ("Show more"), so a folder of thousands of notebooks stays
- * responsive. Text from notebooks (names, paths) is only ever set with
- * `textContent` or attributes.
+ * Plain DOM, rendered from the model. The names and notebooks are one
+ * windowed tree (list.ts): only the rows in view are in the DOM, so a folder
+ * of thousands of names and notebooks scrolls as smoothly as a small one.
+ * Text from notebooks (names, paths) is only ever set with `textContent` or
+ * attributes.
  */
 import { Contents } from '@jupyterlab/services';
 import {
@@ -17,34 +17,25 @@ import {
 } from '@jupyterlab/translation';
 import { folderIcon, refreshIcon, searchIcon } from '@jupyterlab/ui-components';
 import { Message } from '@lumino/messaging';
-import { Widget } from '@lumino/widgets';
+import { PanelLayout, Widget } from '@lumino/widgets';
 
+import { Origin } from '../tokens';
 import { ICompareSelection } from './data';
+import { flattenRows, TagBrowserRow, treeAction } from './flat';
 import { tagBrowserIcon } from '../icons';
+import { TagRowList } from './list';
 import {
   TagBrowserChange,
   TagBrowserModel,
   canCompareSelection
 } from './model';
-import {
-  CLASS,
-  el,
-  iconButton,
-  IRowContext,
-  nameRow,
-  NOTEBOOK_PAGE,
-  relativePath
-} from './rows';
+import { CLASS, el, iconButton, relativePath, renderRow } from './rows';
 
 /** The sidebar's widget id (restored by the layout restorer). */
 export const TAG_BROWSER_ID = 'nbcompare-tag-browser';
 
-/** How many names are drawn before "Show more names". */
-export const NAME_PAGE = 200;
 /** Unreadable notebooks named in the notice (all of them are on hover). */
 const UNREADABLE_SHOWN = 3;
-
-export { NOTEBOOK_PAGE };
 
 /** Options of a {@link TagBrowser}. */
 export interface ITagBrowserOptions {
@@ -135,6 +126,7 @@ export class TagBrowser extends Widget {
 
   protected onAfterShow(msg: Message): void {
     super.onAfterShow(msg);
+    this._list.isParentHidden = false;
     document.addEventListener('visibilitychange', this._onVisibility);
     if (this._folder !== null && this._folder !== this.model.path) {
       void this.model.setPath(this._folder);
@@ -148,6 +140,8 @@ export class TagBrowser extends Widget {
 
   protected onBeforeHide(msg: Message): void {
     super.onBeforeHide(msg);
+    // Hidden rows measure 0 px: the list must not take that as their size.
+    this._list.isParentHidden = true;
     document.removeEventListener('visibilitychange', this._onVisibility);
     this._stopPoll();
   }
@@ -245,10 +239,20 @@ export class TagBrowser extends Widget {
     this._notice.setAttribute('role', 'status');
     this._buildProgress();
 
-    this._list = el('div', `${CLASS}-list`);
-    this._list.addEventListener('change', this._onListChange);
-    this._list.addEventListener('click', this._onListClick);
-    this._list.addEventListener('dblclick', this._onListDblClick);
+    this._emptyNode = el('p', `${CLASS}-empty`);
+    this._emptyNode.hidden = true;
+
+    this._list = new TagRowList({
+      render: (row, node) =>
+        renderRow({ model: this.model, trans: this._trans }, row, node),
+      label: trans.__('Names and notebooks')
+    });
+    this._list.addClass(`${CLASS}-list`);
+    const listNode = this._list.node;
+    listNode.addEventListener('change', this._onListChange);
+    listNode.addEventListener('click', this._onListClick);
+    listNode.addEventListener('dblclick', this._onListDblClick);
+    listNode.addEventListener('keydown', this._onListKeyDown);
 
     const footer = el('div', `${CLASS}-footer`);
     this._summary = el('span', `${CLASS}-summary`);
@@ -271,15 +275,22 @@ export class TagBrowser extends Widget {
     });
     footer.append(this._summary, this._clear, this._compare);
 
-    this.node.append(
+    // A layout, so that the list (a Lumino widget) is told when it is
+    // attached, shown and resized; the other parts are plain nodes.
+    const layout = new PanelLayout();
+    for (const node of [
       header,
       this._folderNode,
       controls,
       this._notice,
       this._progressNode,
-      this._list,
-      footer
-    );
+      this._emptyNode
+    ]) {
+      layout.addWidget(new Widget({ node }));
+    }
+    layout.addWidget(this._list);
+    layout.addWidget(new Widget({ node: footer }));
+    this.layout = layout;
   }
 
   /**
@@ -319,7 +330,6 @@ export class TagBrowser extends Widget {
       clearTimeout(this._searchTimer);
       this._searchTimer = null;
     }
-    this._nameLimit = NAME_PAGE;
     this.model.setQuery(this._search.value);
   }
 
@@ -345,16 +355,16 @@ export class TagBrowser extends Widget {
       case 'filter':
       case 'expand':
       case 'pin':
-        this._renderAll();
+        this._renderAll(change);
         break;
     }
   }
 
-  private _renderAll(): void {
+  private _renderAll(change?: TagBrowserChange): void {
     this._renderFolder();
     this._renderProgress();
     this._renderNotice();
-    this._renderList();
+    this._renderList(change);
     this._syncTicks();
   }
 
@@ -489,102 +499,50 @@ export class TagBrowser extends Widget {
     this._progressLabel.textContent = text;
   }
 
-  private _renderList(): void {
+  /**
+   * The tree as rows (the windowed list draws those in view), or why there
+   * is none. A new search starts at the top; other changes keep the place.
+   */
+  private _renderList(change?: TagBrowserChange): void {
     const trans = this._trans;
     const model = this.model;
-    const focusKey = (document.activeElement as HTMLElement | null)?.dataset
-      ?.nbcFocus;
-    const scrollTop = this._list.scrollTop;
-    const fragment = document.createDocumentFragment();
-    const groups = model.groups;
-
+    let empty = '';
     if (model.index !== null && model.entries.length === 0) {
-      fragment.appendChild(
-        this._empty(
-          trans.__('No tagged cells or scraps in the notebooks of this folder.')
-        )
+      empty = trans.__(
+        'No tagged cells or scraps in the notebooks of this folder.'
       );
-    } else if (model.entries.length > 0 && groups.length === 0) {
-      fragment.appendChild(
-        this._empty(trans.__('No name matches “%1”.', model.query))
-      );
+    } else if (model.entries.length > 0 && model.groups.length === 0) {
+      empty = trans.__('No name matches “%1”.', model.query);
     }
-
-    let budget = this._nameLimit;
-    let hidden = 0;
-    for (const group of groups) {
-      const section = el('section', `${CLASS}-group`);
-      const heading = el('h3', `${CLASS}-groupTitle`);
-      heading.textContent =
-        group.origin === 'tag'
-          ? trans.__('Tags (%1)', group.entries.length)
-          : trans.__('Scraps (%1)', group.entries.length);
-      section.appendChild(heading);
-      const list = el('ul', `${CLASS}-names`);
-      list.setAttribute('aria-label', heading.textContent);
-      for (const entry of group.entries) {
-        if (budget <= 0) {
-          hidden++;
-          continue;
-        }
-        budget--;
-        list.appendChild(nameRow(this._rowContext, entry));
-      }
-      section.appendChild(list);
-      fragment.appendChild(section);
-    }
-    if (hidden > 0) {
-      const more = el('button', `${CLASS}-more`) as HTMLButtonElement;
-      more.type = 'button';
-      more.dataset.nbcAction = 'more-names';
-      more.dataset.nbcFocus = 'more-names';
-      more.textContent = trans._n(
-        'Show %1 more name',
-        'Show %1 more names',
-        Math.min(hidden, NAME_PAGE)
-      );
-      fragment.appendChild(more);
-    }
-
-    this._list.replaceChildren(fragment);
-    this._list.scrollTop = scrollTop;
-    if (focusKey) {
-      const candidates =
-        this._list.querySelectorAll<HTMLElement>('[data-nbc-focus]');
-      for (const candidate of Array.from(candidates)) {
-        if (candidate.dataset.nbcFocus === focusKey) {
-          candidate.focus();
-          break;
-        }
-      }
-    }
-  }
-
-  private _empty(text: string): HTMLElement {
-    const p = el('p', `${CLASS}-empty`);
-    p.textContent = text;
-    return p;
+    this._emptyNode.textContent = empty;
+    this._emptyNode.hidden = empty === '';
+    const rows = flattenRows(model.groups, {
+      isExpanded: key => model.isExpanded(key),
+      isGroupCollapsed: origin => this._collapsedGroups.has(origin)
+    });
+    this._list.setRows(rows, { scrollToTop: change === 'filter' });
   }
 
   /** Checkbox states and the footer, without rebuilding the list. */
   private _syncTicks(): void {
     const model = this.model;
-    this._list
+    // Only the drawn rows: the others are drawn from the model when shown.
+    this._list.node
       .querySelectorAll<HTMLInputElement>('input[data-nbc-name]')
       .forEach(box => {
-        box.checked = model.isNameTicked(box.dataset.nbcName!);
+        const ticked = model.isNameTicked(box.dataset.nbcName!);
+        box.checked = ticked;
+        const row = box.closest('li');
+        row?.classList.toggle('jp-mod-ticked', ticked);
+        row?.setAttribute('aria-checked', String(ticked));
       });
-    this._list
+    this._list.node
       .querySelectorAll<HTMLInputElement>('input[data-nbc-path]')
       .forEach(box => {
-        box.checked = model.isNotebookTicked(box.dataset.nbcPath!);
+        const ticked = model.isNotebookTicked(box.dataset.nbcPath!);
+        box.checked = ticked;
+        box.closest('li')?.setAttribute('aria-checked', String(ticked));
       });
-    this._list.querySelectorAll('li[data-key]').forEach(li => {
-      li.classList.toggle(
-        'jp-mod-ticked',
-        model.isNameTicked((li as HTMLElement).dataset.key!)
-      );
-    });
 
     const trans = this._trans;
     const selection = model.selection;
@@ -622,33 +580,113 @@ export class TagBrowser extends Widget {
   };
 
   private _onListClick = (event: MouseEvent): void => {
-    const button = (event.target as HTMLElement).closest<HTMLElement>(
-      '[data-nbc-action]'
-    );
-    if (!button || !this._list.contains(button)) {
+    const target = event.target as HTMLElement;
+    const index = this._list.indexOfNode(target);
+    const row = this._list.rows[index];
+    if (!row) {
       return;
     }
-    const action = button.dataset.nbcAction;
-    if (action === 'toggle') {
-      const key = button.closest<HTMLElement>('li[data-key]')!.dataset.key!;
-      this.model.setExpanded(key, !this.model.isExpanded(key));
-    } else if (action === 'more-names') {
-      this._nameLimit += NAME_PAGE;
-      this._renderList();
-      this._syncTicks();
-    } else if (action === 'more-notebooks') {
-      const key = button.dataset.key!;
-      this._notebookLimits.set(
-        key,
-        (this._notebookLimits.get(key) ?? NOTEBOOK_PAGE) + NOTEBOOK_PAGE
-      );
-      this._renderList();
-      this._syncTicks();
-    } else if (action === 'pin' && this.model.pin) {
-      const path = button.dataset.nbcPath!;
-      this.model.pin.set(this.model.pinned === path ? null : path);
+    // The clicked row becomes the keyboard's starting point.
+    this._list.activateRow(index, false);
+    const button = target.closest<HTMLElement>('[data-nbc-action]');
+    const action = button?.dataset.nbcAction;
+    if (action === 'toggle' && row.type !== 'notebook') {
+      this._list.activateRow(index, true);
+      this._setExpanded(row, !row.expanded);
+    } else if (action === 'pin' && row.type === 'notebook') {
+      this._togglePin(row.notebook.path);
+    } else if (!target.closest('input, label, button')) {
+      this._list.activateRow(index, true);
     }
   };
+
+  /**
+   * The keys of the tree: arrows, Home/End and PageUp/PageDown move and fold
+   * (flat.ts `treeAction`); Enter opens (a name or group: its rows; a
+   * notebook: the notebook); Space ticks (a group: folds); P pins.
+   */
+  private _onListKeyDown = (event: KeyboardEvent): void => {
+    if (event.altKey || event.ctrlKey || event.metaKey) {
+      return;
+    }
+    const list = this._list;
+    const rows = list.rows;
+    if (rows.length === 0) {
+      return;
+    }
+    const target = event.target as HTMLElement;
+    const fromRow = list.indexOfNode(target);
+    const index = fromRow >= 0 ? fromRow : Math.max(list.activeIndex, 0);
+    const row = rows[index];
+    const [first, last] = list.visibleRange();
+    const action = treeAction(
+      rows,
+      index,
+      event.key,
+      first >= 0 ? Math.max(1, last - first) : 10
+    );
+    if (action !== null) {
+      event.preventDefault();
+      if (action.type === 'move') {
+        list.activateRow(action.index, true);
+      } else {
+        const parent = rows[action.index];
+        if (parent.type !== 'notebook') {
+          list.activateRow(action.index, true);
+          this._setExpanded(parent, action.expanded);
+        }
+      }
+      return;
+    }
+    // On a checkbox or button (reached with the mouse), Enter and Space are
+    // the control's own.
+    const onControl = target.matches('input, button');
+    if ((event.key === 'Enter' || event.key === ' ') && !onControl) {
+      event.preventDefault();
+      if (row.type === 'notebook') {
+        if (event.key === ' ') {
+          const path = row.notebook.path;
+          this.model.setNotebookTicked(
+            path,
+            !this.model.isNotebookTicked(path)
+          );
+        } else if (this._onOpen) {
+          void this._onOpen(row.notebook.path);
+        }
+      } else if (event.key === ' ' && row.type === 'name') {
+        const key = row.entry.key;
+        this.model.setNameTicked(key, !this.model.isNameTicked(key));
+      } else {
+        this._setExpanded(row, !row.expanded);
+      }
+    } else if (
+      (event.key === 'p' || event.key === 'P') &&
+      row.type === 'notebook' &&
+      this.model.pin
+    ) {
+      event.preventDefault();
+      this._togglePin(row.notebook.path);
+    }
+  };
+
+  /** Open or fold a group or a name. */
+  private _setExpanded(row: TagBrowserRow, expanded: boolean): void {
+    if (row.type === 'group') {
+      if (expanded) {
+        this._collapsedGroups.delete(row.origin);
+      } else {
+        this._collapsedGroups.add(row.origin);
+      }
+      this._renderList();
+    } else if (row.type === 'name') {
+      this.model.setExpanded(row.entry.key, expanded);
+    }
+  }
+
+  /** Pin a notebook as the baseline, or unpin it. */
+  private _togglePin(path: string): void {
+    this.model.pin?.set(this.model.pinned === path ? null : path);
+  }
 
   private _onListDblClick = (event: MouseEvent): void => {
     const row = (event.target as HTMLElement).closest<HTMLElement>(
@@ -660,15 +698,6 @@ export class TagBrowser extends Widget {
     }
   };
 
-  /** What the row builders need; a getter so it always reads the limits. */
-  private get _rowContext(): IRowContext {
-    return {
-      model: this.model,
-      trans: this._trans,
-      notebookLimit: key => this._notebookLimits.get(key) ?? NOTEBOOK_PAGE
-    };
-  }
-
   private _trans: TranslationBundle;
   private _onCompare: (selection: ICompareSelection) => unknown;
   private _onOpen: ((path: string) => unknown) | null;
@@ -677,8 +706,8 @@ export class TagBrowser extends Widget {
   private _pollTimer: ReturnType<typeof setTimeout> | null = null;
   private _searchTimer: ReturnType<typeof setTimeout> | null = null;
   private _folder: string | null = null;
-  private _nameLimit = NAME_PAGE;
-  private _notebookLimits = new Map<string, number>();
+  /** Groups folded by the user (the model keeps the names' state). */
+  private _collapsedGroups = new Set<Origin>();
   private _folderNode!: HTMLElement;
   private _search!: HTMLInputElement;
   private _recursive!: HTMLInputElement;
@@ -688,7 +717,8 @@ export class TagBrowser extends Widget {
   private _progressBar!: HTMLElement;
   private _progressFill!: HTMLElement;
   private _progressShown = false;
-  private _list!: HTMLElement;
+  private _emptyNode!: HTMLElement;
+  private _list!: TagRowList;
   private _summary!: HTMLElement;
   private _clear!: HTMLButtonElement;
   private _compare!: HTMLButtonElement;

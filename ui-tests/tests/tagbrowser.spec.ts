@@ -80,15 +80,51 @@ function nameRow(page: IJupyterLabPageFixture, key: string) {
   return page.locator(`${SIDEBAR} li[data-key="${key}"]`);
 }
 
+/** The rows of the notebooks listed under an expanded name. */
+function notebookRows(page: IJupyterLabPageFixture, key: string) {
+  return page.locator(`${SIDEBAR} li[data-parent="${key}"][data-path]`);
+}
+
 /** Tick a notebook under an expanded name. */
 async function tickNotebook(
   page: IJupyterLabPageFixture,
   key: string,
   notebookPath: string
 ): Promise<void> {
-  await nameRow(page, key)
-    .locator(`li[data-path="${notebookPath}"] input[type="checkbox"]`)
+  await notebookRows(page, key)
+    .and(page.locator(`[data-path="${notebookPath}"]`))
+    .locator('input[type="checkbox"]')
     .check();
+}
+
+/**
+ * An executed notebook whose cells are tagged `tags` (one tag a cell), each
+ * showing a number: a run with many names, made in the test.
+ */
+function taggedNotebook(tags: string[]): string {
+  return JSON.stringify({
+    cells: tags.map((tag, i) => ({
+      cell_type: 'code',
+      execution_count: i + 1,
+      id: `cell-${i}`,
+      metadata: { tags: [tag] },
+      outputs: [
+        {
+          output_type: 'execute_result',
+          execution_count: i + 1,
+          data: { 'text/plain': [String(i / 10)] },
+          metadata: {}
+        }
+      ],
+      source: [String(i / 10)]
+    })),
+    metadata: {
+      kernelspec: { name: 'python3', display_name: 'Python 3' },
+      language_info: { name: 'python' }
+    },
+    nbformat: 4,
+    nbformat_minor: 5
+  });
 }
 
 /** The JSON body of a `POST nbcompare/compare`. */
@@ -116,13 +152,18 @@ test.describe('Tag browser', () => {
     await expect(
       sidebar.locator('.jp-NbCompare-tagBrowser-folder')
     ).toContainText(tmpPath);
-    const groups = sidebar.locator('.jp-NbCompare-tagBrowser-group');
-    await expect(groups).toHaveCount(2);
+    const groups = sidebar.locator('li[role="treeitem"][data-group]');
+    await expect(groups).toHaveText([
+      `Tags (${TAGS.length})`,
+      `Scraps (${SCRAPS.length})`
+    ]);
     await expect(
-      groups.nth(0).locator('.jp-NbCompare-tagBrowser-nameText')
+      sidebar.locator('li[data-key^="tag:"] .jp-NbCompare-tagBrowser-nameText')
     ).toHaveText(TAGS);
     await expect(
-      groups.nth(1).locator('.jp-NbCompare-tagBrowser-nameText')
+      sidebar.locator(
+        'li[data-key^="scrap:"] .jp-NbCompare-tagBrowser-nameText'
+      )
     ).toHaveText(SCRAPS);
     // every run carries mse; it is a number, so it has a range and a trend
     const mse = nameRow(page, 'tag:mse');
@@ -148,12 +189,13 @@ test.describe('Tag browser', () => {
     // Screenshots of the sidebar with a name expanded, light then dark
     await mse.locator('.jp-NbCompare-tagBrowser-toggle').click();
     await mse.locator('.jp-NbCompare-tagBrowser-nameLabel input').check();
-    await expect(mse.locator('li[data-path]')).toHaveCount(7);
+    await expect(notebookRows(page, 'tag:mse')).toHaveCount(7);
+    await expect(mse).toHaveAttribute('aria-expanded', 'true');
     await page.locator(SIDEBAR).screenshot({
       path: path.join(SCREENSHOTS, 'tag-browser-light.png')
     });
     await page.theme.setDarkTheme();
-    await expect(mse.locator('li[data-path]')).toHaveCount(7);
+    await expect(notebookRows(page, 'tag:mse')).toHaveCount(7);
     await page.locator(SIDEBAR).screenshot({
       path: path.join(SCREENSHOTS, 'tag-browser-dark.png')
     });
@@ -262,9 +304,9 @@ test.describe('Tag browser', () => {
     await openTagBrowser(page, tmpPath, runs.length);
     const mse = nameRow(page, 'tag:mse');
     await mse.locator('.jp-NbCompare-tagBrowser-toggle').click();
-    await expect(mse.locator(`li[data-path="${pinned}"]`)).toHaveClass(
-      /jp-mod-pinned/
-    );
+    await expect(
+      notebookRows(page, 'tag:mse').and(page.locator(`[data-path="${pinned}"]`))
+    ).toHaveClass(/jp-mod-pinned/);
 
     // When two notebooks, one of them the pinned one, are compared
     await tickNotebook(page, 'tag:mse', `${tmpPath}/ridge_alpha0.1.ipynb`);
@@ -287,5 +329,111 @@ test.describe('Tag browser', () => {
     const baseline = panel.locator('.jp-NbCompare-colHeader.jp-mod-baseline');
     await expect(baseline).toHaveCount(1);
     await expect(baseline).toHaveAttribute('data-path', pinned);
+  });
+
+  test('stays usable with thousands of names: a windowed, keyboard-driven tree', async ({
+    page,
+    tmpPath
+  }) => {
+    // Given 20 runs, each with 100 names of its own and one shared (`loss`):
+    // 2,001 names
+    const RUNS_MADE = 20;
+    const PER_RUN = 100;
+    const pad = (n: number, width: number) => String(n).padStart(width, '0');
+    for (let r = 0; r < RUNS_MADE; r++) {
+      const tags = ['loss'];
+      for (let i = 0; i < PER_RUN; i++) {
+        tags.push(`m${pad(r, 2)}_${pad(i, 3)}`);
+      }
+      await page.contents.uploadContent(
+        taggedNotebook(tags),
+        'text',
+        `${tmpPath}/run${pad(r, 2)}.ipynb`
+      );
+    }
+    expect(await page.filebrowser.openDirectory(tmpPath)).toBe(true);
+    const names = RUNS_MADE * PER_RUN + 1;
+    const lastKey = `tag:m${pad(RUNS_MADE - 1, 2)}_${pad(PER_RUN - 1, 3)}`;
+
+    // When the user opens the tag browser
+    const started = Date.now();
+    await openTagBrowser(page, tmpPath, RUNS_MADE);
+    const sidebar = page.locator(SIDEBAR);
+    await expect(sidebar.locator('li[data-group="tag"]')).toHaveText(
+      `Tags (${names})`
+    );
+    await expect(nameRow(page, 'tag:loss')).toBeVisible();
+    const shownIn = Date.now() - started;
+
+    // Then the DOM holds a screenful of rows, not 2,001
+    const rows = sidebar.locator('li[role="treeitem"]');
+    const drawn = await rows.count();
+    console.log(
+      `${names} names: drawn in ${shownIn} ms (with the index request), ${drawn} rows in the DOM`
+    );
+    expect(drawn).toBeGreaterThan(5);
+    expect(drawn).toBeLessThan(100);
+    await expect(nameRow(page, 'tag:loss')).toHaveAttribute(
+      'aria-setsize',
+      String(names)
+    );
+
+    // When the list is scrolled to the end (as dragging the scrollbar does)
+    const outer = sidebar.locator('.jp-WindowedPanel-outer');
+    await outer.evaluate(node => {
+      node.scrollTop = node.scrollHeight;
+    });
+
+    // Then the last name is drawn, in view, and the first ones are gone
+    await expect(nameRow(page, lastKey)).toBeInViewport();
+    await expect(nameRow(page, 'tag:loss')).toHaveCount(0);
+    expect(await rows.count()).toBeLessThan(100);
+
+    // When the user goes back with the keyboard: Home from the tree
+    await outer.evaluate(node => {
+      node.scrollTop = 0;
+    });
+    await nameRow(page, 'tag:loss')
+      .locator('.jp-NbCompare-tagBrowser-count')
+      .click();
+    await expect(nameRow(page, 'tag:loss')).toBeFocused();
+    await page.keyboard.press('End');
+    // Then End reaches the last name, drawn and focused
+    await expect(nameRow(page, lastKey)).toBeFocused();
+    await expect(nameRow(page, lastKey)).toBeInViewport();
+    await page.keyboard.press('Home');
+    await expect(sidebar.locator('li[data-group="tag"]')).toBeFocused();
+
+    // And the arrows open `loss` and tick its first notebook with Space
+    await page.keyboard.press('ArrowDown');
+    await expect(nameRow(page, 'tag:loss')).toBeFocused();
+    await page.keyboard.press('ArrowRight');
+    await expect(nameRow(page, 'tag:loss')).toHaveAttribute(
+      'aria-expanded',
+      'true'
+    );
+    await expect(notebookRows(page, 'tag:loss')).not.toHaveCount(0);
+    await page.keyboard.press('ArrowRight');
+    const first = notebookRows(page, 'tag:loss').first();
+    await expect(first).toBeFocused();
+    await expect(first).toHaveAttribute('data-path', `${tmpPath}/run00.ipynb`);
+    await page.keyboard.press('Space');
+    await expect(first).toHaveAttribute('aria-checked', 'true');
+    await expect(
+      sidebar.locator('.jp-NbCompare-tagBrowser-summary')
+    ).toHaveText('all names · 1 notebook');
+
+    // And PageDown pages through the names, drawing each page as it goes
+    for (let i = 0; i < 5; i++) {
+      await page.keyboard.press('PageDown');
+    }
+    const focused = sidebar.locator('li[role="treeitem"]:focus');
+    await expect(focused).toBeInViewport();
+    // past the 20 notebooks of `loss`, among the names of run00
+    await expect(focused).toHaveAttribute('data-key', /^tag:m00_0\d\d$/);
+    expect(await rows.count()).toBeLessThan(100);
+    await page.locator(SIDEBAR).screenshot({
+      path: path.join(SCREENSHOTS, 'tag-browser-many.png')
+    });
   });
 });
