@@ -85,6 +85,7 @@ describe('TagBrowserModel progress', () => {
     model.dispose();
     jest.useRealTimers();
     request.mockReset();
+    jest.restoreAllMocks();
   });
 
   it('asks nothing when the index answers within the delay', async () => {
@@ -219,6 +220,13 @@ describe('TagBrowser progress view', () => {
 
   beforeEach(() => {
     jest.useFakeTimers();
+    // jsdom lays nothing out: give the windowed list a height, as a sidebar would.
+    jest
+      .spyOn(HTMLElement.prototype, 'getBoundingClientRect')
+      .mockImplementation(function (this: HTMLElement) {
+        const height = this.classList.contains('jp-WindowedPanel') ? 400 : 0;
+        return { height, width: 300, top: 0, left: 0 } as DOMRect;
+      });
     server = new FakeServer();
     model = new TagBrowserModel();
     widget = new TagBrowser({ model, onCompare: () => 0, pollInterval: 0 });
@@ -230,6 +238,7 @@ describe('TagBrowser progress view', () => {
     model.dispose();
     jest.useRealTimers();
     request.mockReset();
+    jest.restoreAllMocks();
   });
 
   const bar = () =>
@@ -276,7 +285,7 @@ describe('TagBrowser progress view', () => {
 
     // When the index answers
     server.held[0].answer(index('runs', 2));
-    await jest.advanceTimersByTimeAsync(0);
+    await jest.advanceTimersByTimeAsync(100); // and the list's frame
     // Then the bar is gone and the names are listed
     expect(progressNode().hidden).toBe(true);
     expect(widget.node.querySelectorAll('li[data-key]').length).toBe(1);
@@ -287,7 +296,7 @@ describe('TagBrowser progress view', () => {
     widget.setFolder('runs');
     await jest.advanceTimersByTimeAsync(0);
     server.held[0].answer(index('runs', 3));
-    await jest.advanceTimersByTimeAsync(0);
+    await jest.advanceTimersByTimeAsync(100); // and the list's frame
     expect(widget.node.querySelectorAll('li[data-key]').length).toBe(1);
 
     // When it is refreshed and the scan takes long
