@@ -36,6 +36,13 @@ export const ORDINAL_COLORS = 8;
 /** Parallel coordinates show at most this many parameters. */
 export const MAX_PARALLEL_PARAMETERS = 12;
 
+/**
+ * Parallel coordinates of more runs than this leave out the point marks at
+ * the axes (`vertices`, one per run per axis, for their tooltips): the lines
+ * alone keep their tooltip and click, and a large sweep paints much sooner.
+ */
+export const MAX_PARALLEL_VERTICES_RUNS = 200;
+
 /** What a chart plots: names of parameters or metrics (see {@link resolveField}). */
 export interface IChartOptions {
   /** The horizontal axis of the scatter: a parameter or a metric. */
@@ -565,6 +572,28 @@ export function parallelSpec(
     },
     encoding: { x, y, text }
   });
+  // Per-run, per-axis points (for their tooltips) only for a few runs.
+  const vertices: VegaLiteSpec[] =
+    included.length <= MAX_PARALLEL_VERTICES_RUNS
+      ? [
+          {
+            name: 'vertices',
+            data: { name: 'lines' },
+            mark: { type: 'point', filled: true, size: 30, cursor: 'pointer' },
+            encoding: {
+              x,
+              y,
+              color,
+              tooltip: [
+                { field: 'label', title: 'notebook' },
+                { field: 'dimension', title: 'axis' },
+                { field: 'value', title: 'value' }
+              ],
+              description: { field: 'notebook' }
+            }
+          }
+        ]
+      : [];
   const layer: VegaLiteSpec[] = [
     {
       name: 'axes',
@@ -593,22 +622,7 @@ export function parallelSpec(
         description: { field: 'notebook' }
       }
     },
-    {
-      name: 'vertices',
-      data: { name: 'lines' },
-      mark: { type: 'point', filled: true, size: 30, cursor: 'pointer' },
-      encoding: {
-        x,
-        y,
-        color,
-        tooltip: [
-          { field: 'label', title: 'notebook' },
-          { field: 'dimension', title: 'axis' },
-          { field: 'value', title: 'value' }
-        ],
-        description: { field: 'notebook' }
-      }
-    },
+    ...vertices,
     tickLayer('numberTicks', {
       field: 'number',
       type: 'quantitative',

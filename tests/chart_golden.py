@@ -10,7 +10,9 @@ The answers are trimmed compare answers of real papermill runs: the demo
 grid (``examples/generate.py``), alone and grouped by ``model``, and the
 sweep of ``tests/sweep_runs.py`` grouped by ``cfg.C``, plus one made by hand
 for the edge cases (missing values, spelled NaN, x <= 0 on a log scale,
-booleans, a failed and an unreadable run).
+booleans, a failed and an unreadable run) and a synthetic one of
+``MAX_PARALLEL_VERTICES_RUNS + 1`` plotted runs (``wide``: parallel
+coordinates leave out their points at the axes).
 
 Regenerate the expected specs after a deliberate change of both builders::
 
@@ -61,6 +63,7 @@ CASES: list[tuple[str, str, str, dict]] = [
     ("demo parallel r2 by model", "demo", "parallel", {"y": "metrics.r2", "color": "model"}),
     ("sweep parallel score", "sweep_by_C", "parallel", {"y": "score"}),
     ("edge parallel", "edge", "parallel", {"y": "loss"}),
+    ("wide parallel, no vertices above the threshold", "wide", "parallel", {"y": "loss"}),
 ]
 
 
@@ -186,6 +189,31 @@ def edge_answer() -> dict:
     }
 
 
+def wide_answer(runs: int = 201) -> dict:
+    """Synthetic: ``runs`` ok runs of one parameter ``k`` (3 values) and a metric."""
+    paths = [f"w/{i:03}.ipynb" for i in range(runs)]
+    return {
+        "baseline": paths[0],
+        "notebooks": [
+            {
+                "path": p,
+                "status": "ok",
+                "parameters": {"k": _param(i % 3)},
+                "parameters_flat": {"k": _param(i % 3)},
+            }
+            for i, p in enumerate(paths)
+        ],
+        "values": [
+            {
+                "name": "loss",
+                "origin": "tag",
+                "kind": "scalar",
+                "cells": {p: {"kind": "scalar", "value": i / 8} for i, p in enumerate(paths)},
+            }
+        ],
+    }
+
+
 def make_answers(demo: Path, sweep: Path) -> dict:
     """Compare the real runs (read, never executed) and trim the answers."""
     from jupyterlab_nbcompare.core.files import compare_paths
@@ -206,6 +234,7 @@ def make_answers(demo: Path, sweep: Path) -> dict:
             "sweep",
         ),
         "edge": edge_answer(),
+        "wide": wide_answer(),
     }
 
 
@@ -217,6 +246,7 @@ def main(argv: list[str] | None = None) -> int:
         answers = make_answers(Path(args.answers[0]), Path(args.answers[1]))
     else:
         answers = json.loads(GOLDEN.read_text(encoding="utf-8"))["answers"]
+        answers.setdefault("wide", wide_answer())
     cases = []
     for name, answer, kind, options in CASES:
         case = {"name": name, "answer": answer, "kind": kind, "options": options}

@@ -19,6 +19,7 @@ import pytest
 
 from jupyterlab_nbcompare import NotebookCollection, cli
 from jupyterlab_nbcompare.core.charts import (
+    MAX_PARALLEL_VERTICES_RUNS,
     VEGALITE_MIME,
     parallel_spec,
     resolve_field,
@@ -71,6 +72,32 @@ def test_golden_cases_are_the_listed_ones():
     assert [(c["name"], c["answer"], c["kind"], c["options"]) for c in GOLDEN["cases"]] == [
         (name, answer, kind, options) for name, answer, kind, options in chart_golden.CASES
     ]
+
+
+def test_parallel_vertices_up_to_the_threshold_of_runs_not_above():
+    # Given the synthetic sweep of one run more than the threshold
+    wide = GOLDEN["answers"]["wide"]
+    assert len(wide["notebooks"]) == MAX_PARALLEL_VERTICES_RUNS + 1
+
+    def names(answer: dict) -> list[str]:
+        return [item["name"] for item in parallel_spec(answer, "loss")["layer"]]
+
+    # Then above the threshold the lines come without their vertices, and
+    # keep their tooltip and the notebook a click reaches
+    assert "vertices" not in names(wide)
+    lines = layer(parallel_spec(wide, "loss"), "lines")
+    assert lines["encoding"]["tooltip"] == [{"field": "label", "title": "notebook"}]
+    assert lines["encoding"]["description"] == {"field": "notebook"}
+    # When one run fewer is plotted (cut, or failed), they are drawn
+    at = {**wide, "notebooks": wide["notebooks"][:MAX_PARALLEL_VERTICES_RUNS]}
+    assert "vertices" in names(at)
+    one_failed = {
+        **wide,
+        "notebooks": [
+            {**nb, "status": "failed"} if i == 1 else nb for i, nb in enumerate(wide["notebooks"])
+        ],
+    }
+    assert "vertices" in names(one_failed)
 
 
 # --------------------------------------------------------------------------- plot()

@@ -26,6 +26,7 @@ from .numbers import as_number, js_number
 __all__ = [
     "DEFAULT_PALETTE",
     "MAX_PARALLEL_PARAMETERS",
+    "MAX_PARALLEL_VERTICES_RUNS",
     "ORDINAL_COLORS",
     "VEGALITE_MIME",
     "VEGALITE_SCHEMA",
@@ -44,6 +45,10 @@ VEGALITE_SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
 ORDINAL_COLORS = 8
 #: Parallel coordinates show at most this many parameters.
 MAX_PARALLEL_PARAMETERS = 12
+#: Parallel coordinates of more runs than this leave out the point marks at
+#: the axes (``vertices``, one per run per axis, for their tooltips): the
+#: lines alone keep their tooltip and click, and a large sweep paints sooner.
+MAX_PARALLEL_VERTICES_RUNS = 200
 #: Colours of the marks that are not data colours; they read on white and dark.
 DEFAULT_PALETTE: dict[str, Any] = {"foreground": "#555555", "muted": "#999999"}
 
@@ -649,6 +654,27 @@ def parallel_spec(
             "encoding": {"x": x_enc, "y": y_enc, "text": text},
         }
 
+    # Per-run, per-axis points (for their tooltips) only for a few runs.
+    vertices = [
+        {
+            "name": "vertices",
+            "data": {"name": "lines"},
+            "mark": {"type": "point", "filled": True, "size": 30, "cursor": "pointer"},
+            "encoding": {
+                "x": x_enc,
+                "y": y_enc,
+                "color": color_enc,
+                "tooltip": [
+                    {"field": "label", "title": "notebook"},
+                    {"field": "dimension", "title": "axis"},
+                    {"field": "value", "title": "value"},
+                ],
+                "description": {"field": "notebook"},
+            },
+        }
+    ]
+    if len(included) > MAX_PARALLEL_VERTICES_RUNS:
+        vertices = []
     layer = [
         {
             "name": "axes",
@@ -671,22 +697,7 @@ def parallel_spec(
                 "description": {"field": "notebook"},
             },
         },
-        {
-            "name": "vertices",
-            "data": {"name": "lines"},
-            "mark": {"type": "point", "filled": True, "size": 30, "cursor": "pointer"},
-            "encoding": {
-                "x": x_enc,
-                "y": y_enc,
-                "color": color_enc,
-                "tooltip": [
-                    {"field": "label", "title": "notebook"},
-                    {"field": "dimension", "title": "axis"},
-                    {"field": "value", "title": "value"},
-                ],
-                "description": {"field": "notebook"},
-            },
-        },
+        *vertices,
         tick_layer("numberTicks", {"field": "number", "type": "quantitative", "format": ".4~g"}),
         tick_layer("categoryTicks", {"field": "category", "type": "nominal"}),
         {

@@ -8,6 +8,7 @@ import {
   chartFields,
   IChartAnswer,
   IChartOptions,
+  MAX_PARALLEL_VERTICES_RUNS,
   parallelSpec,
   resolveField,
   scatterSpec,
@@ -79,7 +80,8 @@ describe('chart specs: the golden fixture shared with pytest', () => {
         'scatter:edge',
         'parallel:demo',
         'parallel:sweep_by_C',
-        'parallel:edge'
+        'parallel:edge',
+        'parallel:wide'
       ])
     );
   });
@@ -287,6 +289,36 @@ describe('parallelSpec', () => {
       test: 'datum.baseline',
       value: 4
     });
+  });
+
+  it('draws points at the axes up to the threshold of runs, not above it', () => {
+    // Given the synthetic sweep of one run more than the threshold
+    const wide = golden.answers.wide;
+    const layers = (answer: IChartAnswer) =>
+      parallelSpec(answer, { y: 'loss' }).layer.map((l: any) => l.name);
+    expect(wide.notebooks.length).toBe(MAX_PARALLEL_VERTICES_RUNS + 1);
+    // Then above the threshold the lines come without their vertices
+    expect(layers(wide)).not.toContain('vertices');
+    expect(layers(wide)).toContain('lines');
+    // but keep their tooltip and the notebook a click reaches
+    const lines = layer(parallelSpec(wide, { y: 'loss' }), 'lines');
+    expect(lines.encoding.tooltip).toEqual([
+      { field: 'label', title: 'notebook' }
+    ]);
+    expect(lines.encoding.description).toEqual({ field: 'notebook' });
+    // When one run fewer is plotted (failed, or left out), they are drawn
+    const atThreshold = {
+      ...wide,
+      notebooks: wide.notebooks.slice(0, MAX_PARALLEL_VERTICES_RUNS)
+    };
+    expect(layers(atThreshold)).toContain('vertices');
+    const oneFailed = {
+      ...wide,
+      notebooks: wide.notebooks.map((nb, i) =>
+        i === 1 ? { ...nb, status: 'failed' as const } : nb
+      )
+    };
+    expect(layers(oneFailed)).toContain('vertices');
   });
 
   it('spaces categories evenly and leaves runs without the metric out', () => {
