@@ -499,7 +499,6 @@ export function parallelSpec(
   const axes = [...dims.map(d => d.label), metricLabel];
   const colors = colorField ? colorValues(answer, colorField, included) : null;
 
-  const lines: Record<string, unknown>[] = [];
   const ticks: Record<string, unknown>[] = [];
   const positions = [...dims, yField].map((field, d) => {
     const values = included.map(nb =>
@@ -509,23 +508,50 @@ export function parallelSpec(
     );
     return axisPositions(axes[d], values, ticks);
   });
+  // A run is drawn as rule segments between the axes it has values on, one
+  // row per segment: a `line` mark with a `detail` channel would make Vega
+  // build one dataflow facet per run, which is most of the time a large
+  // sweep takes to paint. A run with a value on one axis only is a dot (a
+  // segment of no length, with round caps).
+  const segments: Record<string, unknown>[] = [];
+  // The points at the axes, one row per run per axis, for `vertices`: only
+  // for a few runs.
+  const vertexRows = included.length <= MAX_PARALLEL_VERTICES_RUNS;
+  const points: Record<string, unknown>[] = [];
+  const baselineRows: Record<string, unknown>[] = [];
   included.forEach((nb, i) => {
-    [...dims, yField].forEach((field, d) => {
-      const norm = positions[d].norm[i];
-      if (norm === null) {
-        return;
+    const run = {
+      notebook: nb.path,
+      label: basename(nb.path),
+      baseline: nb.path === answer.baseline,
+      color: colors ? colors.values[i] : finite(valueOf(answer, yField, nb))
+    };
+    const at: { dimension: string; norm: number; value: unknown }[] = [];
+    positions.forEach((position, d) => {
+      const norm = position.norm[i];
+      if (norm !== null) {
+        at.push({ dimension: axes[d], norm, value: position.shown[i] });
       }
-      const row: Record<string, unknown> = {
-        notebook: nb.path,
-        label: basename(nb.path),
-        dimension: axes[d],
-        value: positions[d].shown[i],
-        norm,
-        baseline: nb.path === answer.baseline,
-        color: colors ? colors.values[i] : finite(valueOf(answer, yField, nb))
-      };
-      lines.push(row);
     });
+    // consecutive axes; a run on one axis only is a dot
+    const following = at.length > 1 ? at.slice(1) : at;
+    following.forEach((next, k) => {
+      segments.push({
+        ...run,
+        dimension: at[k].dimension,
+        norm: at[k].norm,
+        dimension2: next.dimension,
+        norm2: next.norm
+      });
+    });
+    if (vertexRows) {
+      at.forEach(here => points.push({ ...run, ...here }));
+    }
+    if (run.baseline) {
+      // The metric is the last axis, and every plotted run has a value on it.
+      const metric = at[at.length - 1];
+      baselineRows.push({ dimension: metric.dimension, norm: metric.norm });
+    }
   });
 
   const x = {
@@ -573,27 +599,26 @@ export function parallelSpec(
     encoding: { x, y, text }
   });
   // Per-run, per-axis points (for their tooltips) only for a few runs.
-  const vertices: VegaLiteSpec[] =
-    included.length <= MAX_PARALLEL_VERTICES_RUNS
-      ? [
-          {
-            name: 'vertices',
-            data: { name: 'lines' },
-            mark: { type: 'point', filled: true, size: 30, cursor: 'pointer' },
-            encoding: {
-              x,
-              y,
-              color,
-              tooltip: [
-                { field: 'label', title: 'notebook' },
-                { field: 'dimension', title: 'axis' },
-                { field: 'value', title: 'value' }
-              ],
-              description: { field: 'notebook' }
-            }
+  const vertices: VegaLiteSpec[] = vertexRows
+    ? [
+        {
+          name: 'vertices',
+          data: { name: 'points' },
+          mark: { type: 'point', filled: true, size: 30, cursor: 'pointer' },
+          encoding: {
+            x,
+            y,
+            color,
+            tooltip: [
+              { field: 'label', title: 'notebook' },
+              { field: 'dimension', title: 'axis' },
+              { field: 'value', title: 'value' }
+            ],
+            description: { field: 'notebook' }
           }
-        ]
-      : [];
+        }
+      ]
+    : [];
   const layer: VegaLiteSpec[] = [
     {
       name: 'axes',
@@ -603,12 +628,13 @@ export function parallelSpec(
     },
     {
       name: 'lines',
-      data: { name: 'lines' },
-      mark: { type: 'line', cursor: 'pointer' },
+      data: { name: 'segments' },
+      mark: { type: 'rule', cursor: 'pointer', strokeCap: 'round' },
       encoding: {
         x,
+        x2: { field: 'dimension2' },
         y,
-        detail: { field: 'notebook' },
+        y2: { field: 'norm2' },
         color,
         strokeWidth: {
           condition: { test: 'datum.baseline', value: 4 },
@@ -631,14 +657,7 @@ export function parallelSpec(
     tickLayer('categoryTicks', { field: 'category', type: 'nominal' }),
     {
       name: 'baselineLabel',
-      data: { name: 'lines' },
-      transform: [
-        {
-          filter: `datum.baseline && datum.dimension === ${JSON.stringify(
-            metricLabel
-          )}`
-        }
-      ],
+      data: { name: 'baseline' },
       mark: {
         type: 'text',
         align: 'left',
@@ -661,7 +680,9 @@ export function parallelSpec(
       height: 260,
       datasets: {
         axes: axes.map(dimension => ({ dimension })),
-        lines,
+        segments,
+        ...(vertexRows ? { points } : {}),
+        baseline: baselineRows,
         ticks
       },
       layer

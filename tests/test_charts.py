@@ -161,14 +161,21 @@ def test_plot_mapping_item_against_a_metric(demo, example_runs):
 
 def test_plot_parallel_has_one_line_per_ok_run(demo, example_runs):
     chart = demo.plot(y="mse", kind="parallel")
-    lines = chart.spec["datasets"]["lines"]
+    segments = chart.spec["datasets"]["segments"]
     axes = [a["dimension"] for a in chart.spec["datasets"]["axes"]]
     assert axes[-1] == "mse"
     assert {"alpha", "model", "seed"} <= set(axes)
     ok = [str(example_runs[stem]) for stem in ORDER if stem != "ridge_diverged"]
-    assert list(dict.fromkeys(line["notebook"] for line in lines)) == ok
-    # every ok run crosses every axis whose value it has: here, all of them
-    assert len(lines) == len(ok) * len(axes)
+    assert list(dict.fromkeys(s["notebook"] for s in segments)) == ok
+    # every ok run has a value on every axis here, so it is drawn as one
+    # segment between each pair of neighbouring axes, left to right
+    for path in ok:
+        own = [s for s in segments if s["notebook"] == path]
+        assert [(s["dimension"], s["dimension2"]) for s in own] == list(zip(axes, axes[1:]))
+        # and the segments meet: each starts where the one before ends
+        assert all(a["norm2"] == b["norm"] for a, b in zip(own, own[1:]))
+    # the points at the axes (few runs): one per run per axis
+    assert len(chart.spec["datasets"]["points"]) == len(ok) * len(axes)
     assert chart.summary["failed"] == [str(example_runs["ridge_diverged"])]
     assert chart.spec == parallel_spec(demo.response, "mse")
 
@@ -245,7 +252,7 @@ def svgs_of(report: str) -> list[str]:
 
 
 @pytest.mark.skipif(not has_vl_convert(), reason="vl-convert-python is not installed")
-def test_html_report_embeds_both_charts_as_svg(example_runs, capsys):
+def test_html_report_embeds_both_charts_as_svg(demo, example_runs, capsys):
     paths = [example_runs[stem] for stem in ORDER]
     code, out, err = run(
         [*paths, "-f", "html", "--chart", "x=alpha,y=mse,color=model,logx"], capsys
@@ -253,15 +260,19 @@ def test_html_report_embeds_both_charts_as_svg(example_runs, capsys):
     assert code == 0, err
     assert "vl-convert" not in err
     scatter, parallel = svgs_of(out)
-    # One symbol per ok run in the scatter's runs layer, one path per run in the lines
+    # One symbol per ok run in the scatter's runs layer
     runs_group = re.search(r'<g class="mark-symbol role-mark runs_marks"[^>]*>(.*?)</g>', scatter)
     assert runs_group is not None
     assert runs_group.group(1).count("<path") == len(ORDER) - 1
-    # (vega draws each run's line in a group of its own)
-    lines = re.findall(
-        r'<g class="mark-line role-mark lines_marks"[^>]*><path aria-label="([^"]*)"', parallel
-    )
-    assert lines == [str(example_runs[stem]) for stem in ORDER if stem != "ridge_diverged"]
+    # and in the parallel coordinates, each ok run drawn as one line
+    # segment between each pair of neighbouring axes (all of them here)
+    axes = len(demo.plot(y="mse", kind="parallel").spec["datasets"]["axes"])
+    group = re.search(r'<g class="mark-rule role-mark lines_marks"[^>]*>(.*?)</g>', parallel)
+    assert group is not None
+    labels = re.findall(r'<line [^>]*aria-label="([^"]*)"', group.group(1))
+    ok = [str(example_runs[stem]) for stem in ORDER if stem != "ridge_diverged"]
+    assert list(dict.fromkeys(labels)) == ok
+    assert len(labels) == len(ok) * (axes - 1)
     # The counts and titles are in the drawing and in its alt text
     assert "1 failed run left out" in scatter
     assert 'alt="mse against alpha: one point per run; 1 failed run left out"' in out

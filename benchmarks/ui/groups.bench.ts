@@ -179,9 +179,14 @@ async function measure(args: IRunArgs): Promise<Record<string, number>> {
     values: data ? data.values.length : 0,
     groups: panel.model.groups ? panel.model.groups.length : 0,
     scatterMarks: scatterMarks(),
-    parallelLines: pane.querySelectorAll(
-      '.jp-NbCompare-chart[data-chart="parallel"] svg g.lines_marks > path'
-    ).length,
+    // (each run is drawn as segments, each named by its notebook)
+    parallelLines: new Set(
+      [
+        ...pane.querySelectorAll(
+          '.jp-NbCompare-chart[data-chart="parallel"] svg g.lines_marks > line'
+        )
+      ].map(line => line.getAttribute('aria-label'))
+    ).size,
     gridCells: grid.querySelectorAll('.jp-NbCompare-cell').length,
     imagesInView: inView.length
   };

@@ -590,7 +590,6 @@ def parallel_spec(
     axes = [d["label"] for d in dims] + [metric_label]
     colors = _color_values(answer, color_field, included) if color_field else None
 
-    lines: list[dict] = []
     ticks: list[dict] = []
     fields = [*dims, y_field]
     positions = []
@@ -600,22 +599,45 @@ def parallel_spec(
         else:
             values = [_value_of(answer, field, nb) for nb in included]
         positions.append(_axis_positions(axes[d], values, ticks))
+    # A run is drawn as rule segments between the axes it has values on, one
+    # row per segment: a ``line`` mark with a ``detail`` channel would make
+    # Vega build one dataflow facet per run, which is most of the time a large
+    # sweep takes to paint. A run with a value on one axis only is a dot (a
+    # segment of no length, with round caps).
+    segments: list[dict] = []
+    # The points at the axes, one row per run per axis, for ``vertices``:
+    # only for a few runs.
+    vertex_rows = len(included) <= MAX_PARALLEL_VERTICES_RUNS
+    points: list[dict] = []
+    baseline_rows: list[dict] = []
     for i, nb in enumerate(included):
-        for d in range(len(fields)):
-            norm = positions[d][0][i]
-            if norm is None:
-                continue
-            lines.append(
+        run = {
+            "notebook": nb["path"],
+            "label": _basename(nb["path"]),
+            "baseline": nb["path"] == answer["baseline"],
+            "color": colors[1][i] if colors else _finite(_value_of(answer, y_field, nb)),
+        }
+        at = [
+            {"dimension": axes[d], "norm": norm, "value": shown[i]}
+            for d, (norms, shown) in enumerate(positions)
+            if (norm := norms[i]) is not None
+        ]
+        # consecutive axes; a run on one axis only is a dot
+        for here, following in zip(at, at[1:] or at):
+            segments.append(
                 {
-                    "notebook": nb["path"],
-                    "label": _basename(nb["path"]),
-                    "dimension": axes[d],
-                    "value": positions[d][1][i],
-                    "norm": norm,
-                    "baseline": nb["path"] == answer["baseline"],
-                    "color": colors[1][i] if colors else _finite(_value_of(answer, y_field, nb)),
+                    **run,
+                    "dimension": here["dimension"],
+                    "norm": here["norm"],
+                    "dimension2": following["dimension"],
+                    "norm2": following["norm"],
                 }
             )
+        if vertex_rows:
+            points.extend({**run, **here} for here in at)
+        if run["baseline"]:
+            # The metric is the last axis, and every plotted run has a value on it.
+            baseline_rows.append({"dimension": at[-1]["dimension"], "norm": at[-1]["norm"]})
     x_enc = {
         "field": "dimension",
         "type": "nominal",
@@ -658,7 +680,7 @@ def parallel_spec(
     vertices = [
         {
             "name": "vertices",
-            "data": {"name": "lines"},
+            "data": {"name": "points"},
             "mark": {"type": "point", "filled": True, "size": 30, "cursor": "pointer"},
             "encoding": {
                 "x": x_enc,
@@ -673,7 +695,7 @@ def parallel_spec(
             },
         }
     ]
-    if len(included) > MAX_PARALLEL_VERTICES_RUNS:
+    if not vertex_rows:
         vertices = []
     layer = [
         {
@@ -684,12 +706,13 @@ def parallel_spec(
         },
         {
             "name": "lines",
-            "data": {"name": "lines"},
-            "mark": {"type": "line", "cursor": "pointer"},
+            "data": {"name": "segments"},
+            "mark": {"type": "rule", "cursor": "pointer", "strokeCap": "round"},
             "encoding": {
                 "x": x_enc,
+                "x2": {"field": "dimension2"},
                 "y": y_enc,
-                "detail": {"field": "notebook"},
+                "y2": {"field": "norm2"},
                 "color": color_enc,
                 "strokeWidth": {"condition": {"test": "datum.baseline", "value": 4}, "value": 1.5},
                 "opacity": {"condition": {"test": "datum.baseline", "value": 1}, "value": 0.75},
@@ -702,13 +725,7 @@ def parallel_spec(
         tick_layer("categoryTicks", {"field": "category", "type": "nominal"}),
         {
             "name": "baselineLabel",
-            "data": {"name": "lines"},
-            "transform": [
-                {
-                    "filter": "datum.baseline && datum.dimension === "
-                    + json.dumps(metric_label, ensure_ascii=False)
-                }
-            ],
+            "data": {"name": "baseline"},
             "mark": {
                 "type": "text",
                 "align": "left",
@@ -729,7 +746,9 @@ def parallel_spec(
             "height": 260,
             "datasets": {
                 "axes": [{"dimension": a} for a in axes],
-                "lines": lines,
+                "segments": segments,
+                **({"points": points} if vertex_rows else {}),
+                "baseline": baseline_rows,
                 "ticks": ticks,
             },
             "layer": layer,

@@ -35,7 +35,7 @@ class FakeVega extends Widget implements IRenderMime.IRenderer {
     const metadata = model.metadata[VEGALITE_MIME] as any;
     this.node.dataset.renderer = metadata?.embed_options?.renderer;
     const svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
-    const rows = spec.datasets.runs ?? spec.datasets.lines;
+    const rows = spec.datasets.runs ?? spec.datasets.segments;
     for (const row of rows) {
       const path = document.createElementNS(
         'http://www.w3.org/2000/svg',

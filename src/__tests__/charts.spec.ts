@@ -257,38 +257,100 @@ describe('scatterSpec', () => {
 describe('parallelSpec', () => {
   it('draws one line per ok run through the varying parameters and the metric', () => {
     const spec = parallelSpec(demo, { y: 'mse' });
-    const lines = spec.datasets.lines as Record<string, any>[];
+    const segments = spec.datasets.segments as Record<string, any>[];
     const axes = spec.datasets.axes.map((a: any) => a.dimension);
     // The metric is the last axis; the parameters are those that vary
     expect(axes[axes.length - 1]).toBe('mse');
     expect(axes).toContain('alpha');
     expect(axes).toContain('model');
     expect(axes).not.toContain('fail'); // false in every plotted run
-    // One line (detail) per ok run, each through every axis it has
-    const runs = new Set(lines.map(l => l.notebook));
+    // Each ok run is a line of segments between neighbouring axes, left to
+    // right (every run has every axis here), each starting where the one
+    // before it ends
+    const runs = new Set(segments.map(s => s.notebook));
     expect([...runs]).toEqual(
       demo.notebooks.filter(nb => nb.status === 'ok').map(nb => nb.path)
     );
-    expect(layer(spec, 'lines').encoding.detail).toEqual({ field: 'notebook' });
+    for (const run of runs) {
+      const own = segments.filter(s => s.notebook === run);
+      expect(own.map(s => [s.dimension, s.dimension2])).toEqual(
+        axes.slice(1).map((to: string, i: number) => [axes[i], to])
+      );
+      own.slice(1).forEach((s, i) => expect(s.norm).toBe(own[i].norm2));
+    }
+    expect(layer(spec, 'lines').mark.type).toBe('rule');
+    expect(layer(spec, 'lines').encoding.x2).toEqual({ field: 'dimension2' });
+    expect(layer(spec, 'lines').encoding.y2).toEqual({ field: 'norm2' });
     expect(spec.usermeta.nbcompare.failed).toEqual([
       'runs/ridge_diverged.ipynb'
     ]);
     // Positions run from 0 (smallest) to 1 (largest)
-    const mse = lines.filter(l => l.dimension === 'mse');
-    expect(Math.min(...mse.map(l => l.norm))).toBe(0);
-    expect(Math.max(...mse.map(l => l.norm))).toBe(1);
+    const mse = segments.filter(s => s.dimension2 === 'mse').map(s => s.norm2);
+    expect(Math.min(...mse)).toBe(0);
+    expect(Math.max(...mse)).toBe(1);
+    // and the points at the axes are the segments' ends
+    const points = spec.datasets.points as Record<string, any>[];
+    expect(points.length).toBe(runs.size * axes.length);
+  });
+
+  it('draws a run that lacks a value through the axes it has', () => {
+    // Given e/e.ipynb, which has no lr (a numeric axis)
+    const spec = parallelSpec(edge, { y: 'loss' });
+    const axes = spec.datasets.axes.map((a: any) => a.dimension);
+    expect(axes[0]).toBe('lr');
+    const segments = spec.datasets.segments as Record<string, any>[];
+    const ends = (path: string) =>
+      segments
+        .filter(s => s.notebook === path)
+        .map(s => [s.dimension, s.dimension2]);
+    // Then its line starts at the next axis; a run with lr starts at lr
+    expect(ends('e/e.ipynb')).toEqual(
+      axes.slice(2).map((to: string, i: number) => [axes[i + 1], to])
+    );
+    expect(ends('e/a.ipynb')[0]).toEqual(['lr', axes[1]]);
+    // When lr is the only parameter, that run has the metric alone: a dot
+    const lrOnly = (nb: IChartAnswer['notebooks'][number]) => {
+      const keep = (p: Record<string, any> | undefined): Record<string, any> =>
+        p && 'lr' in p ? { lr: p.lr } : {};
+      return {
+        ...nb,
+        parameters: keep(nb.parameters),
+        parameters_flat: keep(nb.parameters_flat)
+      };
+    };
+    const alone = parallelSpec(
+      { ...edge, notebooks: edge.notebooks.map(lrOnly) },
+      { y: 'loss' }
+    ).datasets.segments as Record<string, any>[];
+    const dot = alone.filter(s => s.notebook === 'e/e.ipynb');
+    expect(dot).toEqual([
+      expect.objectContaining({
+        dimension: 'loss',
+        dimension2: 'loss',
+        norm: dot[0].norm2
+      })
+    ]);
+    expect(alone.filter(s => s.notebook === 'e/a.ipynb')).toHaveLength(1);
   });
 
   it('marks the baseline line', () => {
     const spec = parallelSpec(demo, { y: 'mse' });
-    const lines = spec.datasets.lines as Record<string, any>[];
-    expect(new Set(lines.filter(l => l.baseline).map(l => l.notebook))).toEqual(
-      new Set([demo.baseline])
-    );
+    const segments = spec.datasets.segments as Record<string, any>[];
+    expect(
+      new Set(segments.filter(s => s.baseline).map(s => s.notebook))
+    ).toEqual(new Set([demo.baseline]));
     expect(layer(spec, 'lines').encoding.strokeWidth.condition).toEqual({
       test: 'datum.baseline',
       value: 4
     });
+    // and labels it once, at its metric
+    const end = segments.find(
+      s => s.baseline && s.dimension2 === 'mse'
+    ) as Record<string, any>;
+    expect(spec.datasets.baseline).toEqual([
+      { dimension: 'mse', norm: end.norm2 }
+    ]);
+    expect(layer(spec, 'baselineLabel').data).toEqual({ name: 'baseline' });
   });
 
   it('draws points at the axes up to the threshold of runs, not above it', () => {
@@ -300,6 +362,7 @@ describe('parallelSpec', () => {
     // Then above the threshold the lines come without their vertices
     expect(layers(wide)).not.toContain('vertices');
     expect(layers(wide)).toContain('lines');
+    expect(parallelSpec(wide, { y: 'loss' }).datasets.points).toBeUndefined();
     // but keep their tooltip and the notebook a click reaches
     const lines = layer(parallelSpec(wide, { y: 'loss' }), 'lines');
     expect(lines.encoding.tooltip).toEqual([

@@ -106,8 +106,19 @@ test.describe('Chart pane', () => {
       nodes.map(n => n.getAttribute('aria-label'))
     );
     expect(labels.sort()).toEqual(ok.map(f => `${tmpPath}/${f}`).sort());
-    // One line per such run in the parallel coordinates
-    await expect(marks(panel, 'parallel', 'lines')).toHaveCount(ok.length);
+    // One line per such run in the parallel coordinates, drawn as a segment
+    // between each pair of neighbouring axes (every run has every axis here)
+    const parallel = pane.locator(
+      '.jp-NbCompare-chart[data-chart="parallel"] svg'
+    );
+    const axes = await parallel.locator('g.role-axis-label text').count();
+    expect(axes).toBeGreaterThan(2);
+    const segments = parallel.locator('g.lines_marks > line');
+    await expect(segments).toHaveCount(ok.length * (axes - 1));
+    const runs = await segments.evaluateAll(nodes => [
+      ...new Set(nodes.map(n => n.getAttribute('aria-label')))
+    ]);
+    expect(runs.sort()).toEqual(ok.map(f => `${tmpPath}/${f}`).sort());
     // The failed run is left out, and said so
     await expect(
       pane.locator('[data-chart="scatter"] svg text', {
@@ -139,6 +150,32 @@ test.describe('Chart pane', () => {
           `.jp-NbCompare-metricRow .jp-NbCompare-cell[data-path="${target}"]`
         )
         .first()
+    ).toHaveClass(/jp-mod-highlighted/);
+
+    // Clicking a line of the parallel coordinates reaches its column too:
+    // at the middle of one of its segments that no other line covers there
+    const other = `${tmpPath}/ridge_alpha10.ipynb`;
+    await page.mouse.move(0, 0); // no tooltip over it
+    await parallel.scrollIntoViewIfNeeded();
+    const spot = await segments.evaluateAll((nodes, label) => {
+      for (const line of nodes.filter(
+        n => n.getAttribute('aria-label') === label
+      )) {
+        const box = line.getBoundingClientRect();
+        const x = box.left + box.width / 2;
+        const y = box.top + box.height / 2;
+        if (document.elementFromPoint(x, y) === line) {
+          return { x, y };
+        }
+      }
+      return null;
+    }, other);
+    expect(spot).not.toBeNull();
+    await page.mouse.click(spot!.x, spot!.y);
+    await expect(
+      panel.locator(
+        `.jp-NbCompare-headerRow .jp-NbCompare-cell[data-path="${other}"]`
+      )
     ).toHaveClass(/jp-mod-highlighted/);
 
     // A dark theme redraws the charts in its colours
