@@ -194,6 +194,20 @@ describe('a .nbcompare document', () => {
     expect(context.model.toString()).toBe('{');
   });
 
+  it('keeps its panel when the same text is set again (a revert from disk)', async () => {
+    // Given an open view whose panel the user is working in
+    const { context, content } = await open(TEXT, new FakeServer());
+    const first = content.panel;
+    // When the document's model announces the text it already holds
+    await context.revert();
+    context.model.sharedModel.setSource(TEXT);
+    await settle();
+    // Then the panel is the same one (a rebuild would lose dialogs and focus)
+    expect(content.panel).toBe(first);
+    expect(content.panel!.isDisposed).toBe(false);
+    expect(context.model.dirty).toBe(false);
+  });
+
   it('a refresh picks up new runs and keeps the state', async () => {
     const server = new FakeServer();
     const { context, content } = await open(TEXT, server);

@@ -131,8 +131,11 @@ export class ViewContent extends Widget {
 
   private _onContentChanged(): void {
     const text = this._options.context.model.toString();
-    if (text === this._written) {
-      return; // the panel's own change
+    if (!this._options.context.isReady || text === this._shown) {
+      // Before the first opening (which reads the text itself), the panel's
+      // own change, or the same text set again (the document's model may
+      // announce its initial content after the context is ready).
+      return;
     }
     window.clearTimeout(this._timer);
     this._timer = window.setTimeout(
@@ -160,6 +163,7 @@ export class ViewContent extends Widget {
     const ticket = ++this._ticket;
     const context = this._options.context;
     const text = context.model.toString();
+    this._shown = text;
     if (!context.model.dirty) {
       this._saved = text;
     }
@@ -262,7 +266,7 @@ export class ViewContent extends Widget {
     if (text === model.toString()) {
       return;
     }
-    this._written = text;
+    this._shown = text;
     model.sharedModel.setSource(text);
     model.dirty = text !== this._saved;
   }
@@ -350,7 +354,8 @@ export class ViewContent extends Widget {
   private _panel: ComparePanel | null = null;
   private _opened: IOpenedView | null = null;
   private _error: Error | null = null;
-  private _written: string | null = null;
+  /** The text the panel shows: what was opened, or what the panel wrote. */
+  private _shown: string | null = null;
   private _saved = '';
   private _ticket = 0;
   private _timer = 0;
