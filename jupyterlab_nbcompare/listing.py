@@ -8,14 +8,19 @@ scan is bounded, and enters every folder once however many links lead to it.
 
 from __future__ import annotations
 
+import fnmatch
+import functools
 import os
+import re
 import stat as stat_module
+import sys
 import time
 from collections.abc import Callable, Hashable
 from typing import Any, NamedTuple
 
 from jupyter_core.paths import is_file_hidden as jupyter_is_file_hidden
 from jupyter_core.paths import is_hidden as jupyter_is_hidden
+from jupyter_server.services.contents.manager import ContentsManager
 from tornado.web import HTTPError
 
 from .app import NbCompare
@@ -23,6 +28,9 @@ from .pools import Pools
 from .reading.generic import GenericReader
 from .reading.loaded import Loaded
 from .scans import ScanProgress
+
+#: ``jupyter_core``'s flag of a hidden file (BSD and macOS ``st_flags``).
+UF_HIDDEN = getattr(stat_module, "UF_HIDDEN", 0x8000)
 
 #: The refusal of a path that is not a folder Jupyter shows (``index`` and its progress).
 NO_DIRECTORY = "No such directory."
@@ -59,6 +67,43 @@ def model_stamp(model: dict) -> Hashable | None:
     if modified is None:
         return None
     return (str(modified), model.get("size"))
+
+
+@functools.lru_cache(maxsize=16)
+def _hide_pattern(globs: tuple[str, ...]) -> re.Pattern[str] | None:
+    """One regular expression matching what any of ``globs`` matches (``fnmatch``'s rules)."""
+    if not globs:
+        return None
+    return re.compile("|".join(fnmatch.translate(os.path.normcase(glob)) for glob in globs))
+
+
+def name_filter(contents_manager: Any) -> Callable[[str], bool]:
+    """The manager's ``should_list``, as one compiled pattern when it is the stock one.
+
+    ``ContentsManager.should_list`` runs ``fnmatch`` once per glob per name,
+    which is most of what listing a folder of thousands of notebooks costs;
+    the same globs as one pattern answer the same. A manager that overrides
+    ``should_list`` keeps its own.
+    """
+    if getattr(type(contents_manager), "should_list", None) is not ContentsManager.should_list:
+        return contents_manager.should_list
+    pattern = _hide_pattern(tuple(contents_manager.hide_globs))
+    if pattern is None:
+        return lambda name: True
+    return lambda name: pattern.match(os.path.normcase(name)) is None
+
+
+def is_entry_hidden(os_path: str, name: str, info: os.stat_result) -> bool:
+    """``jupyter_core``'s ``is_file_hidden`` for a listed entry whose ``lstat`` is ``info``.
+
+    For a regular file on POSIX that function's whole test is the leading dot
+    and the ``UF_HIDDEN`` flag (no further ``stat``, no access check); it is
+    answered here without building a ``Path`` for each of thousands of files.
+    Folders, links and other platforms go to ``is_file_hidden`` itself.
+    """
+    if sys.platform != "win32" and stat_module.S_ISREG(info.st_mode):
+        return name.startswith(".") or bool(getattr(info, "st_flags", 0) & UF_HIDDEN)
+    return jupyter_is_file_hidden(os_path, stat_res=info)
 
 
 class NotebookLister:
@@ -111,22 +156,22 @@ class NotebookLister:
         if folder is None:
             return None
         os_dir, names = folder
+        should_list = name_filter(cm)
         children = []
         for name in names:
             os_path = os.path.join(os_dir, name)
             try:
                 info = os.lstat(os_path)
-                if not (
-                    stat_module.S_ISLNK(info.st_mode)
-                    or stat_module.S_ISREG(info.st_mode)
-                    or stat_module.S_ISDIR(info.st_mode)
-                ):
+                mode = info.st_mode
+                link = stat_module.S_ISLNK(mode)
+                if not (link or stat_module.S_ISREG(mode) or stat_module.S_ISDIR(mode)):
                     continue
-                if not cm.should_list(name):
+                if not should_list(name):
                     continue
-                if not cm.allow_hidden and jupyter_is_file_hidden(os_path, stat_res=info):
+                if not cm.allow_hidden and is_entry_hidden(os_path, name, info):
                     continue
-                is_dir = os.path.isdir(os_path)  # follows links, as the manager does
+                # A link is followed, as the manager does; else the lstat says it.
+                is_dir = os.path.isdir(os_path) if link else stat_module.S_ISDIR(mode)
             except (OSError, ValueError):
                 continue
             kind = "directory" if is_dir else "file"

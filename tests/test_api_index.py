@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+from datetime import datetime
 
 import pytest
+from jupyter_server.services.contents.filemanager import FileContentsManager
 from tornado.httpclient import HTTPClientError
+
+from jupyterlab_nbcompare.listing import name_filter
 
 from .conftest import marked_generated, tagged_notebook, text_output
 from .test_cli import printed_mse
@@ -184,26 +188,55 @@ def awkward_tree(jp_root_dir, write_notebook, tree):
     write_notebook("ünïcode dir/ß.ipynb", notebook(mse="8.0"))
     (jp_root_dir / "linked").symlink_to(jp_root_dir / "sub", target_is_directory=True)
     (jp_root_dir / "dead.ipynb").symlink_to(jp_root_dir / "nowhere.ipynb")
+    (jp_root_dir / "alias.ipynb").symlink_to(jp_root_dir / "a.ipynb")
+    os.utime(jp_root_dir / "alias.ipynb", (1e9, 1e9), follow_symlinks=False)  # the link's own
+    (jp_root_dir / ".hidden_alias.ipynb").symlink_to(jp_root_dir / "a.ipynb")
+    os.utime(jp_root_dir / ".hidden_alias.ipynb", (1e9, 1e9), follow_symlinks=False)
+    write_notebook(".hidden dir/g.ipynb", notebook(mse="0.0"))
+    write_notebook("draft_1.ipynb", notebook(mse="0.0"))
+    write_notebook("x[1].ipynb", notebook(mse="0.0"))
+    write_notebook("y[1].ipynb", notebook(mse="6.0"))
     os.mkfifo(jp_root_dir / "fifo.ipynb")
 
 
 @pytest.mark.parametrize("allow_hidden", [False, True])
-async def test_both_read_paths_list_the_same(jp_fetch, jp_serverapp, awkward_tree, allow_hidden):
+async def test_both_read_paths_list_the_same(
+    jp_fetch, jp_serverapp, jp_root_dir, awkward_tree, allow_hidden
+):
     # Given a folder with checkpoints, caches, links, a dead link, a fifo and odd names
     jp_serverapp.contents_manager.allow_hidden = allow_hidden
+    # and the user's own hide_globs beside the stock ones, with glob brackets
+    stock = list(jp_serverapp.contents_manager.hide_globs)
+    jp_serverapp.contents_manager.hide_globs = [*stock, "draft_*", "[x]*"]
     settings = jp_serverapp.web_app.settings
     answers = {}
     for fast in (True, False):
         # When it is indexed recursively through each read path
         settings["nbcompare"].fast_path = fast
         answers[fast] = await index(jp_fetch, recursive="true")
-    # Then both list exactly the same notebooks with the same summaries
+    # Then both list exactly the same notebooks with the same summaries, but for
+    # one known difference: a link's last_modified is its target's on the fast
+    # path (when the notebook changed), the link's own on the manager's (lstat)
+    links = {"alias.ipynb", ".hidden_alias.ipynb"}
+    for fast, answer in answers.items():
+        for alias in [nb for nb in answer["notebooks"] if nb["path"] in links]:
+            stamp = datetime.fromisoformat(alias.pop("last_modified")).timestamp()
+            expected = os.stat(jp_root_dir / "a.ipynb").st_mtime if fast else 1e9
+            assert stamp == pytest.approx(expected, abs=1e-5)  # ISO text: microseconds
     assert answers[True] == answers[False]
     listed = [nb["path"] for nb in answers[True]["notebooks"]]
     # And the manager's rules hold: hide_globs always, hidden files unless allowed
     assert not any("__pycache__" in path for path in listed)
     assert any("checkpoint" in path for path in listed) is allow_hidden
     assert "fifo.ipynb" not in listed
+    assert "draft_1.ipynb" not in listed
+    assert "x[1].ipynb" not in listed
+    assert "y[1].ipynb" in listed
+    # And a link to a notebook is a notebook; a hidden one, or one in a hidden
+    # folder, only if allowed
+    assert "alias.ipynb" in listed
+    assert (".hidden_alias.ipynb" in listed) is allow_hidden
+    assert (".hidden dir/g.ipynb" in listed) is allow_hidden
     assert "folder.ipynb/inner.ipynb" in listed
     assert "ünïcode dir/ß.ipynb" in listed
     # And sub/ is entered once, by the first path to it in order (the link)
@@ -213,6 +246,26 @@ async def test_both_read_paths_list_the_same(jp_fetch, jp_serverapp, awkward_tre
     # And a dead link is listed as Jupyter lists it, then refused when read
     (dead,) = [nb for nb in answers[True]["notebooks"] if nb["path"] == "dead.ipynb"]
     assert dead["error"]["code"] == "not_found"
+
+
+def test_the_name_filter_is_the_managers_own_rule():
+    # Given the stock manager with globs of every fnmatch kind, and names around them
+    globs = ["__pycache__", "*.pyc", "draft_?", "[!a-m]*.tmp", "*~"]
+    manager = FileContentsManager(hide_globs=globs)
+    names = ["__pycache__", "a.pyc", "a.pyc.ipynb", "draft_1", "draft_12"]
+    names += ["n.tmp", "a.tmp", "x~", "ok"]
+    # Then the compiled filter answers what should_list answers, name by name
+    assert [name_filter(manager)(n) for n in names] == [manager.should_list(n) for n in names]
+    assert [name_filter(manager)(n) for n in names].count(True) == 4
+
+    # Given a manager with a rule of its own
+    class Picky(FileContentsManager):
+        def should_list(self, name):
+            return name.startswith("keep")
+
+    # Then that rule is the filter
+    assert name_filter(Picky()).__func__ is Picky.should_list
+    assert [name_filter(Picky())(n) for n in ["keep.ipynb", "a.ipynb"]] == [True, False]
 
 
 @pytest.fixture
