@@ -85,7 +85,9 @@ def name_filter(contents_manager: Any) -> Callable[[str], bool]:
     the same globs as one pattern answer the same. A manager that overrides
     ``should_list`` keeps its own.
     """
-    if getattr(type(contents_manager), "should_list", None) is not ContentsManager.should_list:
+    own = getattr(contents_manager, "__dict__", {}).get("should_list")
+    stock = getattr(type(contents_manager), "should_list", None) is ContentsManager.should_list
+    if own is not None or not stock:
         return contents_manager.should_list
     pattern = _hide_pattern(tuple(contents_manager.hide_globs))
     if pattern is None:

@@ -64,6 +64,7 @@ CASES: list[tuple[str, str, str, dict]] = [
     ("sweep parallel score", "sweep_by_C", "parallel", {"y": "score"}),
     ("edge parallel", "edge", "parallel", {"y": "loss"}),
     ("wide parallel, no vertices above the threshold", "wide", "parallel", {"y": "loss"}),
+    ("gaps parallel: a missing inner axis, a run on one axis", "gaps", "parallel", {"y": "loss"}),
 ]
 
 
@@ -214,6 +215,37 @@ def wide_answer(runs: int = 201) -> dict:
     }
 
 
+def gaps_answer() -> dict:
+    """By hand: runs that lack parameters in the middle, at the start, or all of them."""
+    nbs = [
+        ("g/full.ipynb", {"a": 1, "b": 10, "c": 5}, 0.5),
+        ("g/no_b.ipynb", {"a": 2, "c": 6}, 0.75),
+        ("g/no_a_c.ipynb", {"b": 30}, 1.0),
+        ("g/only_loss.ipynb", {}, 1.25),
+        ("g/base.ipynb", {"a": 3, "b": 20, "c": 7}, 0.25),
+    ]
+    return {
+        "baseline": "g/base.ipynb",
+        "notebooks": [
+            {
+                "path": p,
+                "status": "ok",
+                "parameters": {k: _param(v) for k, v in params.items()},
+                "parameters_flat": {k: _param(v) for k, v in params.items()},
+            }
+            for p, params, _ in nbs
+        ],
+        "values": [
+            {
+                "name": "loss",
+                "origin": "tag",
+                "kind": "scalar",
+                "cells": {p: {"kind": "scalar", "value": loss} for p, _, loss in nbs},
+            }
+        ],
+    }
+
+
 def make_answers(demo: Path, sweep: Path) -> dict:
     """Compare the real runs (read, never executed) and trim the answers."""
     from jupyterlab_nbcompare.core.files import compare_paths
@@ -235,6 +267,7 @@ def make_answers(demo: Path, sweep: Path) -> dict:
         ),
         "edge": edge_answer(),
         "wide": wide_answer(),
+        "gaps": gaps_answer(),
     }
 
 
@@ -247,6 +280,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         answers = json.loads(GOLDEN.read_text(encoding="utf-8"))["answers"]
         answers.setdefault("wide", wide_answer())
+        answers.setdefault("gaps", gaps_answer())
     cases = []
     for name, answer, kind, options in CASES:
         case = {"name": name, "answer": answer, "kind": kind, "options": options}

@@ -266,6 +266,11 @@ def test_the_name_filter_is_the_managers_own_rule():
     # Then that rule is the filter
     assert name_filter(Picky()).__func__ is Picky.should_list
     assert [name_filter(Picky())(n) for n in ["keep.ipynb", "a.ipynb"]] == [True, False]
+    # and so is a rule set on the manager itself
+    manager.should_list = lambda name: name == "ok"
+    assert [name_filter(manager)(n) for n in names].count(True) == 1
+    # And no globs at all list every name
+    assert all(name_filter(FileContentsManager(hide_globs=[]))(n) for n in names)
 
 
 @pytest.fixture

@@ -81,7 +81,8 @@ describe('chart specs: the golden fixture shared with pytest', () => {
         'parallel:demo',
         'parallel:sweep_by_C',
         'parallel:edge',
-        'parallel:wide'
+        'parallel:wide',
+        'parallel:gaps'
       ])
     );
   });

@@ -63,8 +63,12 @@ class FakeServer {
   });
 }
 
-/** A document on `text` as the document manager opens it, with its view content. */
-async function open(text: string, server: FakeServer) {
+/**
+ * A document on `text` as the document manager opens it, with its view
+ * content: the widget is built first, then the context initialised (which
+ * sets the model's text before the context is ready).
+ */
+async function open(text: string, server: FakeServer, reloadDelay = 0) {
   const manager = new ServiceManagerMock();
   await manager.contents.save('views', { type: 'directory' });
   await manager.contents.save(PATH, {
@@ -77,16 +81,16 @@ async function open(text: string, server: FakeServer) {
     factory: new TextModelFactory(),
     path: PATH
   });
-  await context.initialize(false);
   const content = new ViewContent({
     context,
     translator: nullTranslator,
     expand: server.expand,
     fetch: server.compare,
     panel: { pollInterval: 0 },
-    reloadDelay: 0
+    reloadDelay
   });
   Widget.attach(content, document.body);
+  await context.initialize(false);
   await content.ready;
   const stored = async () =>
     (await manager.contents.get(PATH, { content: true })).content as string;
@@ -192,6 +196,53 @@ describe('a .nbcompare document', () => {
     await settle();
     expect(content.panel).toBeNull();
     expect(context.model.toString()).toBe('{');
+  });
+
+  it('opens once: the text set while the context initialises is not a change', async () => {
+    const server = new FakeServer();
+    const { content } = await open(TEXT, server);
+    const first = content.panel;
+    await settle();
+    expect(server.expansions).toBe(1);
+    expect(content.panel).toBe(first);
+  });
+
+  it('tries again on Reload from Disk after an opening failed', async () => {
+    // Given a view whose opening failed for a passing reason
+    const server = new FakeServer();
+    server.refuse = { field: '', message: 'the server is restarting' };
+    const { context, content } = await open(TEXT, server);
+    expect(content.panel).toBeNull();
+    // When the cause has passed and the user reloads the same bytes
+    server.refuse = null;
+    await context.revert();
+    await settle();
+    // Then the view opens
+    expect(content.error).toBeNull();
+    expect(content.panel?.paths).toEqual([A, B]);
+  });
+
+  it("a collaborator's edit wins over a panel change made before it is opened", async () => {
+    // Given an open view that reloads 50 ms after a change of its text
+    const server = new FakeServer();
+    const { context, content } = await open(TEXT, server, 50);
+    const first = content.panel!;
+    // When someone else's edit arrives and, before it is opened, the user
+    // changes the panel
+    const edited = JSON.stringify({
+      nbcompare: 1,
+      notebooks: ['../runs/*.ipynb'],
+      filter: 'mse'
+    });
+    context.model.sharedModel.setSource(edited);
+    first.model.onlyDifferences = true;
+    // Then the document keeps their text, and the panel is rebuilt on it
+    expect(context.model.toString()).toBe(edited);
+    await new Promise(resolve => setTimeout(resolve, 80));
+    await settle();
+    expect(content.panel).not.toBe(first);
+    expect(content.panel!.model.filter).toBe('mse');
+    expect(context.model.toString()).toBe(edited);
   });
 
   it('keeps its panel when the same text is set again (a revert from disk)', async () => {

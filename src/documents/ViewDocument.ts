@@ -130,18 +130,23 @@ export class ViewContent extends Widget {
   }
 
   private _onContentChanged(): void {
-    const text = this._options.context.model.toString();
-    if (!this._options.context.isReady || text === this._shown) {
-      // Before the first opening (which reads the text itself), the panel's
-      // own change, or the same text set again (the document's model may
-      // announce its initial content after the context is ready).
+    if (!this._options.context.isReady) {
+      // The document's first content, set while the context initialises
+      // (the document manager builds the widget first): the first opening,
+      // on ready, reads it.
       return;
     }
     window.clearTimeout(this._timer);
-    this._timer = window.setTimeout(
-      () => void this._load(),
-      this._options.reloadDelay ?? 300
-    );
+    this._timer = undefined;
+    if (this._options.context.model.toString() === this._shown) {
+      // The panel's own change, or the text it shows set again (a revert to
+      // the same bytes): nothing to open again.
+      return;
+    }
+    this._timer = window.setTimeout(() => {
+      this._timer = undefined;
+      void this._load();
+    }, this._options.reloadDelay ?? 300);
   }
 
   private _onPathChanged(): void {
@@ -160,10 +165,15 @@ export class ViewContent extends Widget {
 
   /** Open the text the document holds now; show the panel or the error. */
   private async _load(): Promise<void> {
+    // This opening reads the text as it is now: a reload planned for an
+    // earlier change of it is this one.
+    window.clearTimeout(this._timer);
+    this._timer = undefined;
     const ticket = ++this._ticket;
     const context = this._options.context;
     const text = context.model.toString();
     this._shown = text;
+    this._loading = true;
     if (!context.model.dirty) {
       this._saved = text;
     }
@@ -172,6 +182,10 @@ export class ViewContent extends Widget {
       opened = await openView(text, context.localPath, this._expand);
     } catch (reason) {
       if (ticket === this._ticket && !this.isDisposed) {
+        this._loading = false;
+        // The same text set again (Reload from Disk) tries once more: the
+        // cause may have passed (a server restarting).
+        this._shown = null;
         this._showError(reason as Error);
       }
       return;
@@ -179,6 +193,7 @@ export class ViewContent extends Widget {
     if (ticket !== this._ticket || this.isDisposed) {
       return;
     }
+    this._loading = false;
     this._opened = opened;
     this._error = null;
     this._build(opened.paths, opened.state);
@@ -252,7 +267,10 @@ export class ViewContent extends Widget {
   private _sync(): void {
     const opened = this._opened;
     const panel = this._panel;
-    if (!opened || !panel) {
+    if (!opened || !panel || this._loading || this._timer !== undefined) {
+      // While the document's new text waits to be opened, the panel on the
+      // old one does not write over it: that text wins, and the panel is
+      // rebuilt on it.
       return;
     }
     const text = viewText(
@@ -358,7 +376,8 @@ export class ViewContent extends Widget {
   private _shown: string | null = null;
   private _saved = '';
   private _ticket = 0;
-  private _timer = 0;
+  private _timer: number | undefined = undefined;
+  private _loading = false;
 }
 
 /** The registered name of the view widget factory. */
