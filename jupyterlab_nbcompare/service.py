@@ -402,22 +402,70 @@ class NotebookService:
             if body is not None:
                 progress.add(read=len(notebooks))
                 return body
-        loaded = await self.load(notebooks, progress=progress)
-        entries = [item.entry() for item in loaded]
+        parts, refused = await self._index_parts(notebooks, found.stamps, progress)
 
         def summarise() -> bytes:
-            answer = core_index.index_summary(entries, path=path.strip("/"), truncated=bool(reason))
+            answer = core_index.index_merge(parts, path=path.strip("/"), truncated=bool(reason))
             answer["truncated_reason"] = reason
             return orjson.dumps(answer)
 
         body = await self.pools.in_thread(summarise)
-        refused = any(item.error and item.error.get("code") in REFUSALS for item in loaded)
         if key is not None and reason != "disconnected" and not refused:
             self.responses.put(key, body)
             store = self.record_store()
             if store is not None:
                 store.put(self._index_store_key(key), body)
         return body
+
+    async def _index_parts(
+        self, notebooks: Sequence[str], stamps: dict[str, Hashable | None], progress: ScanProgress
+    ) -> tuple[list[dict], bool]:
+        """The index summaries of the folders of ``notebooks`` (:func:`.core.index.index_part`).
+
+        Each folder's part is kept in the response cache under what its
+        listing said of its notebooks (their paths and stamps), so after one
+        notebook changed only its folder is read and summarised again; the
+        others cost a look-up. A folder with a notebook without a stamp, or
+        with one that was refused (an access rule may change without the
+        file changing), is summarised each time. Answers the parts, in
+        folder order, and whether any notebook was refused.
+        """
+        folders: dict[str, list[str]] = {}
+        for notebook in notebooks:
+            folders.setdefault(notebook.rpartition("/")[0], []).append(notebook)
+        parts: dict[str, dict] = {}
+        keys: dict[str, Hashable | None] = {}
+        for folder, paths in folders.items():
+            key = None
+            if self.responses.budget and all(stamps.get(p) is not None for p in paths):
+                material = [(p, stamps[p]) for p in paths]
+                digest = hashlib.sha256(orjson.dumps(material, default=str)).digest()
+                key = ("index-part", INDEX_FORMAT, digest)
+                part = self.responses.get(key)
+                if part is not None:
+                    parts[folder] = part
+                    progress.add(read=len(paths))
+                    continue
+            keys[folder] = key
+        wanted = [p for folder in keys for p in folders[folder]]
+        loaded = await self.load(wanted, progress=progress)
+        by_folder: dict[str, list[Loaded]] = {}
+        for item in loaded:
+            by_folder.setdefault(item.path.rpartition("/")[0], []).append(item)
+        refused = False
+
+        def summarise(items: list[Loaded]) -> dict:
+            return core_index.index_part([item.entry() for item in items])
+
+        for folder, key in keys.items():
+            items = by_folder.get(folder, [])
+            part = await self.pools.in_thread(summarise, items)
+            parts[folder] = part
+            if any(item.error and item.error.get("code") in REFUSALS for item in items):
+                refused = True
+            elif key is not None:
+                self.responses.put(key, part)
+        return [parts[folder] for folder in folders], refused
 
     def _index_store_key(self, key: Hashable) -> Hashable:
         """An index answer's key in the persistent store: with the storage's identity.

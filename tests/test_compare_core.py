@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from jupyterlab_nbcompare.core.compare import compare, json_safe, output_url
 from jupyterlab_nbcompare.core.directions import direction_for, split_words
 from jupyterlab_nbcompare.core.files import compare_paths, load_entry
-from jupyterlab_nbcompare.core.index import index_summary
+from jupyterlab_nbcompare.core.index import index_merge, index_part, index_summary
 
 NAN = float("nan")
 
@@ -711,6 +711,108 @@ def test_index_summary():
     assert "min" not in names["txt"]
     assert "empty" not in names
     json.dumps(result, allow_nan=False)
+
+
+def reference_summary(entries):
+    """index_summary as it was written before parts and merges: the oracle below."""
+    notebooks, summary = [], {}
+    for e in sorted(entries, key=lambda e: e["path"]):
+        record = e.get("record")
+        if record is not None and record.get("generated"):
+            continue
+        item = {"path": e["path"], "last_modified": e.get("last_modified")}
+        if record is None:
+            error = e.get("error") or {"code": "unreadable", "message": "Cannot read."}
+            item.update(status="unreadable", error=dict(error), names=[])
+            notebooks.append(item)
+            continue
+        names = []
+        for value in record.get("values", ()):
+            cell = value.get("cell")
+            if cell is None:
+                continue
+            name, origin, kind = value["name"], value["origin"], cell.get("kind")
+            listed = {"name": name, "origin": origin, "kind": kind}
+            if kind == "scalar":
+                listed["value"] = cell.get("value")
+            names.append(listed)
+            agg = summary.setdefault(
+                (origin, name), {"name": name, "origin": origin, "kind": kind, "count": 0}
+            )
+            agg["count"] += 1
+            if agg["kind"] != kind:
+                agg["kind"] = "mixed"
+            number = cell.get("value") if kind == "scalar" else None
+            finite = isinstance(number, (int, float)) and not isinstance(number, bool)
+            if finite and math.isfinite(number):
+                agg["min"] = number if "min" not in agg else min(agg["min"], number)
+                agg["max"] = number if "max" not in agg else max(agg["max"], number)
+        item.update(status=record.get("status", "ok"), error=None, names=names)
+        notebooks.append(item)
+    names = list(summary.values())
+    return json_safe({"path": "", "notebooks": notebooks, "names": names, "truncated": False})
+
+
+CELLS = st.one_of(
+    st.none(),
+    st.sampled_from([0, 1, 1.0, -2, -2.0, 2**70, True, math.nan, math.inf]).map(scalar),
+    st.floats(-3, 3).map(scalar),
+    st.just({"kind": "text", "text": "x"}),
+    st.just(mapping(a=1)),
+)
+VALUES = st.lists(
+    st.tuples(
+        st.sampled_from(["mse", "r2", "loss", "f"]), st.sampled_from(["tag", "scrap"]), CELLS
+    ),
+    max_size=5,
+)
+NOTEBOOKS = st.dictionaries(
+    st.tuples(st.sampled_from(["", "a/", "a/b/", "c/"]), st.sampled_from("xyz0")).map(
+        lambda parts: f"{parts[0]}{parts[1]}.ipynb"
+    ),
+    st.one_of(VALUES, st.just("unreadable"), st.just("generated")),
+    max_size=12,
+)
+
+
+def as_entries(notebooks):
+    entries = []
+    for path, values in notebooks.items():
+        if values == "unreadable":
+            entries.append(unreadable(path))
+            continue
+        e = entry(path, *(values if values != "generated" else []))
+        e["record"]["generated"] = values == "generated"
+        entries.append(e)
+    return entries
+
+
+@settings(max_examples=300, deadline=None)
+@given(NOTEBOOKS, st.lists(st.integers(0, 3), min_size=12, max_size=12))
+def test_index_parts_merge_into_the_whole_summary(notebooks, split):
+    # Given any notebooks, split into up to four parts (as folders are)
+    entries = as_entries(notebooks)
+    parts = [[e for i, e in enumerate(entries) if split[i] == k] for k in range(4)]
+    # When each part is summarised alone, then merged
+    made = [index_part(part) for part in parts]
+    kept = copy.deepcopy(made)
+    merged = index_merge(made)
+    # Then the body is the whole summary's, to the JSON text (1 and 1.0 apart)
+    whole = index_summary(entries)
+    assert json.dumps(merged) == json.dumps(whole) == json.dumps(reference_summary(entries))
+    # And the parts (which servers cache) are left as they were
+    assert made == kept
+
+
+def test_a_merge_keeps_the_first_notebooks_number_on_a_tie():
+    # Given 1 in b.ipynb and 1.0 in a.ipynb, in parts listed b first
+    parts = [[entry("b.ipynb", ("mse", scalar(1)))], [entry("a.ipynb", ("mse", scalar(1.0)))]]
+    # When they are merged
+    merged = index_merge([index_part(part) for part in parts])
+    # Then min and max are a.ipynb's 1.0, as a summary of both at once says
+    (mse,) = merged["names"]
+    assert json.dumps([mse["min"], mse["max"]]) == "[1.0, 1.0]"
+    assert merged == index_summary(parts[0] + parts[1])
 
 
 # ----------------------------------------------------------------------------- files
