@@ -191,6 +191,9 @@ class NotebookService:
         if self.worker_count() > 0:
             self.pools.pool()  # each worker imports the core and warms up now
         self.pools.threads().submit(loader.warm_up)
+        store = self.record_store()
+        if store is not None:
+            self.pools.threads().submit(store.open_reader)
 
     def close(self) -> None:
         """Stop the worker processes, if any were started (the next use starts new ones)."""

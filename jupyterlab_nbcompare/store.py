@@ -285,6 +285,18 @@ class RecordStore:
 
     # -- reading (any thread) ------------------------------------------------
 
+    def open_reader(self) -> None:
+        """Open the reading connection now (blocking: a worker thread), not at the first look-up.
+
+        A server does it at start-up, while nobody waits: the first index or
+        compare after a restart then costs its query alone. Never raises.
+        """
+        if self.budget <= 0:
+            return
+        with self._read_lock:
+            if self._reader is None:
+                self._reader = self._open()
+
     def get_many(self, keys: Sequence[Hashable]) -> dict[Hashable, tuple[Any, int]]:
         """``{key: (value, nbytes)}`` for the keys stored (by this record version).
 

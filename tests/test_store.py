@@ -113,6 +113,23 @@ async def test_a_restarted_server_indexes_an_unchanged_tree_from_the_store(
     assert [path for path in times if times[path] != before[path]] == ["deeper/more.ipynb"]
 
 
+async def test_a_starting_server_opens_its_store_before_any_request(
+    jp_serverapp, service, store_path
+):
+    # Given a server whose store file does not exist yet
+    assert not os.path.exists(store_path)
+    # When a new service starts its start-up work (as the extension does when it loads)
+    again = restarted(jp_serverapp, service)
+    again.start_workers()
+    # Then the store is opened (its file made) with no request asked of it
+    deadline = time.monotonic() + 30
+    while not os.path.exists(store_path) and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
+    assert os.path.exists(store_path)
+    assert again.record_store().hits == again.record_store().misses == 0
+    again.close()
+
+
 async def test_records_parsed_in_worker_processes_reach_the_store(
     jp_fetch, jp_serverapp, service, served_runs
 ):
