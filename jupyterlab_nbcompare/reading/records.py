@@ -49,8 +49,9 @@ class RecordKeeper:
     def record_store(self) -> RecordStore | None:
         """The persistent record store as configured now (``None`` when turned off).
 
-        Opened on first use, in the worker thread that first looks a record
-        up; a changed ``record_store_path`` opens the new file at the next call.
+        Opened at server start-up (:meth:`.service.NotebookService.start_workers`,
+        in a worker thread), else by the first look-up; a changed
+        ``record_store_path`` opens the new file at the next call.
         """
         budget = int(self.config.record_store_bytes)
         if budget <= 0:
