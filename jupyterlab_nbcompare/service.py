@@ -193,7 +193,7 @@ class NotebookService:
         self.pools.threads().submit(loader.warm_up)
         store = self.record_store()
         if store is not None:
-            self.pools.threads().submit(store.open_reader)
+            self.pools.threads().submit(store.open_early)
 
     def close(self) -> None:
         """Stop the worker processes, if any were started (the next use starts new ones)."""

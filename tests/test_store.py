@@ -21,6 +21,7 @@ import time
 
 import pytest
 
+from jupyterlab_nbcompare import store as store_module
 from jupyterlab_nbcompare.core import extract
 from jupyterlab_nbcompare.service import NotebookService
 from jupyterlab_nbcompare.store import RecordStore
@@ -187,6 +188,21 @@ async def test_records_of_another_extractor_version_are_ignored(
     # Then none of the old records was used
     assert again.parsed == len(served_runs)
     assert again.stats()["store"]["hits"] == 0
+
+
+def test_records_arriving_one_by_one_are_written_in_one_transaction(tmp_path, monkeypatch):
+    # Given a store whose writer waits for more records until a flush (a long linger)
+    monkeypatch.setattr(store_module, "LINGER_SECONDS", 60.0)
+    store = RecordStore(str(tmp_path / "records.sqlite3"), 1 << 20)
+    # When records arrive a few milliseconds apart, as a compare parses them
+    for number in range(20):
+        store.put(("file", f"{number}.ipynb", number), {"n": number})
+        time.sleep(0.003)
+    # Then the flush ends the wait, and all of them went in one transaction
+    assert store.flush(30)
+    assert (store.writes, store.batches) == (20, 1)
+    assert store.get_many([("file", "7.ipynb", 7)])[("file", "7.ipynb", 7)][0] == {"n": 7}
+    store.close()
 
 
 def test_a_record_is_stored_under_the_version_it_was_queued_with(tmp_path, monkeypatch):
