@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable, Hashable
 from typing import Any, NamedTuple
 
+from jupyter_core.paths import UF_HIDDEN
 from jupyter_core.paths import is_file_hidden as jupyter_is_file_hidden
 from jupyter_core.paths import is_hidden as jupyter_is_hidden
 from jupyter_server.services.contents.manager import ContentsManager
@@ -28,9 +29,6 @@ from .pools import Pools
 from .reading.generic import GenericReader
 from .reading.loaded import Loaded
 from .scans import ScanProgress
-
-#: ``jupyter_core``'s flag of a hidden file (BSD and macOS ``st_flags``).
-UF_HIDDEN = getattr(stat_module, "UF_HIDDEN", 0x8000)
 
 #: The refusal of a path that is not a folder Jupyter shows (``index`` and its progress).
 NO_DIRECTORY = "No such directory."

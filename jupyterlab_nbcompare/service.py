@@ -451,23 +451,22 @@ class NotebookService:
                     continue
             keys[folder] = key
         wanted = [p for folder in keys for p in folders[folder]]
-        loaded = await self.load(wanted, progress=progress)
-        by_folder: dict[str, list[Loaded]] = {}
-        for item in loaded:
-            by_folder.setdefault(item.path.rpartition("/")[0], []).append(item)
+        loaded = iter(await self.load(wanted, progress=progress))  # one per path, in order
+        by_folder = {folder: [next(loaded) for _ in folders[folder]] for folder in keys}
+
+        def summarise() -> dict[str, dict]:
+            return {
+                folder: core_index.index_part([item.entry() for item in by_folder[folder]])
+                for folder in keys
+            }
+
         refused = False
-
-        def summarise(items: list[Loaded]) -> dict:
-            return core_index.index_part([item.entry() for item in items])
-
-        for folder, key in keys.items():
-            items = by_folder.get(folder, [])
-            part = await self.pools.in_thread(summarise, items)
+        for folder, part in (await self.pools.in_thread(summarise)).items():
             parts[folder] = part
-            if any(item.error and item.error.get("code") in REFUSALS for item in items):
+            if any(item.error and item.error.get("code") in REFUSALS for item in by_folder[folder]):
                 refused = True
-            elif key is not None:
-                self.responses.put(key, part)
+            elif keys[folder] is not None:
+                self.responses.put(keys[folder], part)
         return [parts[folder] for folder in folders], refused
 
     def _index_store_key(self, key: Hashable) -> Hashable:
